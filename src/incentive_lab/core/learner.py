@@ -1,0 +1,101 @@
+"""The ``Learner`` contract: a group of agents that learn the same way, vectorised.
+
+An experiment maps index ranges of the population to learner groups. A learner sees only
+its own slice of the arrays (observations, actions, *shaped* rewards): it never knows
+whether its rewards were reshaped by a mechanism. Learners are lifelong: nothing resets
+them between episodes or phases.
+
+Factories registered under kind ``"learner"`` are called as ``factory(params, context, rng)``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+from gymnasium import spaces
+
+from incentive_lab.core.params import Params
+from incentive_lab.core.topology import Topology
+from incentive_lab.core.types import Actions, IntArray, Obs, Probs, Rewards
+
+P = TypeVar("P", bound=Params)
+
+
+@dataclass(frozen=True)
+class LearnerContext:
+    """What a learner group may know about its situation.
+
+    ``agents``: global indices of the group's members (``int64[m]``);
+    ``n_actions``: actions per agent; ``observation_space``: per-agent observation space
+    (``n_states`` is its size when discrete, else ``None``); ``population_size``: ``n`` of
+    the whole population; ``topology``: the game's interaction graph, if any (global
+    indices); ``rules``: the game's ``describe()`` text; ``cooperative_action``: from the
+    game's metadata.
+    """
+
+    agents: IntArray
+    n_actions: int
+    observation_space: spaces.Space[Any]
+    population_size: int
+    topology: Topology | None = None
+    rules: str = ""
+    cooperative_action: int | None = None
+
+    @property
+    def n_agents(self) -> int:
+        """Number of agents in the group."""
+        return int(self.agents.shape[0])
+
+    @property
+    def n_states(self) -> int | None:
+        """Discrete observations per agent, or ``None`` for vector observations."""
+        space = self.observation_space
+        return int(space.n) if isinstance(space, spaces.Discrete) else None
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One step from the group's point of view (arrays over the group's ``m`` agents).
+
+    ``rewards`` are the shaped rewards the learner optimises. ``population_actions`` and
+    ``population_rewards`` are the whole population's arrays (``[n]``, base rewards), for
+    imitation rules that compare payoffs with neighbours outside the group.
+    """
+
+    obs: Obs
+    actions: Actions
+    rewards: Rewards
+    next_obs: Obs
+    terminated: bool = False
+    truncated: bool = False
+    population_actions: Actions | None = None
+    population_rewards: Rewards | None = None
+
+
+class Learner(ABC, Generic[P]):
+    """Base class of every learner group."""
+
+    def __init__(self, params: P, context: LearnerContext, rng: np.random.Generator) -> None:
+        self.params = params
+        self.context = context
+        self.rng = rng
+
+    @property
+    def n_agents(self) -> int:
+        """Number of agents in the group."""
+        return self.context.n_agents
+
+    @abstractmethod
+    def act(self, obs: Obs) -> Actions:
+        """Choose ``int64[m]`` actions for the group's observations."""
+
+    @abstractmethod
+    def update(self, transition: Transition) -> dict[str, float]:
+        """Learn from one step; return scalar diagnostics (may be empty)."""
+
+    def policy(self, obs: Obs) -> Probs:
+        """``float64[m, n_actions]``: current action probabilities, where meaningful."""
+        raise NotImplementedError(f"{type(self).__name__} has no explicit policy")

@@ -1,0 +1,86 @@
+"""The ``Mechanism`` contract: reshape rewards, pay or collect transfers.
+
+``adjust`` receives the base rewards of a step and returns an :class:`Adjustment`:
+
+* ``shaped_rewards`` — what the learners optimise;
+* ``transfers`` — real payments per agent: the designer pays (+) or collects (−);
+* ``cost`` — the designer's spend this step (by default ``Σ|transfers|``, the gross volume
+  of incentive moved).
+
+Pure reward shaping (team reward, inequity aversion, SVO, ...) changes what learners
+optimise without moving money: transfers are zero. Payment mechanisms (taxes, subsidies,
+planners) move money: the shaped reward is base reward plus transfer. The recorder keeps base
+rewards, shaped rewards and transfers apart, so outcomes are always measured on base rewards
+and the mechanism's own accounting is never trusted for welfare.
+
+Factories registered under kind ``"mechanism"`` are called as ``factory(params, game, rng)``.
+A mechanism sees the game only through the ``core.game.Game`` protocol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+
+from incentive_lab.core.game import Game
+from incentive_lab.core.params import Params, validate_params
+from incentive_lab.core.types import Actions, FloatArray, Rewards
+
+P = TypeVar("P", bound=Params)
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """Result of a mechanism on one step (arrays ``float64[n]``)."""
+
+    shaped_rewards: Rewards
+    transfers: FloatArray
+    cost: float
+
+    @classmethod
+    def identity(cls, rewards: Rewards) -> Adjustment:
+        """No change, no transfers, no cost."""
+        rewards = np.asarray(rewards, dtype=np.float64)
+        return cls(rewards.copy(), np.zeros_like(rewards), 0.0)
+
+    @classmethod
+    def shaping(cls, shaped: Rewards) -> Adjustment:
+        """Pure reward shaping: learners see ``shaped``; no money moves."""
+        shaped = np.asarray(shaped, dtype=np.float64)
+        return cls(shaped, np.zeros_like(shaped), 0.0)
+
+    @classmethod
+    def payments(cls, rewards: Rewards, transfers: FloatArray) -> Adjustment:
+        """Real transfers: learners see ``rewards + transfers``; cost is ``Σ|transfers|``."""
+        transfers = np.asarray(transfers, dtype=np.float64)
+        return cls(rewards + transfers, transfers, float(np.abs(transfers).sum()))
+
+
+class Mechanism(Generic[P]):
+    """Base class of every mechanism. Subclasses override :meth:`adjust`.
+
+    The base class is concrete on purpose: ``none`` is this class itself.
+    """
+
+    def __init__(self, params: P, game: Game[Any], rng: np.random.Generator) -> None:
+        self.params = params
+        self.rng = rng
+
+    def adjust(
+        self, game: Game[Any], actions: Actions, rewards: Rewards, info: dict[str, Any]
+    ) -> Adjustment:
+        """Return the adjustment of one step (default: the identity)."""
+        return Adjustment.identity(rewards)
+
+    def update(
+        self, game: Game[Any], actions: Actions, rewards: Rewards, adjustment: Adjustment
+    ) -> dict[str, float]:
+        """Adaptive mechanisms learn here after the learners updated; default: nothing."""
+        return {}
+
+    def reconfigure(self, **changes: Any) -> None:
+        """Replace parameters mid-run (a phase), keeping any learned state."""
+        merged = {**self.params.model_dump(), **changes}
+        self.params = validate_params(type(self.params), merged, "mechanism.params")
