@@ -1,1 +1,21 @@
-"""learners."""
+"""Learners: groups of agents that learn the same way, vectorised over the group.
+
+Importing this package registers the built-in learners under kind ``"learner"``:
+
+* ``fixed`` — a fixed pure or mixed strategy (:mod:`.fixed`);
+* ``q_learning``, ``boltzmann_q`` — independent tabular Q-learning (:mod:`.q_learning`);
+* ``faq`` — frequency-adjusted Q-learning (:mod:`.faq`);
+* ``cross_learning`` — Börgers–Sarin reinforcement, replicator in expectation
+  (:mod:`.cross_learning`);
+* ``policy_gradient`` — tabular softmax REINFORCE with a baseline (:mod:`.policy_gradient`).
+"""
+
+from incentive_lab.learners import (
+    cross_learning,
+    faq,
+    fixed,
+    policy_gradient,
+    q_learning,
+)
+
+__all__ = ["cross_learning", "faq", "fixed", "policy_gradient", "q_learning"]
