@@ -1,0 +1,126 @@
+"""Executors: where runs are computed. Workers compute; only the driver writes.
+
+``execute(tasks, workers=..., backend=...)`` yields one :class:`RunResult` per task, in
+completion order (the store orders nothing by completion time, so results are identical
+bit for bit across backends and worker counts: every run is the same pure function of its
+task).
+
+Backends
+--------
+``local``
+    A ``concurrent.futures.ProcessPoolExecutor`` with the ``spawn`` start method (a worker
+    never inherits the driver's open DuckDB handle or threads). ``workers`` defaults to
+    ``os.cpu_count()``; ``workers=1`` (or a single task) runs inline in the driver.
+``ray``
+    Each run is one Ray task (``pip install incentive-lab[ray]``). With ``address`` the
+    driver joins that cluster; without it a local Ray with ``num_cpus=workers`` is started
+    and shut down afterwards.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+from incentive_lab.core.errors import ConfigError
+from incentive_lab.experiments.records import RunResult
+
+BACKENDS = ("local", "ray")
+TaskFn = Callable[[Any], RunResult]
+
+
+def _default_fn() -> TaskFn:
+    from incentive_lab.experiments import execute_run  # type: ignore[attr-defined]
+
+    fn: TaskFn = execute_run
+    return fn
+
+
+def resolve_workers(workers: int | None) -> int:
+    """``None`` → number of cores; anything below 1 is a :class:`ConfigError`."""
+    if workers is None:
+        return max(1, os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ConfigError("workers", workers, "a positive integer (default: number of cores)")
+    return workers
+
+
+def execute(
+    tasks: Sequence[Any],
+    *,
+    workers: int | None,
+    backend: str = "local",
+    address: str | None = None,
+    fn: TaskFn | None = None,
+) -> Iterator[RunResult]:
+    """Run ``fn(task)`` (default ``execute_run``) for every task; yield results as they finish.
+
+    ``fn`` must be a picklable top-level function; it exists so tests can swap in a stub.
+    """
+    if backend not in BACKENDS:
+        raise ConfigError("backend", backend, f"allowed: {', '.join(BACKENDS)}")
+    count = resolve_workers(workers)
+    if address is not None and backend != "ray":
+        raise ConfigError("address", address, "only used with backend 'ray'")
+    function = fn if fn is not None else _default_fn()
+    if backend == "ray":
+        return _execute_ray(list(tasks), count, address, function)
+    return _execute_local(list(tasks), count, function)
+
+
+def _execute_local(tasks: list[Any], workers: int, fn: TaskFn) -> Iterator[RunResult]:
+    if workers == 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield fn(task)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+        pending: set[Future[RunResult]] = {pool.submit(fn, task) for task in tasks}
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _import_ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError(
+            "backend", "ray", "needs Ray installed: pip install incentive-lab[ray]"
+        ) from None
+    return ray
+
+
+def _execute_ray(
+    tasks: list[Any], workers: int, address: str | None, fn: TaskFn
+) -> Iterator[RunResult]:
+    ray = _import_ray()
+    started_here = False
+    if not ray.is_initialized():
+        options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+        try:
+            if address is None:
+                ray.init(num_cpus=workers, **options)
+            else:
+                ray.init(address=address, **options)
+        except ConnectionError as error:
+            raise ConfigError("address", address, f"a reachable Ray cluster ({error})") from None
+        started_here = True
+    try:
+        remote = ray.remote(num_cpus=1)(fn)
+        pending = [remote.remote(task) for task in tasks]
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            for ref in done:
+                yield ray.get(ref)
+    finally:
+        if started_here:
+            ray.shutdown()

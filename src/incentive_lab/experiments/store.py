@@ -1,0 +1,301 @@
+"""The run store: one embedded DuckDB file that every finished run lands in.
+
+Tables (DESIGN.md §5)::
+
+    runs(run_id PK, experiment, config JSON, point JSON, seed, seed_index, status,
+         started_at, finished_at, duration_s, package_version, extra JSON)
+    metrics(run_id, step, name, value)      -- recorded time series, long form
+    summary(run_id, name, value)            -- final outcome per metric
+    schema_info(key, value)                 -- schema version, for later migrations
+
+Each run is written in one transaction (its ``runs`` row, then its metrics and summary rows
+bulk-inserted from DataFrames), so a process killed at any moment leaves either the whole
+run or nothing. ``write`` is idempotent on ``run_id``: a run already stored is skipped.
+Only the driver process writes; workers just return :class:`RunResult` objects.
+
+Opening never damages a file that is not ours: a path that is a directory, unreadable, not
+a DuckDB file, or a DuckDB file holding other tables raises :class:`ConfigError` naming the
+file, before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Literal, Self
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from incentive_lab.core.errors import ConfigError
+from incentive_lab.experiments.records import RunResult, canonical_json
+
+SCHEMA_VERSION = 1
+DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
+TABLES = ("runs", "metrics", "summary")
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS schema_info (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    """CREATE TABLE IF NOT EXISTS runs (
+        run_id VARCHAR PRIMARY KEY,
+        experiment VARCHAR NOT NULL,
+        config JSON NOT NULL,
+        point JSON NOT NULL,
+        seed BIGINT NOT NULL,
+        seed_index INTEGER NOT NULL,
+        status VARCHAR NOT NULL,
+        started_at TIMESTAMP,
+        finished_at TIMESTAMP,
+        duration_s DOUBLE,
+        package_version VARCHAR,
+        extra JSON
+    )""",
+    "CREATE TABLE IF NOT EXISTS metrics (run_id VARCHAR NOT NULL, step BIGINT NOT NULL, "
+    "name VARCHAR NOT NULL, value DOUBLE)",
+    "CREATE TABLE IF NOT EXISTS summary (run_id VARCHAR NOT NULL, name VARCHAR NOT NULL, "
+    "value DOUBLE)",
+)
+
+
+def check_database_file(path: Path) -> None:
+    """Raise :class:`ConfigError` unless ``path`` is absent or looks like a DuckDB file.
+
+    Reads at most 12 bytes; never writes.
+    """
+    field = "db"
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise ConfigError(field, str(path), "the parent directory does not exist")
+        return
+    if path.is_dir():
+        raise ConfigError(field, str(path), "a DuckDB database file, not a directory")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(12)
+    except OSError as error:
+        raise ConfigError(field, str(path), f"a readable file ({error.strerror})") from None
+    if len(header) < 12 or header[8:12] != DUCKDB_MAGIC:
+        raise ConfigError(field, str(path), "a DuckDB database file (this file is not one)")
+    if not os.access(path, os.W_OK):
+        raise ConfigError(field, str(path), "a writable file")
+
+
+def _timestamp(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
+
+
+class RunStore:
+    """A DuckDB run store; use as a context manager (``with RunStore(path) as store``).
+
+    ``read_only=True`` opens an existing store for queries (``show``, ``export``, results)
+    and fails with :class:`ConfigError` when the file does not exist.
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        check_database_file(self.path)
+        if read_only and not self.path.exists():
+            raise ConfigError("db", str(self.path), "an existing incentive-lab database")
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as error:
+            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
+            raise ConfigError("db", str(self.path), f"an openable DuckDB file ({first})") from None
+        try:
+            self._prepare(read_only)
+        except BaseException:
+            self._con.close()
+            raise
+
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False) -> RunStore:
+        """Same as the constructor."""
+        return cls(path, read_only=read_only)
+
+    def _prepare(self, read_only: bool) -> None:
+        tables = {row[0] for row in self._con.execute("SHOW TABLES").fetchall()}
+        if tables and "schema_info" not in tables:
+            raise ConfigError(
+                "db",
+                str(self.path),
+                "an incentive-lab database (this DuckDB file holds other tables)",
+            )
+        if "schema_info" in tables:
+            row = self._con.execute(
+                "SELECT value FROM schema_info WHERE key = 'schema_version'"
+            ).fetchone()
+            version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise ConfigError(
+                    "db",
+                    str(self.path),
+                    f"schema version <= {SCHEMA_VERSION} (file has {version}; "
+                    "upgrade incentive-lab)",
+                )
+            return
+        if read_only:
+            raise ConfigError("db", str(self.path), "an incentive-lab database (it is empty)")
+        self._con.execute("BEGIN TRANSACTION")
+        for statement in _SCHEMA:
+            self._con.execute(statement)
+        self._con.execute(
+            "INSERT INTO schema_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
+        self._con.execute("COMMIT")
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the connection (checkpointing the write-ahead log)."""
+        self._con.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------
+    def finished_ids(self, run_ids: Iterable[str]) -> set[str]:
+        """The subset of ``run_ids`` already stored as finished."""
+        wanted = pd.DataFrame({"run_id": pd.Series(list(run_ids), dtype=object)})
+        if wanted.empty:
+            return set()
+        self._con.register("_wanted", wanted)
+        try:
+            rows = self._con.execute(
+                "SELECT r.run_id FROM runs r JOIN _wanted w USING (run_id) "
+                "WHERE r.status = 'finished'"
+            ).fetchall()
+        finally:
+            self._con.unregister("_wanted")
+        return {row[0] for row in rows}
+
+    def write(self, result: RunResult) -> bool:
+        """Store one finished run in one transaction; return False if it was already there."""
+        con = self._con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            present = con.execute(
+                "SELECT count(*) FROM runs WHERE run_id = ?", [result.run_id]
+            ).fetchone()
+            if present and present[0]:
+                con.execute("ROLLBACK")
+                return False
+            con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?)",
+                [
+                    result.run_id,
+                    result.experiment,
+                    canonical_json(result.config),
+                    canonical_json(result.point),
+                    int(result.seed),
+                    int(result.seed_index),
+                    _timestamp(result.started_at),
+                    _timestamp(result.finished_at),
+                    float(result.finished_at - result.started_at),
+                    result.package_version,
+                    canonical_json(result.extra),
+                ],
+            )
+            self._insert_frame("metrics", _metrics_frame(result))
+            self._insert_frame("summary", _summary_frame(result))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return True
+
+    def _insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        self._con.register("_rows", frame)
+        try:
+            columns = ", ".join(frame.columns)
+            self._con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _rows")
+        finally:
+            self._con.unregister("_rows")
+
+    # -- reading ---------------------------------------------------------------------------
+    def _query(self, sql: str, experiment: str | None) -> pd.DataFrame:
+        where = "WHERE r.experiment = ?" if experiment is not None else ""
+        params = [experiment] if experiment is not None else []
+        return self._con.execute(sql.format(where=where), params).df()
+
+    def runs(self, experiment: str | None = None) -> pd.DataFrame:
+        """The ``runs`` table (one row per run), ordered by experiment, point, seed index."""
+        return self._query(
+            "SELECT r.* FROM runs r {where} ORDER BY r.experiment, r.point, r.seed_index, r.run_id",
+            experiment,
+        )
+
+    def summary(self, experiment: str | None = None) -> pd.DataFrame:
+        """Long form: run_id, experiment, point (JSON), seed, seed_index, name, value."""
+        return self._query(
+            "SELECT s.run_id, r.experiment, r.point, r.seed, r.seed_index, s.name, s.value "
+            "FROM summary s JOIN runs r USING (run_id) {where} "
+            "ORDER BY r.experiment, r.point, r.seed_index, s.run_id, s.name",
+            experiment,
+        )
+
+    def metrics(self, experiment: str | None = None) -> pd.DataFrame:
+        """Long form: run_id, experiment, point (JSON), seed_index, step, name, value."""
+        return self._query(
+            "SELECT m.run_id, r.experiment, r.point, r.seed_index, m.step, m.name, m.value "
+            "FROM metrics m JOIN runs r USING (run_id) {where} "
+            "ORDER BY r.experiment, r.point, r.seed_index, m.run_id, m.name, m.step",
+            experiment,
+        )
+
+    def experiments(self) -> list[str]:
+        """Names of the experiments stored, sorted."""
+        rows = self._con.execute("SELECT DISTINCT experiment FROM runs ORDER BY 1").fetchall()
+        return [row[0] for row in rows]
+
+    def export(self, out_dir: str | Path, fmt: Literal["parquet", "csv"] = "parquet") -> list[Path]:
+        """Write one file per table (``runs``, ``metrics``, ``summary``) into ``out_dir``."""
+        if fmt not in ("parquet", "csv"):
+            raise ConfigError("format", fmt, "allowed: csv, parquet")
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for table in TABLES:
+            target = out / f"{table}.{fmt}"
+            options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
+            escaped = str(target).replace("'", "''")
+            self._con.execute(
+                f"COPY (SELECT * FROM {table} ORDER BY ALL) TO '{escaped}' ({options})"
+            )
+            written.append(target)
+        return written
+
+
+def _metrics_frame(result: RunResult) -> pd.DataFrame:
+    rows = result.metrics
+    steps = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    values = np.fromiter((row[2] for row in rows), dtype=np.float64, count=len(rows))
+    names = pd.Series([str(row[1]) for row in rows], dtype=object)
+    return pd.DataFrame({"run_id": result.run_id, "step": steps, "name": names, "value": values})
+
+
+def _summary_frame(result: RunResult) -> pd.DataFrame:
+    names = pd.Series([str(name) for name in result.summary], dtype=object)
+    values = np.fromiter(
+        (float(value) for value in result.summary.values()), dtype=np.float64, count=len(names)
+    )
+    return pd.DataFrame({"run_id": result.run_id, "name": names, "value": values})
+
+
+def point_of(raw: str) -> dict[str, object]:
+    """Decode a stored ``point`` JSON column value."""
+    decoded = json.loads(raw) if isinstance(raw, str) else raw
+    return dict(decoded) if isinstance(decoded, dict) else {}
