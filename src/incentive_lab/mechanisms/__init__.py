@@ -1,1 +1,36 @@
-"""mechanisms."""
+"""Incentive mechanisms: reward shaping and payments between the game and the learners.
+
+Each module is one mechanism registered under kind ``"mechanism"`` (built as
+``factory(params, game, rng)``; see ``core.mechanism``):
+
+* ``none`` (:mod:`.identity`) — the baseline;
+* pure shaping (no money moves): ``team_reward``, ``difference_rewards``,
+  ``inequity_aversion``, ``svo``, ``mutual_welfare``;
+* payments (real transfers, designer pays ``+`` / collects ``−``): ``action_tax``,
+  ``pigouvian_tax`` (both with a budget-balanced variant, :mod:`.budget`).
+
+Helpers: :mod:`.copies` (vectorised reductions over a game's independent copies),
+:mod:`.counterfactual` (clamping an agent to a default action).
+"""
+
+from incentive_lab.mechanisms import (
+    action_tax,
+    difference_rewards,
+    identity,
+    inequity_aversion,
+    mutual_welfare,
+    pigouvian_tax,
+    svo,
+    team_reward,
+)
+
+__all__ = [
+    "action_tax",
+    "difference_rewards",
+    "identity",
+    "inequity_aversion",
+    "mutual_welfare",
+    "pigouvian_tax",
+    "svo",
+    "team_reward",
+]
