@@ -10,7 +10,8 @@ Each module is one mechanism registered under kind ``"mechanism"`` (built as
   ``pigouvian_tax`` (both with a budget-balanced variant, :mod:`.budget`).
 
 Helpers: :mod:`.copies` (vectorised reductions over a game's independent copies),
-:mod:`.counterfactual` (clamping an agent to a default action).
+:mod:`.counterfactual` (clamping an agent to a default action), :mod:`.checked` (parameters
+validated against the game, also on ``reconfigure``).
 """
 
 from incentive_lab.mechanisms import (

@@ -33,11 +33,12 @@ from pydantic import Field
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game
-from incentive_lab.core.mechanism import Adjustment, Mechanism
+from incentive_lab.core.mechanism import Adjustment
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Rewards
 from incentive_lab.mechanisms.budget import balance_within_copies
+from incentive_lab.mechanisms.checked import CheckedMechanism
 
 
 class ActionTaxParams(Params):
@@ -59,15 +60,11 @@ class ActionTaxParams(Params):
     pays=True,
     shaping=False,
 )
-class ActionTax(Mechanism[ActionTaxParams]):
+class ActionTax(CheckedMechanism[ActionTaxParams]):
     """Transfers ``−tax[a_i]`` (budget-balanced within copies if asked)."""
 
-    def __init__(self, params: ActionTaxParams, game: Game[Any], rng: np.random.Generator) -> None:
-        super().__init__(params, game, rng)
-        self.n_actions = game.n_actions
-        self._check()
-
-    def _check(self) -> None:
+    def check(self) -> None:
+        """Validate the parameters against the game (see ``mechanisms.checked``)."""
         taxes = self.params.taxes
         if len(taxes) != self.n_actions:
             raise ConfigError(
@@ -78,11 +75,6 @@ class ActionTax(Mechanism[ActionTaxParams]):
         if not np.all(np.isfinite(taxes)):
             raise ConfigError("mechanism.params.taxes", taxes, "finite numbers")
         self.table = -np.asarray(taxes, dtype=np.float64)
-
-    def reconfigure(self, **changes: Any) -> None:
-        """Replace parameters mid-run (e.g. a new tax schedule), re-validated."""
-        super().reconfigure(**changes)
-        self._check()
 
     def adjust(
         self, game: Game[Any], actions: Actions, rewards: Rewards, info: dict[str, Any]

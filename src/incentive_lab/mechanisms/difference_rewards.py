@@ -32,10 +32,11 @@ import numpy as np
 from pydantic import Field
 
 from incentive_lab.core.game import Game
-from incentive_lab.core.mechanism import Adjustment, Mechanism
+from incentive_lab.core.mechanism import Adjustment
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Rewards
+from incentive_lab.mechanisms.checked import CheckedMechanism
 from incentive_lab.mechanisms.counterfactual import check_default_action, clamp
 
 
@@ -56,25 +57,14 @@ class DifferenceRewardsParams(Params):
     shaping=True,
     counterfactual=True,
 )
-class DifferenceRewards(Mechanism[DifferenceRewardsParams]):
+class DifferenceRewards(CheckedMechanism[DifferenceRewardsParams]):
     """Shaped reward = copy welfare minus the welfare with the agent clamped to ``c``."""
 
-    def __init__(
-        self, params: DifferenceRewardsParams, game: Game[Any], rng: np.random.Generator
-    ) -> None:
-        super().__init__(params, game, rng)
-        self.n_actions = game.n_actions
-        self._check()
-
-    def _check(self) -> None:
+    def check(self) -> None:
+        """Validate the parameters against the game (see ``mechanisms.checked``)."""
         check_default_action(
             self.n_actions, self.params.default_action, "mechanism.params.default_action"
         )
-
-    def reconfigure(self, **changes: Any) -> None:
-        """Replace parameters mid-run, re-validating them against the game."""
-        super().reconfigure(**changes)
-        self._check()
 
     def adjust(
         self, game: Game[Any], actions: Actions, rewards: Rewards, info: dict[str, Any]

@@ -38,11 +38,12 @@ import numpy as np
 from pydantic import Field
 
 from incentive_lab.core.game import Game
-from incentive_lab.core.mechanism import Adjustment, Mechanism
+from incentive_lab.core.mechanism import Adjustment
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Rewards
 from incentive_lab.mechanisms.budget import balance_within_copies
+from incentive_lab.mechanisms.checked import CheckedMechanism
 from incentive_lab.mechanisms.counterfactual import check_default_action, clamp, externality
 
 
@@ -67,25 +68,14 @@ class PigouvianTaxParams(Params):
     shaping=False,
     counterfactual=True,
 )
-class PigouvianTax(Mechanism[PigouvianTaxParams]):
+class PigouvianTax(CheckedMechanism[PigouvianTaxParams]):
     """Transfers ``scale · ext_i`` (budget-balanced within copies if asked)."""
 
-    def __init__(
-        self, params: PigouvianTaxParams, game: Game[Any], rng: np.random.Generator
-    ) -> None:
-        super().__init__(params, game, rng)
-        self.n_actions = game.n_actions
-        self._check()
-
-    def _check(self) -> None:
+    def check(self) -> None:
+        """Validate the parameters against the game (see ``mechanisms.checked``)."""
         check_default_action(
             self.n_actions, self.params.default_action, "mechanism.params.default_action"
         )
-
-    def reconfigure(self, **changes: Any) -> None:
-        """Replace parameters mid-run, re-validating them against the game."""
-        super().reconfigure(**changes)
-        self._check()
 
     def adjust(
         self, game: Game[Any], actions: Actions, rewards: Rewards, info: dict[str, Any]
