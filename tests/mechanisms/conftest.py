@@ -5,7 +5,9 @@
 * ``RandomGame`` — irregular, non-contiguous copies and a non-linear coupling inside each
   copy: ``R_i(a) = own[i, a_i] + g_i · sin(Σ_{j ∈ copy(i)} h[j, a_j])``.
 
-Both answer counterfactuals with the base class's reference (loop) ``deviation``.
+Both answer counterfactuals with the base class's reference (loop) ``deviation``. The
+``pd_game`` fixture also runs every PD test on the library's registered ``prisoners_dilemma``
+(``games.matrix``, with its vectorised ``deviation``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from gymnasium import spaces
 
 from incentive_lab.core.game import Game, GameMetadata, StepResult
 from incentive_lab.core.params import Params
+from incentive_lab.core.registry import ids, make_game
 
 PD_PAYOFFS = np.array(
     [[[3.0, 3.0], [0.0, 5.0]], [[5.0, 0.0], [1.0, 1.0]]]
@@ -86,9 +89,19 @@ class RandomGame(TableGame):
         return self.own[idx, actions] + self.gain * np.sin(coupling)
 
 
-@pytest.fixture(scope="session")
-def pd_game() -> Callable[..., PDGame]:
-    return PDGame
+def registered_pd(n_copies: int = 1) -> Game[Any]:
+    """The library's ``prisoners_dilemma`` game (``incentive_lab.games.matrix``)."""
+    return make_game("prisoners_dilemma", {"n_copies": n_copies})
+
+
+@pytest.fixture(scope="session", params=["local", "registered"])
+def pd_game(request: pytest.FixtureRequest) -> Callable[..., Game[Any]]:
+    """A PD factory ``n_copies -> game``: the test-local one and the registered preset."""
+    if request.param == "local":
+        return PDGame
+    if "prisoners_dilemma" not in ids("game"):
+        pytest.skip("the prisoners_dilemma game is not registered")
+    return registered_pd
 
 
 @pytest.fixture(scope="session")
