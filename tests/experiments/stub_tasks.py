@@ -14,6 +14,7 @@ class StubTask:
     run_id: str
     seed_index: int
     steps: int = 50
+    experiment: str = "stub"
 
 
 def stub_run(task: StubTask) -> RunResult:
@@ -22,7 +23,7 @@ def stub_run(task: StubTask) -> RunResult:
     metrics = [(int(s), "x", float(v)) for s, v in enumerate(series)]
     return RunResult(
         run_id=task.run_id,
-        experiment="stub",
+        experiment=task.experiment,
         seed=0,
         seed_index=task.seed_index,
         config={"steps": task.steps},

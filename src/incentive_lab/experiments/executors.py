@@ -19,6 +19,7 @@ Backends
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -48,6 +49,17 @@ def resolve_workers(workers: int | None) -> int:
     return workers
 
 
+def check_options(workers: int | None, backend: str, address: str | None) -> int:
+    """Validate executor options (before any work starts); return the worker count."""
+    if backend not in BACKENDS:
+        raise ConfigError("backend", backend, f"allowed: {', '.join(BACKENDS)}")
+    if address is not None and backend != "ray":
+        raise ConfigError("address", address, "only used with backend 'ray'")
+    if backend == "ray" and importlib.util.find_spec("ray") is None:
+        raise _ray_missing()
+    return resolve_workers(workers)
+
+
 def execute(
     tasks: Sequence[Any],
     *,
@@ -60,11 +72,7 @@ def execute(
 
     ``fn`` must be a picklable top-level function; it exists so tests can swap in a stub.
     """
-    if backend not in BACKENDS:
-        raise ConfigError("backend", backend, f"allowed: {', '.join(BACKENDS)}")
-    count = resolve_workers(workers)
-    if address is not None and backend != "ray":
-        raise ConfigError("address", address, "only used with backend 'ray'")
+    count = check_options(workers, backend, address)
     function = fn if fn is not None else _default_fn()
     if backend == "ray":
         return _execute_ray(list(tasks), count, address, function)
@@ -93,10 +101,12 @@ def _import_ray() -> Any:
     try:
         import ray
     except ImportError:
-        raise ConfigError(
-            "backend", "ray", "needs Ray installed: pip install incentive-lab[ray]"
-        ) from None
+        raise _ray_missing() from None
     return ray
+
+
+def _ray_missing() -> ConfigError:
+    return ConfigError("backend", "ray", "needs Ray installed: pip install incentive-lab[ray]")
 
 
 def _execute_ray(

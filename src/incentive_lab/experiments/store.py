@@ -126,10 +126,10 @@ class RunStore:
                 "an incentive-lab database (this DuckDB file holds other tables)",
             )
         if "schema_info" in tables:
-            row = self._con.execute(
+            rows = self._con.execute(
                 "SELECT value FROM schema_info WHERE key = 'schema_version'"
-            ).fetchone()
-            version = int(row[0]) if row else 0
+            ).fetchall()
+            version = int(rows[0][0]) if rows else 0
             if version > SCHEMA_VERSION:
                 raise ConfigError(
                     "db",
@@ -187,8 +187,8 @@ class RunStore:
         try:
             present = con.execute(
                 "SELECT count(*) FROM runs WHERE run_id = ?", [result.run_id]
-            ).fetchone()
-            if present and present[0]:
+            ).fetchall()
+            if present[0][0]:
                 con.execute("ROLLBACK")
                 return False
             con.execute(

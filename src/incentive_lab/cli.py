@@ -1,0 +1,228 @@
+"""The ``incentive-lab`` command line (typer + rich).
+
+Commands::
+
+    incentive-lab list [games|learners|mechanisms] [--json]
+    incentive-lab run CONFIG [--db PATH] [--workers N] [--backend local|ray] [--address A]
+    incentive-lab show [--db PATH] [--experiment NAME] [--metric NAME ...]
+    incentive-lab export [--db PATH] --out DIR [--format parquet|csv]
+    incentive-lab demo [--db PATH] [--workers N]
+
+Bad input (a malformed or invalid config, a missing file, a database file that is not an
+incentive-lab DuckDB store) prints one line ``error: <field>: got <value>; <allowed>`` on
+stderr and exits with status 2, leaving any existing database untouched. Anything else is a
+bug and shows its traceback (status 1).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from incentive_lab.core.errors import ConfigError, unknown_choice
+from incentive_lab.core.registry import KINDS, entries
+from incentive_lab.experiments.orchestrate import DEFAULT_DB, run_experiment
+from incentive_lab.experiments.results import Results, flatten_points
+from incentive_lab.experiments.store import RunStore
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Design, train and evaluate incentive mechanisms in multi-agent learning systems.",
+)
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file of the run store.")]
+WorkersOption = Annotated[
+    int | None, typer.Option("--workers", min=1, help="Parallel runs (default: number of cores).")
+]
+
+
+class Backend(StrEnum):
+    """Where runs execute."""
+
+    local = "local"
+    ray = "ray"
+
+
+class Format(StrEnum):
+    """Export file format."""
+
+    parquet = "parquet"
+    csv = "csv"
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a :class:`ConfigError` into one line on stderr and exit status 2."""
+    try:
+        yield
+    except ConfigError as error:
+        message = " ".join(str(error).splitlines())
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command("list")
+def list_units(
+    kind: Annotated[
+        str | None, typer.Argument(help="games, learners or mechanisms (default: all).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
+) -> None:
+    """List registered games, learners and mechanisms with their parameters."""
+    from incentive_lab.cli_tables import entry_record, entry_table
+
+    with user_errors():
+        kinds = list(KINDS)
+        if kind is not None:
+            singular = kind[:-1] if kind.endswith("s") else kind
+            if singular not in KINDS:
+                raise unknown_choice("kind", kind, [f"{k}s" for k in KINDS])
+            kinds = [singular]  # type: ignore[list-item]
+        listing = {f"{k}s": [entry_record(e) for e in entries(k)] for k in kinds}  # type: ignore[arg-type]
+    if as_json:
+        typer.echo(json.dumps(listing, indent=2, sort_keys=False))
+        return
+    for k in kinds:
+        out.rule(f"[bold]{k}s[/bold]")
+        for entry in entries(k):  # type: ignore[arg-type]
+            out.print(entry_table(k, entry))
+
+
+def _progress_callback(progress: Progress, label: str) -> Any:
+    task = progress.add_task(label, total=None)
+
+    def update(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return update
+
+
+def _run_and_report(
+    config: Any, db: Path, workers: int | None, backend: str, address: str | None
+) -> Results:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as progress:
+        label = config.get("name", "runs") if isinstance(config, dict) else Path(str(config)).stem
+        results = run_experiment(
+            config,
+            db=db,
+            workers=workers,
+            backend=backend,
+            address=address,
+            progress=_progress_callback(progress, f"runs of {label}"),
+        )
+    _print_summary(results.summary(), None)
+    return results
+
+
+def _print_summary(summary: Any, metrics: list[str] | None) -> None:
+    from incentive_lab.cli_tables import summary_tables
+
+    for table in summary_tables(summary, metrics):
+        out.print(table)
+
+
+def _where(db: Path, experiments: list[str]) -> None:
+    names = ", ".join(experiments)
+    out.print(f"Results: experiment {names} in {db.resolve()}")
+    out.print(f"  see them again:  incentive-lab show --db {db}")
+
+
+@app.command()
+def run(
+    config: Annotated[Path, typer.Argument(help="Experiment YAML file.")],
+    db: DbOption = Path(DEFAULT_DB),
+    workers: WorkersOption = None,
+    backend: Annotated[Backend, typer.Option(help="Executor.")] = Backend.local,
+    address: Annotated[str | None, typer.Option(help="Address of an existing Ray cluster.")] = None,
+) -> None:
+    """Run an experiment (all sweep points x seeds); finished runs are skipped."""
+    with user_errors():
+        if not config.is_file():
+            raise ConfigError("config", str(config), "an existing YAML file")
+        results = _run_and_report(config, db, workers, backend.value, address)
+    _where(db, [results.experiment])
+
+
+@app.command()
+def show(
+    db: DbOption = Path(DEFAULT_DB),
+    experiment: Annotated[
+        str | None, typer.Option(help="Only this experiment (default: all).")
+    ] = None,
+    metric: Annotated[
+        list[str] | None, typer.Option("--metric", "-m", help="Metric column (repeatable).")
+    ] = None,
+) -> None:
+    """Summaries across seeds per sweep point (mean ± 95% CI)."""
+    with user_errors(), RunStore(db, read_only=True) as store:
+        names = store.experiments()
+        if experiment is not None and experiment not in names:
+            raise unknown_choice("experiment", experiment, names)
+        summary = flatten_points(store.summary(experiment))
+        if metric:
+            known = sorted(set(summary["name"]))
+            for name in metric:
+                if name not in known:
+                    raise unknown_choice("metric", name, known)
+    if summary.empty:
+        out.print(f"No runs in {db}.")
+        return
+    _print_summary(summary, metric)
+
+
+@app.command()
+def export(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
+    db: DbOption = Path(DEFAULT_DB),
+    fmt: Annotated[Format, typer.Option("--format", help="File format.")] = Format.parquet,
+) -> None:
+    """Write the runs, metrics and summary tables to one file each."""
+    with user_errors(), RunStore(db, read_only=True) as store:
+        files = store.export(out_dir, fmt.value)
+    for path in files:
+        out.print(str(path))
+
+
+def demo_configs() -> list[dict[str, Any]]:
+    """The built-in example experiments (``experiments/demo.yaml``, one document each)."""
+    text = resources.files("incentive_lab.experiments").joinpath("demo.yaml").read_text()
+    return [doc for doc in yaml.safe_load_all(text) if doc]
+
+
+@app.command()
+def demo(db: DbOption = Path(DEFAULT_DB), workers: WorkersOption = None) -> None:
+    """Run the built-in example experiments and show where their results are."""
+    names = []
+    with user_errors():
+        for config in demo_configs():
+            names.append(_run_and_report(config, db, workers, "local", None).experiment)
+    _where(db, names)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

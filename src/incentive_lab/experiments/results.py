@@ -1,0 +1,135 @@
+"""Results of an experiment, read back from the store as pandas DataFrames.
+
+:class:`Results` is what ``incentive_lab.run`` returns: a handle on the database file and the
+experiment, never a copy of the data, so a notebook can re-open it after a crash. Its tables
+are long form; the sweep point of each run is flattened into one column per swept path
+(``mechanism``, ``game.params.r_c``) so ``groupby`` works directly.
+
+:func:`aggregate` reduces seeds (the replication unit) per sweep point and metric to
+``n, mean, std, ci_low, ci_high``: a Student-t 95% confidence interval of the mean,
+``mean ± t_{0.975, n-1} · s / √n`` (zero width when n = 1). The evaluation package provides
+stratified bootstrap intervals and IQM for reports.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from incentive_lab.experiments.records import canonical_json
+from incentive_lab.experiments.store import RunStore
+
+MAIN_METRICS = (
+    "social_welfare",
+    "mean_reward",
+    "cooperation_rate",
+    "gini",
+    "min_reward",
+    "incentive_cost",
+    "net_transfer",
+)
+
+
+def _label(value: Any) -> Any:
+    """A hashable, readable cell for a point coordinate (specs become their id or JSON)."""
+    if isinstance(value, dict):
+        params = value.get("params")
+        if "id" in value and not params:
+            return str(value["id"])
+        return canonical_json(value)
+    if isinstance(value, list):
+        return canonical_json(value)
+    return value
+
+
+def point_columns(frame: pd.DataFrame) -> list[str]:
+    """Names of the flattened point columns, in first-seen order."""
+    return list(frame.attrs.get("point_columns", []))
+
+
+def flatten_points(frame: pd.DataFrame) -> pd.DataFrame:
+    """Replace the JSON ``point`` column by one column per swept path."""
+    if "point" not in frame.columns:
+        return frame
+    points = [json.loads(raw) if isinstance(raw, str) else dict(raw) for raw in frame["point"]]
+    keys: list[str] = []
+    for point in points:
+        keys.extend(key for key in point if key not in keys)
+    out = frame.drop(columns=["point"])
+    position = list(frame.columns).index("point")
+    for offset, key in enumerate(keys):
+        column = [_label(point.get(key)) for point in points]
+        out.insert(position + offset, key, pd.Series(column, index=frame.index, dtype=object))
+    out.attrs["point_columns"] = keys
+    return out
+
+
+def aggregate(summary: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Mean and t confidence interval over seeds per (experiment, point, metric).
+
+    ``summary`` is the long form of :meth:`Results.summary`. Returns one row per group with
+    columns ``experiment, <point columns>, name, n, mean, std, ci_low, ci_high``.
+    """
+    keys = [c for c in ["experiment", *point_columns(summary), "name"] if c in summary.columns]
+    rows = []
+    for group, part in summary.groupby(keys, sort=False, dropna=False):
+        values = part["value"].to_numpy(dtype=np.float64)
+        values = values[np.isfinite(values)]
+        n = int(values.size)
+        mean = float(values.mean()) if n else float("nan")
+        std = float(values.std(ddof=1)) if n > 1 else 0.0
+        half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * std / np.sqrt(n)) if n > 1 else 0.0
+        labels = group if isinstance(group, tuple) else (group,)
+        rows.append([*labels, n, mean, std, mean - half, mean + half])
+    result = pd.DataFrame(rows, columns=[*keys, "n", "mean", "std", "ci_low", "ci_high"])
+    result.attrs["point_columns"] = point_columns(summary)
+    return result
+
+
+def main_metrics(names: list[str], limit: int = 4) -> list[str]:
+    """The metrics worth a table column: the stable main ones first, else the first few."""
+    preferred = [name for name in MAIN_METRICS if name in names]
+    return (preferred or sorted(names))[:limit]
+
+
+@dataclass(frozen=True)
+class Results:
+    """Handle on one experiment's runs in a store (``db_path``, ``experiment``, ``run_ids``).
+
+    ``run_ids`` restricts the tables to the runs of one call (``None``: every run of the
+    experiment in the store).
+    """
+
+    db_path: Path
+    experiment: str
+    run_ids: tuple[str, ...] | None = field(default=None)
+
+    def _select(self, frame: pd.DataFrame) -> pd.DataFrame:
+        if self.run_ids is not None:
+            frame = frame[frame["run_id"].isin(set(self.run_ids))].reset_index(drop=True)
+        return frame
+
+    def runs(self) -> pd.DataFrame:
+        """One row per run: ids, seed, resolved config JSON, status, timings, version."""
+        with RunStore(self.db_path, read_only=True) as store:
+            return self._select(store.runs(self.experiment))
+
+    def summary(self) -> pd.DataFrame:
+        """Long form ``run_id, experiment, <point columns>, seed, seed_index, name, value``."""
+        with RunStore(self.db_path, read_only=True) as store:
+            return flatten_points(self._select(store.summary(self.experiment)))
+
+    def metrics(self) -> pd.DataFrame:
+        """Long form ``run_id, experiment, <point columns>, seed_index, step, name, value``."""
+        with RunStore(self.db_path, read_only=True) as store:
+            return flatten_points(self._select(store.metrics(self.experiment)))
+
+    def aggregate(self) -> pd.DataFrame:
+        """Mean ± 95% t-interval over seeds per sweep point and metric (see :func:`aggregate`)."""
+        return aggregate(self.summary())
