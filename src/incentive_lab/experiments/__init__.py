@@ -1,1 +1,20 @@
-"""experiments."""
+"""Experiments: configs, sweeps, phases, runs, storage and executors.
+
+A YAML config (:func:`load_config`) expands into runs (:func:`plan_runs`, one
+:class:`RunTask` per sweep point × seed index); :func:`execute_run` computes one run.
+"""
+
+from incentive_lab.experiments.config import ExperimentConfig, load_config
+from incentive_lab.experiments.plan import RunTask, plan_runs
+from incentive_lab.experiments.records import RunResult, make_run_id
+from incentive_lab.experiments.runner import execute_run
+
+__all__ = [
+    "ExperimentConfig",
+    "RunResult",
+    "RunTask",
+    "execute_run",
+    "load_config",
+    "make_run_id",
+    "plan_runs",
+]

@@ -1,0 +1,112 @@
+"""Outcome metrics: pure functions over per-agent arrays of one recorded window.
+
+The recorder (:mod:`incentive_lab.evaluation.recorder`) sums per-agent quantities over a
+window of ``T`` steps; these functions turn the sums into the stable metric names of
+DESIGN.md §5. Shapes: ``n`` agents; every ``*_sum`` argument is ``float64[n]`` (summed over
+the window's steps), ``cooperations`` is ``int64[n]`` (steps each agent cooperated).
+
+Per-agent per-step means ``x_i = base_sum_i / T`` give:
+
+* ``social_welfare`` = ``Σ_i x_i`` — total base reward per step (never shaped rewards);
+* ``mean_reward`` = ``mean_i x_i``; ``min_reward`` = ``min_i x_i``;
+* ``gini`` = :func:`gini` of ``x``;
+* ``cooperation_rate`` = fraction of (agent, step) pairs playing the cooperative action;
+* ``incentive_cost`` = designer cost per step; ``net_transfer`` = ``Σ_i`` transfers per step
+  (positive: the designer pays out on net);
+* ``mean_shaped_reward`` = mean shaped reward per agent per step (what learners optimised).
+
+**Gini for signed rewards.** Rewards may be negative, where the textbook Gini breaks (it can
+leave ``[0, 1]`` or divide by a zero mean). We use the mean absolute difference normalised by
+the mean absolute value::
+
+    G(x) = Σ_i Σ_j |x_i − x_j| / (2 n Σ_i |x_i|),     G = 0 when every x_i = 0.
+
+For non-negative ``x`` this *is* the usual Gini. It lies in ``[0, 1]`` because
+``|x_i − x_j| ≤ |x_i| + |x_j|``, is 0 exactly when all values are equal, and is invariant
+under scaling by any ``c ≠ 0`` (but, like every Gini, not under shifts). Computed in
+``O(n log n)`` from the sorted values: ``Σ_i Σ_j |x_i − x_j| = 2 Σ_k (2k − n + 1) x_(k)``
+(0-based ranks ``k`` of the ascending sort).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from incentive_lab.core.types import FloatArray, IntArray
+
+METRIC_NAMES = (
+    "social_welfare",
+    "mean_reward",
+    "cooperation_rate",
+    "gini",
+    "min_reward",
+    "incentive_cost",
+    "net_transfer",
+    "mean_shaped_reward",
+)
+"""The stable names of the core metrics, in the order they are emitted."""
+
+
+def gini(values: FloatArray) -> float:
+    """Gini index of ``float64[n]`` values, defined for signed values (module docstring)."""
+    x = np.sort(np.asarray(values, dtype=np.float64).reshape(-1))
+    n = x.shape[0]
+    if n == 0 or x[0] == x[-1]:
+        return 0.0
+    scale = float(np.abs(x).sum())
+    ranks = 2.0 * np.arange(n, dtype=np.float64) - (n - 1)
+    value = float(ranks @ x) / (n * scale)
+    return min(max(value, 0.0), 1.0)
+
+
+def gini_naive(values: FloatArray) -> float:
+    """The ``O(n²)`` definition of :func:`gini`, for tests and documentation."""
+    x = np.asarray(values, dtype=np.float64).reshape(-1)
+    scale = float(np.abs(x).sum())
+    if scale == 0.0:
+        return 0.0
+    return float(np.abs(x[:, None] - x[None, :]).sum() / (2 * x.shape[0] * scale))
+
+
+def window_metrics(
+    base_sum: FloatArray,
+    shaped_sum: FloatArray,
+    transfer_sum: FloatArray,
+    cooperations: IntArray | None,
+    cost_sum: float,
+    steps: int,
+) -> dict[str, float]:
+    """The core metrics of one window of ``steps`` steps (see the module docstring).
+
+    ``cooperations`` is ``None`` when the game has no cooperative action; then
+    ``cooperation_rate`` is omitted.
+    """
+    mean_base = base_sum / steps
+    out = {"social_welfare": float(mean_base.sum()), "mean_reward": float(mean_base.mean())}
+    if cooperations is not None:
+        out["cooperation_rate"] = float(cooperations.sum()) / (steps * cooperations.shape[0])
+    out["gini"] = gini(mean_base)
+    out["min_reward"] = float(mean_base.min())
+    out["incentive_cost"] = cost_sum / steps
+    out["net_transfer"] = float(transfer_sum.sum()) / steps
+    out["mean_shaped_reward"] = float(shaped_sum.mean()) / steps
+    return out
+
+
+def summarise(rows: Iterable[tuple[int, str, float]], fraction: float) -> dict[str, float]:
+    """Each metric's mean over its last ``fraction`` of records (at least one record).
+
+    ``rows``: ``(step, name, value)`` in recording order. With ``R`` records of a metric the
+    summary averages the last ``max(1, ceil(fraction · R))`` of them.
+    """
+    series: dict[str, list[float]] = {}
+    for _, name, value in rows:
+        series.setdefault(name, []).append(value)
+    out = {}
+    for name, values in series.items():
+        k = max(1, math.ceil(fraction * len(values) - 1e-9))
+        out[name] = float(np.mean(values[-k:]))
+    return out

@@ -1,0 +1,82 @@
+"""Load an experiment config from YAML, a dict or a model, and validate all of it.
+
+:func:`load_config` is the single entry point. It reads the YAML file (a malformed file is a
+:class:`~incentive_lab.core.errors.ConfigError` naming ``file:line``), checks the structure
+(:mod:`~incentive_lab.experiments.schema`: unknown keys are errors with a "did you mean"
+suggestion), resolves the base run against the registry (every unit's ``params`` validated
+against its parameter model, agent ranges checked, defaults filled in) and resolves every
+sweep point, so a bad sweep value is reported before anything runs.
+
+The returned :class:`ExperimentConfig` is normalised: unit params list every parameter,
+agent ranges and ``record_every`` are explicit. Loading it again gives an equal model. A
+top-level field that is swept as a whole (``learners: [[...], [...]]`` under ``sweep``) may be
+left out of the base config; the first sweep value stands in for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from incentive_lab.core.errors import ConfigError
+from incentive_lab.experiments.schema import ExperimentConfig, parse
+from incentive_lab.experiments.sweep import expand
+
+__all__ = ["ExperimentConfig", "load_config", "read_yaml"]
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Parse a YAML file; unreadable or malformed files raise a :class:`ConfigError`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ConfigError(
+            str(path), "<unreadable>", f"a readable UTF-8 YAML file ({reason})"
+        ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ConfigError(where, "<malformed YAML>", f"valid YAML ({problem})") from None
+
+
+def load_config(source: str | Path | dict[str, Any] | ExperimentConfig) -> ExperimentConfig:
+    """The validated, normalised experiment of ``source`` (a YAML path, mapping or model)."""
+    if isinstance(source, ExperimentConfig):
+        raw: Any = source.model_dump(mode="json")
+    elif isinstance(source, dict):
+        raw = source
+    elif isinstance(source, str | Path):
+        raw = read_yaml(source)
+    else:
+        raise ConfigError("config", source, "a YAML path, a mapping or an ExperimentConfig")
+    if not isinstance(raw, dict):
+        raise ConfigError("config", raw, "a mapping with name, game, learners, steps, ...")
+    raw = _fill_swept_roots(raw)
+    config = parse(ExperimentConfig, raw)
+    base = config.model_dump(mode="json")
+    points = expand(base, config.sweep)  # validates the base and every sweep point
+    resolved = points[0][1] if not config.sweep else expand(base, {})[0][1]
+    return parse(
+        ExperimentConfig,
+        {**resolved, "seeds": base["seeds"], "seed": config.seed, "sweep": config.sweep},
+    )
+
+
+def _fill_swept_roots(raw: dict[str, Any]) -> dict[str, Any]:
+    """A top-level field swept as a whole may be missing: its first value stands in."""
+    sweep = raw.get("sweep")
+    if not isinstance(sweep, dict):
+        return raw
+    out = dict(raw)
+    for path, values in sweep.items():
+        if isinstance(path, str) and "." not in path and path not in out:
+            if isinstance(values, list) and values:
+                out[path] = values[0]
+    return out

@@ -1,0 +1,60 @@
+"""Plan an experiment: one :class:`RunTask` per sweep point × seed index.
+
+Runs are ordered by sweep point (in sweep order), then by seed index. Each task carries
+the resolved config of its run (:mod:`~incentive_lab.experiments.resolve`), the sweep
+coordinates and the seeds, and its ``run_id`` = ``records.make_run_id(config, seed,
+seed_index)``: stable across processes and machines, distinct for distinct runs, and
+independent of how many seeds or which other sweep points the experiment has, so adding
+seeds or points to a finished sweep only runs the new ones. Sweep points that resolve to the
+same config (the same run written two ways) are planned once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from incentive_lab.experiments.config import ExperimentConfig, load_config
+from incentive_lab.experiments.records import make_run_id
+from incentive_lab.experiments.sweep import expand
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """Everything a worker needs to compute one run (picklable, JSON-able fields).
+
+    ``seed``: the experiment seed; ``seed_index``: the replicate; ``config``: the resolved
+    run config; ``point``: sweep coordinates ``{path: label}`` (empty without a sweep).
+    """
+
+    run_id: str
+    experiment: str
+    seed: int
+    seed_index: int
+    config: dict[str, Any]
+    point: dict[str, Any]
+
+
+def plan_runs(config: ExperimentConfig | dict[str, Any] | str | Path) -> list[RunTask]:
+    """The runs of ``config`` (anything :func:`load_config` accepts), in a fixed order."""
+    experiment = load_config(config)
+    tasks: list[RunTask] = []
+    seen: set[str] = set()
+    for point, resolved in expand(experiment.model_dump(mode="json"), experiment.sweep):
+        for seed_index in experiment.seed_indices:
+            run_id = make_run_id(resolved, experiment.seed, seed_index)
+            if run_id in seen:
+                continue
+            seen.add(run_id)
+            tasks.append(
+                RunTask(
+                    run_id=run_id,
+                    experiment=experiment.name,
+                    seed=experiment.seed,
+                    seed_index=seed_index,
+                    config=resolved,
+                    point=point,
+                )
+            )
+    return tasks

@@ -1,0 +1,119 @@
+"""Compute one run: build the units, roll out phase by phase, record, summarise.
+
+:func:`execute_run` is pure (no I/O, no global state) and top-level, so executors can ship
+it to worker processes or Ray tasks; the same :class:`~incentive_lab.experiments.plan.RunTask`
+always gives the same metrics and summary, bit for bit.
+
+**Randomness.** The run's ``SeedSequence`` is ``core.seeding.run_seed(seed, seed_index)`` —
+it depends only on the experiment seed and the seed index, never on the sweep point, so
+paired runs at different sweep points share their random streams (common random numbers).
+Children are spawned in a fixed order: ``[game, mechanism, learner group 0, 1, ...]``; the
+mechanisms built by later phases draw from children spawned from the mechanism's sequence
+(one per phase). Adding a learner group never shifts the game's or the mechanism's stream.
+
+**Phases.** The simulation runs in segments split at each phase's ``at_step``; between
+segments the game is reconfigured in place, the mechanism reconfigured or rebuilt
+(:mod:`~incentive_lab.experiments.phases`), and the learners left alone.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+import incentive_lab
+from incentive_lab.core import registry
+from incentive_lab.core.learner import LearnerContext
+from incentive_lab.core.seeding import make_rng, run_seed
+from incentive_lab.evaluation.metrics import summarise
+from incentive_lab.evaluation.recorder import WindowRecorder
+from incentive_lab.experiments.phases import phase_states
+from incentive_lab.experiments.plan import RunTask
+from incentive_lab.experiments.records import RunResult
+from incentive_lab.experiments.resolve import parse_range
+from incentive_lab.rollout import LearnerGroup, Simulation
+
+
+def build_simulation(
+    config: dict[str, Any], sequence: np.random.SeedSequence
+) -> tuple[Simulation, list[np.random.SeedSequence]]:
+    """The simulation of a resolved ``config`` and the seed sequences for phase mechanisms."""
+    learners = config["learners"]
+    game_seq, mechanism_seq, *learner_seqs = sequence.spawn(2 + len(learners))
+    phase_seqs = mechanism_seq.spawn(len(config["phases"]))
+    game = registry.make_game(config["game"]["id"], config["game"]["params"])
+    mechanism = registry.make_mechanism(
+        config["mechanism"]["id"], config["mechanism"]["params"], game, make_rng(mechanism_seq)
+    )
+    groups = []
+    for k, (spec, learner_seq) in enumerate(zip(learners, learner_seqs, strict=True)):
+        start, stop = parse_range(spec["agents"], game.n_agents, f"learners.{k}.agents")
+        context = LearnerContext(
+            agents=np.arange(start, stop, dtype=np.int64),
+            n_actions=game.n_actions,
+            observation_space=game.observation_space,
+            population_size=game.n_agents,
+            topology=game.topology,
+            rules=game.describe(),
+            cooperative_action=game.metadata.cooperative_action,
+        )
+        learner = registry.make_learner(
+            spec["id"], spec["params"], context, make_rng(learner_seq), f"learners.{k}"
+        )
+        groups.append(LearnerGroup(start, stop, learner))
+    return Simulation(game, groups, mechanism, make_rng(game_seq)), phase_seqs
+
+
+def simulate(
+    config: dict[str, Any], sequence: np.random.SeedSequence
+) -> tuple[Simulation, WindowRecorder]:
+    """Run a resolved ``config`` from ``sequence``; the final simulation and its recorder."""
+    sim, phase_seqs = build_simulation(config, sequence)
+    game = sim.game
+    recorder = WindowRecorder(
+        game.n_agents, config["record_every"], game.metadata.cooperative_action
+    )
+    phases = phase_states(config["game"], config["mechanism"], config["phases"], config["steps"])
+    for phase, phase_seq in zip(phases, phase_seqs, strict=True):
+        sim.run(phase.at_step - sim.step_count, recorder)
+        if phase.game_changes:
+            game.reconfigure(**phase.game_changes)
+        if phase.new_mechanism:
+            sim.mechanism = registry.make_mechanism(
+                phase.mechanism["id"], phase.mechanism["params"], game, make_rng(phase_seq)
+            )
+        elif phase.mechanism_changes:
+            sim.mechanism.reconfigure(**phase.mechanism_changes)
+    sim.run(config["steps"] - sim.step_count, recorder)
+    recorder.flush()
+    return sim, recorder
+
+
+def execute_run(task: RunTask) -> RunResult:
+    """Compute the run ``task``: metrics time series, summary and timings."""
+    started_at = time.time()
+    clock = time.perf_counter()
+    sim, recorder = simulate(task.config, run_seed(task.seed, task.seed_index))
+    elapsed = time.perf_counter() - clock
+    steps = int(task.config["steps"])
+    return RunResult(
+        run_id=task.run_id,
+        experiment=task.experiment,
+        seed=task.seed,
+        seed_index=task.seed_index,
+        config=task.config,
+        point=task.point,
+        metrics=recorder.rows,
+        summary=summarise(recorder.rows, float(task.config["summary_window"])),
+        started_at=started_at,
+        finished_at=time.time(),
+        package_version=incentive_lab.__version__,
+        extra={
+            "seconds": elapsed,
+            "steps_per_second": steps / elapsed if elapsed > 0 else 0.0,
+            "episodes": sim.episodes,
+            "n_agents": sim.game.n_agents,
+        },
+    )

@@ -1,0 +1,166 @@
+"""The shape of an experiment config: frozen pydantic models, unknown keys forbidden.
+
+This module checks *structure* only (which keys exist, their types and ranges). Whether a
+unit id is registered and whether its ``params`` are valid is checked against the registry
+in :mod:`incentive_lab.experiments.resolve`. Shape (DESIGN.md §5)::
+
+    name: pgg-faq
+    game: {id: public_goods, params: {n_agents: 100, r_c: 4.0}}
+    mechanism: {id: none}                     # default
+    learners: [{id: faq, params: {alpha: 0.1}, agents: "0:100"}]
+    steps: 15000
+    seeds: 5                                  # a count, or a list of seed indices
+    seed: 0                                   # the experiment seed
+    record_every: 100                         # default: steps // 100 (at least 1)
+    summary_window: 0.1                       # fraction of the last records in the summary
+    sweep: {game.params.r_c: [3.0, 4.0]}      # dotted path -> values (product over keys)
+    phases: [{at_step: 5000, overrides: {mechanism: {id: none}}}]
+
+Every structural error becomes a :class:`~incentive_lab.core.errors.ConfigError` naming the
+dotted field, the bad value and what is allowed (:func:`parse`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from incentive_lab.core.errors import ConfigError, did_you_mean
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class UnitSpec(_Model):
+    """A registered unit (game or mechanism) and its parameters."""
+
+    id: str = Field(min_length=1)
+    """Registry id, e.g. ``public_goods``."""
+    params: dict[str, Any] = Field(default_factory=dict)
+    """Parameters, validated against the unit's parameter model."""
+
+
+class LearnerSpec(UnitSpec):
+    """A learner group: a registered learner driving a contiguous range of agents."""
+
+    agents: str | None = None
+    """``"start:stop"`` (stop may be omitted: to the end); omitted: all agents (one group)."""
+
+    @field_validator("agents", mode="before")
+    @classmethod
+    def _quoted(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError(
+                'a quoted range like "0:50" (unquoted 0:50 is read by YAML as a base-60 number)'
+            )
+        return value
+
+
+class PhaseSpec(_Model):
+    """From ``at_step`` on, the game or mechanism changes; learners carry on learning."""
+
+    at_step: int = Field(gt=0, strict=True)
+    """First step (0-based) played under the new rules; within ``(0, steps)``."""
+    overrides: dict[str, Any] = Field(min_length=1)
+    """Dotted path -> new value: ``game.params.*``, ``mechanism``, ``mechanism.params[.*]``."""
+
+
+class RunConfig(_Model):
+    """Everything one run needs apart from its seed."""
+
+    name: str = Field(min_length=1)
+    """Experiment name (groups runs in the store)."""
+    game: UnitSpec
+    """The game."""
+    mechanism: UnitSpec = UnitSpec(id="none")
+    """The incentive mechanism (default: ``none``)."""
+    learners: tuple[LearnerSpec, ...] = Field(min_length=1)
+    """Learner groups tiling the population in order."""
+    steps: int = Field(gt=0, strict=True)
+    """Steps of the run."""
+    record_every: int | None = Field(default=None, gt=0, strict=True)
+    """Steps per recorded window (default ``max(1, steps // 100)``); at most ``steps``."""
+    summary_window: float = Field(default=0.1, gt=0.0, le=1.0)
+    """Fraction of the final records averaged into the run's summary (at least one)."""
+    phases: tuple[PhaseSpec, ...] = ()
+    """Mid-run changes of game or mechanism parameters, in increasing ``at_step``."""
+
+
+class ExperimentConfig(RunConfig):
+    """A validated experiment: a run config, its seeds and an optional sweep.
+
+    Built by :func:`incentive_lab.experiments.load_config`, which also fills every default
+    in (unit parameters, agent ranges, ``record_every``) and validates every sweep point.
+    """
+
+    seeds: int | tuple[int, ...] = 1
+    """Number of seeds (indices ``0..seeds-1``) or an explicit list of seed indices."""
+    seed: int = Field(default=0, ge=0, strict=True)
+    """Experiment seed; run seeds are derived from it and the seed index."""
+    sweep: dict[str, list[Any]] = Field(default_factory=dict)
+    """Dotted path -> list of values; runs cover the product over keys in order."""
+
+    @field_validator("seeds", mode="before")
+    @classmethod
+    def _seeds(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | list | tuple):
+            raise ValueError("a count >= 1 or a list of distinct seed indices >= 0")
+        if isinstance(value, int):
+            if value < 1:
+                raise ValueError("a count >= 1 or a list of distinct seed indices >= 0")
+            return value
+        items = list(value)
+        bad = [v for v in items if isinstance(v, bool) or not isinstance(v, int) or v < 0]
+        if not items or bad or len(set(items)) != len(items):
+            raise ValueError("a count >= 1 or a non-empty list of distinct seed indices >= 0")
+        return tuple(items)
+
+    @property
+    def seed_indices(self) -> tuple[int, ...]:
+        """The seed indices of the replicates."""
+        if isinstance(self.seeds, int):
+            return tuple(range(self.seeds))
+        return self.seeds
+
+
+# Which model sits at a location (ints, i.e. list positions, removed) -- for "did you mean".
+_NESTED: dict[tuple[str, ...], type[BaseModel]] = {
+    ("game",): UnitSpec,
+    ("mechanism",): UnitSpec,
+    ("learners",): LearnerSpec,
+    ("phases",): PhaseSpec,
+}
+
+
+def parse(model: type[M], raw: Any, prefix: str = "") -> M:
+    """Validate ``raw`` into ``model``; errors name ``prefix.<loc>`` (a ``ConfigError``)."""
+    if not isinstance(raw, dict):
+        raise ConfigError(prefix or "config", raw, f"a mapping with fields of {model.__name__}")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        raise _convert(model, error, prefix) from None
+
+
+def _convert(model: type[BaseModel], error: ValidationError, prefix: str) -> ConfigError:
+    first = error.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    field = ".".join([prefix, *loc] if prefix else loc) or prefix or "config"
+    kind, value = first["type"], first.get("input")
+    if kind == "extra_forbidden":
+        where = tuple(p for p in loc[:-1] if not p.isdigit())
+        owner = model if not where else _NESTED.get(where, model)
+        names = sorted(owner.model_fields)
+        return ConfigError(
+            field,
+            value,
+            f"unknown field {loc[-1]!r}; allowed: {', '.join(names)}{did_you_mean(loc[-1], names)}",
+        )
+    if kind == "missing":
+        return ConfigError(field, "<missing>", "this field is required")
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return ConfigError(field, value, message[:1].lower() + message[1:])
