@@ -125,5 +125,11 @@ def next_state(law: Feedback, state: float, x: float) -> float:
         return state
     if isinstance(law, LinearFeedback):
         return x
-    growth = math.exp(law.epsilon * weitz_rate(law.theta, x))
-    return state * growth / (1.0 - state + state * growth)
+    if state <= 0.0 or state >= 1.0:
+        return state  # absorbing boundaries
+    # the logistic solution is a shift of logit(n) by ε·f: stable for any rate
+    z = math.log(state) - math.log1p(-state) + law.epsilon * weitz_rate(law.theta, x)
+    if z >= 0.0:
+        return 1.0 / (1.0 + math.exp(-z))
+    growth = math.exp(z)
+    return growth / (1.0 + growth)
