@@ -179,6 +179,8 @@ class Game(ABC, Generic[P]):
     def check_actions(self, actions: Any) -> Actions:
         """Validate a joint action: ``int64[n]`` with values in ``0..n_actions-1``."""
         array = np.asarray(actions)
+        if array.dtype.kind not in "iu":
+            raise ConfigError("actions", f"dtype {array.dtype}", "integer actions")
         if array.shape != (self.n_agents,):
             raise ConfigError("actions", f"shape {array.shape}", f"shape ({self.n_agents},)")
         if array.size and (array.min() < 0 or array.max() >= self.n_actions):

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 from gymnasium import spaces
 
+from incentive_lab.core.game import Game
 from incentive_lab.core.params import Params
 from incentive_lab.core.topology import Topology
 from incentive_lab.core.types import Actions, IntArray, Obs, Probs, Rewards
@@ -43,6 +44,20 @@ class LearnerContext:
     topology: Topology | None = None
     rules: str = ""
     cooperative_action: int | None = None
+
+    @classmethod
+    def for_game(cls, game: Game[Any], start: int = 0, stop: int | None = None) -> LearnerContext:
+        """The context of a group driving agents ``start <= i < stop`` of ``game``."""
+        stop = game.n_agents if stop is None else stop
+        return cls(
+            agents=np.arange(start, stop, dtype=np.int64),
+            n_actions=game.n_actions,
+            observation_space=game.observation_space,
+            population_size=game.n_agents,
+            topology=game.topology,
+            rules=game.describe(),
+            cooperative_action=game.metadata.cooperative_action,
+        )
 
     @property
     def n_agents(self) -> int:
