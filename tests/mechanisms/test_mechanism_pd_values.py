@@ -152,17 +152,24 @@ def cooperation_dominant(table):
     return bool(np.all(table[0] > table[1]))
 
 
-@pytest.mark.parametrize("tax", [0.0, 1.0, 1.5, 1.99, 2.0, 2.01, 2.5, 4.0, 10.0])
+def defection_dominant(table):
+    return bool(np.all(table[1] > table[0]))
+
+
+@pytest.mark.parametrize("tax", [0.0, 0.5, 0.99, 1.0, 1.01, 1.5, 1.99, 2.0, 2.01, 2.5, 4.0, 10.0])
 def test_action_tax_threshold_in_shaped_game(pd_game, tax):
     # SPEC: cooperation strictly dominant iff tax > max(T-R, P-S) = max(2, 1) = 2.
     table = shaped_table(pd_game, "action_tax", {"taxes": [0.0, tax]})
     assert cooperation_dominant(table) == (tax > 2.0)
+    # defection stays dominant only below min(T-R, P-S) = 1 (in between: a snowdrift game)
+    assert defection_dominant(table) == (tax < 1.0)
 
 
-@pytest.mark.parametrize("tax", [3.0, 3.99, 4.0, 4.01, 5.0])
+@pytest.mark.parametrize("tax", [1.0, 1.99, 2.0, 2.01, 3.0, 3.99, 4.0, 4.01, 5.0])
 def test_budget_balanced_action_tax_threshold_doubles(pd_game, tax):
     table = shaped_table(pd_game, "action_tax", {"taxes": [0.0, tax], "budget_balanced": True})
     assert cooperation_dominant(table) == (tax > 4.0)
+    assert defection_dominant(table) == (tax < 2.0)
 
 
 @pytest.mark.parametrize(

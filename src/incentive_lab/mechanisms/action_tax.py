@@ -12,9 +12,11 @@ the budget-balanced variant, whose *net* spend is zero by construction).
 Theory (prisoner's dilemma, actions C=0, D=1, payoffs T > R > P > S): with
 ``taxes = [0, t]`` the shaped game has payoffs ``T−t, R, P−t, S``; cooperation is strictly
 dominant iff ``R > T − t`` and ``S > P − t``, i.e. ``t > max(T−R, P−S)`` (``= 2`` for the
-preset ``(C,C)=(3,3) (C,D)=(0,5) (D,C)=(5,0) (D,D)=(1,1)``). With ``budget_balanced`` in a
-two-player copy, half of a fine comes back to the payer, so the threshold doubles
-(``t > 2·max(T−R, P−S)``).
+preset ``(C,C)=(3,3) (C,D)=(0,5) (D,C)=(5,0) (D,D)=(1,1)``). Defection stays strictly
+dominant iff ``t < min(T−R, P−S)`` (``= 1``); in between the shaped game is a snowdrift
+(chicken) game with pure equilibria (C,D) and (D,C). With ``budget_balanced`` in a
+two-player copy, half of a fine comes back to the payer, so both thresholds double
+(cooperation dominant iff ``t > 2·max(T−R, P−S)``).
 
 Parameters
 ----------
