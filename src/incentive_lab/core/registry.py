@@ -14,10 +14,12 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from incentive_lab.core.errors import ConfigError, unknown_choice
 from incentive_lab.core.params import Params, validate_params
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 Kind = Literal["game", "learner", "mechanism"]
 KINDS: tuple[Kind, ...] = ("game", "learner", "mechanism")
@@ -56,7 +58,7 @@ def register(
     params: type[Params],
     description: str,
     **metadata: Any,
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+) -> Callable[[F], F]:
     """Class or function decorator that registers a factory under ``kind``/``id``.
 
     Factories are called as ``factory(params)`` for games,
@@ -68,7 +70,7 @@ def register(
     if "\n" in description or not description:
         raise ValueError(f"registry {kind} {id!r}: description must be one non-empty line")
 
-    def decorator(factory: Callable[..., Any]) -> Callable[..., Any]:
+    def decorator(factory: F) -> F:
         existing = _ENTRIES[kind].get(id)
         if existing is not None and existing.factory is not factory:
             raise ValueError(f"{kind} id {id!r} is already registered")
