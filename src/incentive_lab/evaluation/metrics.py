@@ -24,8 +24,12 @@ the mean absolute value::
 For non-negative ``x`` this *is* the usual Gini. It lies in ``[0, 1]`` because
 ``|x_i − x_j| ≤ |x_i| + |x_j|``, is 0 exactly when all values are equal, and is invariant
 under scaling by any ``c ≠ 0`` (but, like every Gini, not under shifts). Computed in
-``O(n log n)`` from the sorted values: ``Σ_i Σ_j |x_i − x_j| = 2 Σ_k (2k − n + 1) x_(k)``
-(0-based ranks ``k`` of the ascending sort).
+``O(n log n)`` from the gaps of the ascending sort ``x_(0) ≤ … ≤ x_(n−1)``::
+
+    Σ_i Σ_j |x_i − x_j| = 2 Σ_{k=1}^{n−1} k (n − k) (x_(k) − x_(k−1)),
+
+a sum of non-negative terms (each gap is crossed by ``k (n − k)`` ordered pairs), so the
+result is never negative through cancellation and is positive whenever two values differ.
 """
 
 from __future__ import annotations
@@ -56,10 +60,9 @@ def gini(values: FloatArray) -> float:
     n = x.shape[0]
     if n == 0 or x[0] == x[-1]:
         return 0.0
-    scale = float(np.abs(x).sum())
-    ranks = 2.0 * np.arange(n, dtype=np.float64) - (n - 1)
-    value = float(ranks @ x) / (n * scale)
-    return min(max(value, 0.0), 1.0)
+    k = np.arange(1, n, dtype=np.float64)
+    value = float((k * (n - k)) @ np.diff(x)) / (n * float(np.abs(x).sum()))
+    return min(value, 1.0)
 
 
 def gini_naive(values: FloatArray) -> float:
