@@ -21,7 +21,7 @@ from incentive_lab.core.registry import get, ids, make_mechanism
 EXAMPLES = {
     "action_tax": {"taxes": [0.5, 2.5], "budget_balanced": True},
     "difference_rewards": {"default_action": 1},
-    "inequity_aversion": {"alpha": 1.0, "beta": 0.5},
+    "inequity_aversion": {"alpha": 1.0, "beta": 0.5, "smoothing": 0.9},
     "mutual_welfare": {"disagreement": -1.0},
     "pigouvian_tax": {"scale": 0.7},
     "svo": {"angle": 30.0},
@@ -112,7 +112,8 @@ def test_seeded_reproducibility_and_pickling(mechanism_id, game):
 @pytest.mark.parametrize("mechanism_id", sorted(MINE))
 def test_metadata_matches_behaviour(mechanism_id, game):
     entry = get("mechanism", mechanism_id)
-    assert entry.metadata["stateless"] is True
+    # only inequity_aversion may keep state (its smoothed-reward traces)
+    assert entry.metadata["stateless"] is (mechanism_id != "inequity_aversion")
     game.reset(np.random.default_rng(0))
     outs, base = episode(game, build(mechanism_id, game), with_base=True)
     for out, rewards in zip(outs, base, strict=True):

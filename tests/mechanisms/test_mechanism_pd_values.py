@@ -107,6 +107,20 @@ def test_inequity_aversion(pd_game):
     assert out.cost == 0.0
 
 
+def test_smoothed_inequity_aversion(pd_game):
+    # Hughes et al.: compare traces e = 0.5 e + R. Step 1 (C,D): e = (0, 5) -> (-5, 2.5).
+    # Step 2 (C,C), R = (3, 3): e = (3, 5.5) -> U = (3 - 1·2.5, 3 - 0.5·2.5) = (0.5, 1.75).
+    game = pd_game(1)
+    mechanism = make_mechanism(
+        "inequity_aversion", {"alpha": 1.0, "beta": 0.5, "smoothing": 0.5}, game, None
+    )
+    for actions, expected in [([0, 1], [-5.0, 2.5]), ([0, 0], [0.5, 1.75])]:
+        actions = np.array(actions)
+        out = mechanism.adjust(game, actions, game.rewards_for(actions), {})
+        np.testing.assert_allclose(out.shaped_rewards, expected)
+    np.testing.assert_allclose(mechanism.trace, [3.0, 5.5])
+
+
 @pytest.mark.parametrize(
     ("angle", "expected"),
     [

@@ -215,6 +215,30 @@ def test_inequity_aversion_equals_naive_quadratic(data, copies, alpha, beta):
 @FAST
 @given(
     data=st.data(),
+    copies=st.lists(st.integers(0, 4), min_size=1, max_size=10),
+    smoothing=st.floats(0, 0.99),
+    steps=st.integers(1, 4),
+)
+def test_smoothed_inequity_aversion_against_naive_traces(data, copies, smoothing, steps):
+    copies = np.array(copies, dtype=np.int64)
+    game = _ShapeOnly(copies)
+    params = {"alpha": 1.3, "beta": 0.4, "smoothing": smoothing}
+    mechanism = make_mechanism("inequity_aversion", params, game, None)
+    trace = np.zeros(len(copies))
+    for _ in range(steps):
+        rewards = np.array(
+            data.draw(st.lists(reward_values, min_size=len(copies), max_size=len(copies)))
+        )
+        trace = smoothing * trace + rewards
+        out = mechanism.adjust(game, copies * 0, rewards, {})
+        # utilities of the rewards, inequity measured on the traces
+        expected = rewards + naive_fehr_schmidt(trace, copies, 1.3, 0.4) - trace
+        np.testing.assert_allclose(out.shaped_rewards, expected, atol=1e-8, rtol=1e-9)
+
+
+@FAST
+@given(
+    data=st.data(),
     copies=st.lists(st.integers(0, 4), min_size=1, max_size=15),
     angle=st.floats(-180, 180),
 )

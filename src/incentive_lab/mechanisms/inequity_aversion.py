@@ -23,11 +23,21 @@ alpha
     Weight of disadvantageous inequity (envy).
 beta
     Weight of advantageous inequity (guilt).
+smoothing
+    Trace decay ``γλ`` of the smoothed variant (below); ``0`` = the step's rewards.
+
+Temporal smoothing (Hughes et al. 2018)
+    In sequential dilemmas rewards are sparse, so Hughes et al. compare *smoothed* rewards
+    ``e_j^t = γλ · e_j^{t−1} + R_j^t`` (per agent, ``e^0 = 0``) instead of the step's
+    rewards: ``U_i = R_i − α/(n_c−1) Σ_j max(e_j − e_i, 0) − β/(n_c−1) Σ_j max(e_i − e_j, 0)``.
+    Parameter ``smoothing`` = ``γλ`` in ``[0, 1)``; ``0`` (default) is the stateless
+    Fehr–Schmidt form above. With ``smoothing > 0`` the mechanism keeps the traces (one
+    float per agent) for as long as it runs — across episode ends, since the mechanism is
+    not told about them — and a ``reconfigure`` keeps them too.
 
 Reference: Fehr & Schmidt (1999), "A theory of fairness, competition, and cooperation",
-QJE 114(3); used as intrinsic reward in Hughes et al. (2018), "Inequity aversion improves
-cooperation in intertemporal social dilemmas" (whose temporal smoothing of rewards is not
-implemented here: this mechanism compares the step's rewards).
+QJE 114(3); Hughes et al. (2018), "Inequity aversion improves cooperation in intertemporal
+social dilemmas", NeurIPS (smoothed variant, their α = 5, β = 0.05 in the cleanup game).
 """
 
 from __future__ import annotations
@@ -52,6 +62,8 @@ class InequityAversionParams(Params):
     """Envy: weight of the mean amount by which the others are ahead of the agent."""
     beta: float = Field(default=0.5, ge=0.0, allow_inf_nan=False)
     """Guilt: weight of the mean amount by which the agent is ahead of the others."""
+    smoothing: float = Field(default=0.0, ge=0.0, lt=1.0)
+    """Trace decay ``γλ`` of Hughes et al.'s smoothed rewards (0: compare the step's rewards)."""
 
 
 def envy_and_guilt(rewards: FloatArray, copies: IntArray) -> tuple[FloatArray, FloatArray]:
@@ -74,11 +86,21 @@ def envy_and_guilt(rewards: FloatArray, copies: IntArray) -> tuple[FloatArray, F
     return envy, guilt
 
 
-def fehr_schmidt(rewards: FloatArray, copies: IntArray, alpha: float, beta: float) -> FloatArray:
-    """``float64[n]``: Fehr–Schmidt utilities of ``rewards`` within ``copies``."""
+def fehr_schmidt(
+    rewards: FloatArray,
+    copies: IntArray,
+    alpha: float,
+    beta: float,
+    compared: FloatArray | None = None,
+) -> FloatArray:
+    """``float64[n]``: Fehr–Schmidt utilities of ``rewards`` within ``copies``.
+
+    Inequity is measured on ``compared`` (default: ``rewards`` themselves; the smoothed
+    rewards in Hughes et al.'s variant).
+    """
     if alpha == 0.0 and beta == 0.0:
         return rewards.copy()
-    envy, guilt = envy_and_guilt(rewards, copies)
+    envy, guilt = envy_and_guilt(rewards if compared is None else compared, copies)
     others = copy_sizes(copies) - 1
     weight = np.divide(1.0, others, out=np.zeros(rewards.shape), where=others > 0)
     return rewards - weight * (alpha * envy + beta * guilt)
@@ -89,17 +111,33 @@ def fehr_schmidt(rewards: FloatArray, copies: IntArray, alpha: float, beta: floa
     "inequity_aversion",
     params=InequityAversionParams,
     description="Fehr–Schmidt inequity aversion (envy α, guilt β) within each group; shaping.",
-    stateless=True,
+    stateless=False,
     pays=False,
     shaping=True,
 )
 class InequityAversion(Mechanism[InequityAversionParams]):
-    """Shaped reward = Fehr–Schmidt utility of the agent within its copy."""
+    """Shaped reward = Fehr–Schmidt utility of the agent within its copy.
+
+    ``trace`` holds the smoothed rewards ``e`` (``float64[n]``) once ``smoothing > 0``.
+    """
+
+    def __init__(
+        self, params: InequityAversionParams, game: Game[Any], rng: np.random.Generator
+    ) -> None:
+        super().__init__(params, game, rng)
+        self.trace: FloatArray | None = None
 
     def adjust(
         self, game: Game[Any], actions: Actions, rewards: Rewards, info: dict[str, Any]
     ) -> Adjustment:
         """Return the Fehr–Schmidt utilities (no transfers)."""
         rewards = np.asarray(rewards, dtype=np.float64)
-        shaped = fehr_schmidt(rewards, game.copies, self.params.alpha, self.params.beta)
+        params = self.params
+        compared = None
+        if params.smoothing > 0.0:
+            if self.trace is None or self.trace.shape != rewards.shape:
+                self.trace = np.zeros_like(rewards)
+            self.trace = params.smoothing * self.trace + rewards
+            compared = self.trace
+        shaped = fehr_schmidt(rewards, game.copies, params.alpha, params.beta, compared)
         return Adjustment.shaping(shaped)
