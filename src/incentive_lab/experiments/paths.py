@@ -1,9 +1,11 @@
 """Dotted paths into a plain config dict: ``game.params.r_c``, ``learners.0.params.alpha``.
 
 Sweeps and phases name the value they change by a dotted path. A segment that is an integer
-indexes a list (``learners.0``); any other segment is a mapping key. Paths address values
-that already exist in the resolved config (every parameter has its default filled in), so a
-misspelt path is an error with a "did you mean" suggestion rather than a silently added key.
+indexes a list (``learners.0``); any other segment is a mapping key. :func:`get_path` and
+:func:`set_path` require the path to exist (a missing key is an error with a "did you mean"
+suggestion); sweeps and phases call :func:`set_path` with ``create=True`` so a parameter can
+be set on a unit just swapped in, and the resolved config is then validated as a whole (a
+misspelt parameter is reported by the registry with its own suggestion).
 
 All functions are pure: :func:`set_path` returns a new dict and never changes its input.
 """
