@@ -32,7 +32,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from incentive_lab.core.errors import ConfigError, unknown_choice
 from incentive_lab.core.registry import KINDS, entries
 from incentive_lab.experiments.orchestrate import DEFAULT_DB, run_experiment
-from incentive_lab.experiments.results import Results, flatten_points
+from incentive_lab.experiments.results import Results, flatten_points, sort_by_points
 from incentive_lab.experiments.store import RunStore
 
 app = typer.Typer(
@@ -178,7 +178,7 @@ def show(
         names = store.experiments()
         if experiment is not None and experiment not in names:
             raise unknown_choice("experiment", experiment, names)
-        summary = flatten_points(store.summary(experiment))
+        summary = sort_by_points(flatten_points(store.summary(experiment)))
         if metric:
             known = sorted(set(summary["name"]))
             for name in metric:

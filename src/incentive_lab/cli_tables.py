@@ -90,7 +90,7 @@ def _format(mean: float, low: float, high: float, n: int) -> str:
         return "–"
     if n < 2:
         return f"{mean:.4g}"
-    return f"{mean:.4g} ± {(high - low) / 2:.2g}"
+    return f"{mean:.4g} ±{(high - low) / 2:.2g}"
 
 
 def summary_tables(summary: pd.DataFrame, metrics: list[str] | None = None) -> list[Table]:
@@ -107,7 +107,7 @@ def summary_tables(summary: pd.DataFrame, metrics: list[str] | None = None) -> l
             table.add_column(column, overflow="fold")
         table.add_column("seeds", justify="right")
         for name in chosen:
-            table.add_column(name, justify="right")
+            table.add_column(name.replace("_", " "), justify="right", overflow="fold")
         keys = points or ["experiment"]
         for labels, rows in part.groupby(keys, sort=False, dropna=False):
             labels = labels if isinstance(labels, tuple) else (labels,)

@@ -34,7 +34,7 @@ TaskFn = Callable[[Any], RunResult]
 
 
 def _default_fn() -> TaskFn:
-    from incentive_lab.experiments import execute_run  # type: ignore[attr-defined]
+    from incentive_lab.experiments.runner import execute_run
 
     fn: TaskFn = execute_run
     return fn

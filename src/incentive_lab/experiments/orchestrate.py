@@ -34,10 +34,8 @@ class Progress(Protocol):
 
 
 def _plan(config: Any) -> tuple[Any, list[Any]]:
-    from incentive_lab.experiments import (  # type: ignore[attr-defined]
-        load_config,
-        plan_runs,
-    )
+    from incentive_lab.experiments.config import load_config
+    from incentive_lab.experiments.plan import plan_runs
 
     loaded = load_config(config)
     return loaded, list(plan_runs(loaded))

@@ -70,6 +70,24 @@ def flatten_points(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _sort_key(value: Any) -> tuple[int, float, str]:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (0, float(value), "")
+    return (1, 0.0, str(value))
+
+
+def sort_by_points(frame: pd.DataFrame) -> pd.DataFrame:
+    """Stable sort on the point columns (numbers numerically); for small tables."""
+    columns = point_columns(frame)
+    if not columns or frame.empty:
+        return frame
+    keys = [tuple(_sort_key(v) for v in row) for row in frame[columns].itertuples(index=False)]
+    order = sorted(range(len(frame)), key=keys.__getitem__)
+    result = frame.iloc[order].reset_index(drop=True)
+    result.attrs["point_columns"] = columns
+    return result
+
+
 def aggregate(summary: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Mean and t confidence interval over seeds per (experiment, point, metric).
 
@@ -92,9 +110,12 @@ def aggregate(summary: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     return result
 
 
+TABLE_METRICS = ("cooperation_rate", "social_welfare", "incentive_cost", "gini", "mean_reward")
+
+
 def main_metrics(names: list[str], limit: int = 4) -> list[str]:
     """The metrics worth a table column: the stable main ones first, else the first few."""
-    preferred = [name for name in MAIN_METRICS if name in names]
+    preferred = [name for name in TABLE_METRICS if name in names]
     return (preferred or sorted(names))[:limit]
 
 
@@ -111,9 +132,15 @@ class Results:
     run_ids: tuple[str, ...] | None = field(default=None)
 
     def _select(self, frame: pd.DataFrame) -> pd.DataFrame:
-        if self.run_ids is not None:
-            frame = frame[frame["run_id"].isin(set(self.run_ids))].reset_index(drop=True)
-        return frame
+        """Keep this call's runs, in plan order (sweep point by point, then seed)."""
+        if self.run_ids is None:
+            return frame
+        order = {run_id: index for index, run_id in enumerate(self.run_ids)}
+        position = frame["run_id"].map(order)
+        frame = frame[position.notna()].assign(_plan=position)
+        return (
+            frame.sort_values("_plan", kind="stable").drop(columns="_plan").reset_index(drop=True)
+        )
 
     def runs(self) -> pd.DataFrame:
         """One row per run: ids, seed, resolved config JSON, status, timings, version."""

@@ -1,0 +1,145 @@
+"""End to end through the CLI: a small sweep lands in DuckDB with the right rows and values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from cli_helpers import RECORDS, WINDOW, invoke, small, write_config
+
+import incentive_lab
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory) -> tuple[Path, Path, str]:
+    tmp = tmp_path_factory.mktemp("sweep")
+    config = write_config(tmp / "small.yaml", small())
+    db = tmp / "lab.duckdb"
+    result = invoke("run", config, "--db", db, "--workers", "1")
+    assert result.exit_code == 0, result.output
+    return config, db, result.stdout
+
+
+def sql(db: Path, query: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
+def test_run_prints_summary_and_where_results_are(swept) -> None:
+    _, db, stdout = swept
+    assert "small-pd" in stdout
+    assert str(db.resolve()) in stdout.replace("\n", "")
+    assert "action_tax" in stdout and "cooperation" in stdout
+
+
+def test_row_counts(swept) -> None:
+    _, db, _ = swept
+    assert sql(
+        db, "SELECT count(*), count(DISTINCT point), count(DISTINCT seed_index) FROM runs"
+    ) == [(4, 2, 2)]
+    assert sql(db, "SELECT DISTINCT status, experiment FROM runs") == [("finished", "small-pd")]
+    (names,) = sql(db, "SELECT count(DISTINCT name) FROM metrics")[0]
+    assert names >= 7  # the stable metrics at least
+    assert sql(db, "SELECT count(*) FROM metrics") == [(4 * RECORDS * names,)]
+    per_series = sql(db, "SELECT DISTINCT count(*) FROM metrics GROUP BY run_id, name")
+    assert per_series == [(RECORDS,)]
+    assert sql(db, "SELECT count(DISTINCT step) FROM metrics") == [(RECORDS,)]
+    assert sql(db, "SELECT count(*) FROM summary") == [(4 * names,)]
+    for name in ("social_welfare", "cooperation_rate", "gini", "incentive_cost"):
+        assert sql(db, f"SELECT count(*) FROM summary WHERE name = '{name}'") == [(4,)]
+
+
+def test_summary_is_the_mean_of_the_last_window(swept) -> None:
+    _, db, _ = swept
+    rows = sql(
+        db,
+        f"""
+        WITH ranked AS (
+            SELECT run_id, name, value,
+                   row_number() OVER (PARTITION BY run_id, name ORDER BY step DESC) AS k
+            FROM metrics)
+        SELECT s.run_id, s.name, s.value, avg(r.value)
+        FROM summary s JOIN ranked r USING (run_id, name)
+        WHERE r.k <= {WINDOW}
+        GROUP BY s.run_id, s.name, s.value
+        """,
+    )
+    assert len(rows) == sql(db, "SELECT count(*) FROM summary")[0][0]
+    for _, _, stored, recomputed in rows:
+        assert stored == pytest.approx(recomputed, rel=1e-12, abs=1e-12)
+
+
+def test_tax_above_threshold_raises_cooperation_and_costs(swept) -> None:
+    _, db, _ = swept
+    rows = dict(
+        sql(
+            db,
+            "SELECT r.point->>'mechanism', avg(s.value) FROM summary s JOIN runs r USING (run_id) "
+            "WHERE s.name = 'cooperation_rate' GROUP BY 1",
+        )
+    )
+    taxed = next(v for k, v in rows.items() if k.startswith("action_tax"))
+    assert taxed > rows["none"] + 0.3
+    costs = sql(
+        db,
+        "SELECT min(s.value) FROM summary s JOIN runs r USING (run_id) "
+        "WHERE s.name = 'incentive_cost' AND r.point->>'mechanism' = 'none'",
+    )
+    assert costs == [(0.0,)]
+
+
+def test_rerun_skips_everything_and_adds_no_rows(swept) -> None:
+    config, db, _ = swept
+    before = sql(db, "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM metrics)")
+    result = invoke("run", config, "--db", db, "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert sql(db, "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM metrics)") == before
+
+
+def test_show_and_export(swept, tmp_path: Path) -> None:
+    _, db, _ = swept
+    shown = invoke("show", "--db", db, "--experiment", "small-pd", "-m", "gini")
+    assert shown.exit_code == 0, shown.output
+    assert "small-pd" in shown.stdout and "gini" in shown.stdout
+    wrong = invoke("show", "--db", db, "--experiment", "small_pd")
+    assert wrong.exit_code == 2
+    assert "did you mean 'small-pd'" in wrong.stderr
+    for fmt in ("csv", "parquet"):
+        out = tmp_path / fmt
+        exported = invoke("export", "--db", db, "--out", out, "--format", fmt)
+        assert exported.exit_code == 0, exported.output
+        reader = "read_csv_auto" if fmt == "csv" else "read_parquet"
+        con = duckdb.connect()
+        count = con.execute(f"SELECT count(*) FROM {reader}('{out / ('metrics.' + fmt)}')")
+        assert count.fetchall() == sql(db, "SELECT count(*) FROM metrics")
+
+
+def test_python_api_equals_the_cli(swept) -> None:
+    config, db, _ = swept
+    results = incentive_lab.run(config, db=db, workers=1)
+    summary = results.summary()
+    assert list(summary.columns[:3]) == ["run_id", "experiment", "mechanism"]
+    assert len(summary) == sql(db, "SELECT count(*) FROM summary")[0][0]
+    stored = dict(((r, n), v) for r, n, v in sql(db, "SELECT run_id, name, value FROM summary"))
+    assert {
+        (r, n): v for r, n, v in summary[["run_id", "name", "value"]].itertuples(index=False)
+    } == stored
+    assert len(results.runs()) == 4
+    assert len(results.metrics()) == sql(db, "SELECT count(*) FROM metrics")[0][0]
+
+
+def test_list_json_names_parameters() -> None:
+    import json
+
+    result = invoke("list", "learners", "--json")
+    assert result.exit_code == 0
+    listing = json.loads(result.stdout)
+    q = next(e for e in listing["learners"] if e["id"] == "q_learning")
+    alpha = next(p for p in q["parameters"] if p["name"] == "alpha")
+    assert alpha["type"] == "float" and alpha["default"] == 0.1 and "> 0.0" in alpha["constraints"]
+    table = invoke("list", "mechanisms")
+    assert table.exit_code == 0 and "action_tax" in table.stdout
