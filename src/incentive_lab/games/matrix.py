@@ -211,6 +211,7 @@ class MatrixGame(Game[MatrixParams]):
         self.max_steps = params.episode_length
         self._roles = np.tile(np.arange(self.n_players, dtype=np.int64), params.n_copies)
         self._copies = np.arange(self.n_agents, dtype=np.int64) // self.n_players
+        self._copies.flags.writeable = False
         self._weights = self.n_actions ** np.arange(self.n_players - 1, -1, -1, dtype=np.int64)
         offsets = np.arange(self.n_players)
         self._order = (offsets[:, None] + offsets[None, :]) % self.n_players  # [role, pos]

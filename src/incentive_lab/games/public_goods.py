@@ -161,6 +161,7 @@ class PublicGoodsGame(Game[PublicGoodsParams]):
             if params.graph is None and not params.regroup
             else np.zeros(n, dtype=np.int64)
         )
+        self._copies.flags.writeable = False
         self._t = 0
         self._state = initial_state(params.feedback, params.r_c)
         self._r_c = multiplier(params.feedback, self._state)
