@@ -2,10 +2,17 @@
 
 import numpy as np
 import pytest
-from pydantic import Field
+from pydantic import Field, ValidationError
 
-from incentive_lab.core import ConfigError, Params, Topology, run_seed, spawn_rngs, validate_params
-from incentive_lab.core import registry
+from incentive_lab.core import (
+    ConfigError,
+    Params,
+    Topology,
+    registry,
+    run_seed,
+    spawn_rngs,
+    validate_params,
+)
 from incentive_lab.core.params import describe_params
 
 
@@ -40,7 +47,7 @@ def test_params_errors_name_field_value_and_allowed(raw, needle):
 
 def test_params_are_frozen():
     params = validate_params(Demo, {})
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         params.alpha = 0.3  # type: ignore[misc]
 
 
