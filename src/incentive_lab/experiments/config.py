@@ -15,6 +15,7 @@ left out of the base config; the first sweep value stands in for it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,21 @@ from incentive_lab.experiments.schema import ExperimentConfig, parse
 from incentive_lab.experiments.sweep import expand
 
 __all__ = ["ExperimentConfig", "load_config", "read_yaml"]
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.1 safe loader without sexagesimal integers, so ``agents: 2:4`` stays a range."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:int"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
 
 
 def read_yaml(path: str | Path) -> Any:
@@ -38,7 +54,7 @@ def read_yaml(path: str | Path) -> Any:
             str(path), "<unreadable>", f"a readable UTF-8 YAML file ({reason})"
         ) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)

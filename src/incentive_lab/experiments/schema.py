@@ -54,9 +54,7 @@ class LearnerSpec(UnitSpec):
     @classmethod
     def _quoted(cls, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
-            raise ValueError(
-                'a quoted range like "0:50" (unquoted 0:50 is read by YAML as a base-60 number)'
-            )
+            raise ValueError('a range like "0:50" (a string), not a number')
         return value
 
 
