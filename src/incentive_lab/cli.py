@@ -46,7 +46,7 @@ err = Console(stderr=True)
 
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file of the run store.")]
 WorkersOption = Annotated[
-    int | None, typer.Option("--workers", min=1, help="Parallel runs (default: number of cores).")
+    int | None, typer.Option("--workers", help="Parallel runs (default: number of cores).")
 ]
 
 
@@ -102,34 +102,32 @@ def list_units(
             out.print(entry_table(k, entry))
 
 
-def _progress_callback(progress: Progress, label: str) -> Any:
-    task = progress.add_task(label, total=None)
-
-    def update(done: int, total: int) -> None:
-        progress.update(task, completed=done, total=total)
-
-    return update
-
-
 def _run_and_report(
     config: Any, db: Path, workers: int | None, backend: str, address: str | None
 ) -> Results:
-    columns = (
+    """Run with a progress bar on stderr (shown once the config is valid), then the table."""
+    progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        console=err,
     )
-    with Progress(*columns, console=err, transient=False) as progress:
-        label = config.get("name", "runs") if isinstance(config, dict) else Path(str(config)).stem
+    label = config.get("name", "runs") if isinstance(config, dict) else Path(str(config)).stem
+    task = progress.add_task(f"runs of {label}", total=None)
+
+    def update(done: int, total: int) -> None:
+        if not progress.live.is_started:
+            progress.start()
+        progress.update(task, completed=done, total=total)
+
+    try:
         results = run_experiment(
-            config,
-            db=db,
-            workers=workers,
-            backend=backend,
-            address=address,
-            progress=_progress_callback(progress, f"runs of {label}"),
+            config, db=db, workers=workers, backend=backend, address=address, progress=update
         )
+    finally:
+        if progress.live.is_started:
+            progress.stop()
     _print_summary(results.summary(), None)
     return results
 

@@ -149,3 +149,28 @@ def test_export_one_file_per_table(tmp_path: Path, fmt: str) -> None:
     assert count.fetchone() == (6,)
     with RunStore(tmp_path / "s.duckdb") as store, pytest.raises(ConfigError, match="format"):
         store.export(tmp_path / "o2", "xlsx")  # type: ignore[arg-type]
+
+
+def test_database_held_by_another_process_is_a_config_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = tmp_path / "s.duckdb"
+    with RunStore(db) as store:
+        store.write(make_result("r1"))
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,sys; c=duckdb.connect({str(db)!r}); print('x'); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "x"
+        with pytest.raises(ConfigError, match="no other process"):
+            RunStore(db)
+    finally:
+        holder.communicate("")

@@ -104,8 +104,12 @@ class RunStore:
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as error:
-            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
-            raise ConfigError("db", str(self.path), f"an openable DuckDB file ({first})") from None
+            text = " ".join(str(error).split()) or type(error).__name__
+            if "lock" in text.lower():
+                allowed = "a database no other process has open (close it and retry)"
+            else:
+                allowed = f"an openable DuckDB file ({text})"
+            raise ConfigError("db", str(self.path), allowed) from None
         try:
             self._prepare(read_only)
         except BaseException:
