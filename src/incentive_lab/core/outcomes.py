@@ -1,0 +1,65 @@
+"""Structured step outcomes that allocation games publish for payment mechanisms.
+
+A mechanism sees a game only through the ``core`` protocol. Payment rules of auctions need
+the *reports* (bids), not the values the game pays out as base rewards; tolls need the
+per-edge flows of a routing game. Games that have such data put one of these frozen records
+in ``StepResult.info`` under the key named by the class (``info["auction"]``,
+``info["routing"]``), and the mechanisms read it from the ``info`` that ``adjust`` receives.
+Both are pure data (arrays over agents, items or edges), so any game can publish them.
+
+``AuctionOutcome`` (``info["auction"]``)
+    ``bids[i]``: bidder ``i``'s report, a bid *per unit of item weight* (its value times
+    its bid fraction); ``won[i]``: the total item weight allocated to ``i`` (0: nothing);
+    ``item_weights``: the items' weights sorted in decreasing order (all 1 for identical
+    items); ``reserve``: the reserve price per unit of item weight (0: none); ``demand``:
+    ``"unit"`` (at most one item per bidder, assortative: the r-th highest bid gets the
+    r-th heaviest item) or ``"additive"`` (the highest bid takes every item); ``copies``:
+    the independent auction each bidder belongs to.
+
+``RoutingOutcome`` (``info["routing"]``)
+    ``incidence[p, e]``: path ``p`` uses edge ``e``; ``edge_flow[e]`` = ``x_e``;
+    ``edge_marginal[e]`` = ``x_e·ℓ_e'(x_e)`` (the marginal-cost toll); ``edge_labels[e]``:
+    ``"u->v"``. An agent's action is the index of its path.
+
+``RoutingRules`` is the runtime-checkable protocol of a routing game's static rules
+(``edge_labels``), so that a fixed-toll mechanism can validate its tolls at construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
+
+from incentive_lab.core.types import BoolArray, FloatArray, IntArray
+
+
+@dataclass(frozen=True)
+class AuctionOutcome:
+    """One round of sealed-bid auctions in every copy (arrays over bidders ``[n]``)."""
+
+    bids: FloatArray
+    won: FloatArray
+    item_weights: FloatArray
+    reserve: float
+    demand: Literal["unit", "additive"]
+    copies: IntArray
+
+
+@dataclass(frozen=True)
+class RoutingOutcome:
+    """One step of a routing game: paths over edges, flows and marginal costs per edge."""
+
+    incidence: BoolArray
+    edge_flow: FloatArray
+    edge_marginal: FloatArray
+    edge_labels: tuple[str, ...]
+
+
+@runtime_checkable
+class RoutingRules(Protocol):
+    """A routing game's static rules: the labels ``"u->v"`` of its edges, in edge order."""
+
+    @property
+    def edge_labels(self) -> tuple[str, ...]:
+        """Edge labels ``"u->v"`` (index ``e`` of ``RoutingOutcome`` arrays)."""
+        ...
