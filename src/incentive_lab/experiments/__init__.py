@@ -18,3 +18,11 @@ __all__ = [
     "make_run_id",
     "plan_runs",
 ]
+
+# Storage, executors and orchestration (store.py, executors.py, orchestrate.py, results.py).
+from incentive_lab.experiments.executors import execute
+from incentive_lab.experiments.orchestrate import run_experiment
+from incentive_lab.experiments.results import Results
+from incentive_lab.experiments.store import RunStore
+
+__all__ += ["Results", "RunStore", "execute", "run_experiment"]
