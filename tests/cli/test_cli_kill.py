@@ -26,25 +26,41 @@ def dump(db: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
+def wal_size_above(wal: Path, size: int, timeout: float = 60.0) -> int:
+    """Poll (every 2 ms) until ``wal`` exists with more than ``size`` bytes; return its size."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if wal.exists() and (current := wal.stat().st_size) > size:
+            return current
+        time.sleep(0.002)
+    raise AssertionError("timed out waiting for the sweep to make progress")
+
+
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
-    config = write_config(tmp_path / "cfg.yaml", small(seeds=8, steps=1200, record_every=40))
+    config = write_config(tmp_path / "cfg.yaml", small(seeds=12, steps=2000, record_every=40))
     reference_db = tmp_path / "reference.duckdb"
-    start = time.perf_counter()
     done = cli_subprocess("run", config, "--db", reference_db, "--workers", "2")
-    duration = time.perf_counter() - start
     assert done.returncode == 0, done.stderr
     reference = dump(reference_db)
     total = len(reference["runs"])
-    assert total == 16 and reference["duplicates"] == [(0,)]
+    assert total == 24 and reference["duplicates"] == [(0,)]
 
+    # DuckDB appends each committed transaction to ``<db>.wal`` (no checkpoint below 16 MB):
+    # the schema commit creates it, every stored run makes it grow. Kill right after the
+    # first run landed, at a different moment within a run on each attempt.
     partial_counts = []
-    for attempt, fraction in enumerate((0.6, 0.75, 0.45, 0.85)):
+    for attempt, delay in enumerate((0.0, 0.05, 0.15, 0.3)):
         db = tmp_path / f"killed{attempt}.duckdb"
+        wal = tmp_path / f"killed{attempt}.duckdb.wal"
         process = cli_popen("run", config, "--db", db, "--workers", "2")
-        time.sleep(fraction * duration)
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-        partial = len(dump(db)["runs"]) if db.exists() else 0
+        try:
+            schema_size = wal_size_above(wal, -1)
+            wal_size_above(wal, schema_size)
+            time.sleep(delay)
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+        partial = len(dump(db)["runs"])
         partial_counts.append(partial)
         if 0 < partial < total:
             break
