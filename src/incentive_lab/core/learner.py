@@ -11,6 +11,7 @@ Factories registered under kind ``"learner"`` are called as ``factory(params, co
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -19,6 +20,7 @@ from gymnasium import spaces
 
 from incentive_lab.core.game import Game
 from incentive_lab.core.params import Params
+from incentive_lab.core.population import OverlappingGroups
 from incentive_lab.core.topology import Topology
 from incentive_lab.core.types import Actions, IntArray, Obs, Probs, Rewards
 
@@ -34,7 +36,9 @@ class LearnerContext:
     (``n_states`` is its size when discrete, else ``None``); ``population_size``: ``n`` of
     the whole population; ``topology``: the game's interaction graph, if any (global
     indices); ``rules``: the game's ``describe()`` text; ``cooperative_action``: from the
-    game's metadata.
+    game's metadata; ``overlapping_groups``: the game's ``overlapping_groups()`` method,
+    if it has one, returning its current local payoff structure (``core.population``), for
+    learners that evaluate payoffs themselves between rounds (random-sequential imitation).
     """
 
     agents: IntArray
@@ -44,6 +48,7 @@ class LearnerContext:
     topology: Topology | None = None
     rules: str = ""
     cooperative_action: int | None = None
+    overlapping_groups: Callable[[], OverlappingGroups] | None = None
 
     @classmethod
     def for_game(cls, game: Game[Any], start: int = 0, stop: int | None = None) -> LearnerContext:
@@ -57,6 +62,7 @@ class LearnerContext:
             topology=game.topology,
             rules=game.describe(),
             cooperative_action=game.metadata.cooperative_action,
+            overlapping_groups=getattr(game, "overlapping_groups", None),
         )
 
     @property

@@ -1,0 +1,229 @@
+"""Pairwise imitation with the Fermi rule (``fermi_imitation``).
+
+Each agent holds a pure strategy (its action) and imitates: agent ``x`` picks a random
+neighbour ``y`` and adopts ``y``'s strategy with probability::
+
+    W(x ← y) = 1 / (1 + exp((π_x − π_y) / K))
+
+``K > 0`` is the noise of imitation (``K → 0``: copy only better neighbours; large ``K``:
+random drift). One ``update`` is one Monte Carlo step (MCS) of the whole group, so one
+rollout step is one MCS. Reference: Szabó & Tőke, Phys. Rev. E 58, 69 (1998); Szabó &
+Fáth, "Evolutionary games on graphs", Phys. Rep. 446, 97 (2007), §6.
+
+``update: random_sequential`` (default, the literature's standard)
+    ``m`` elementary updates, each on an agent ``x`` drawn uniformly (with replacement)
+    from the group; both payoffs are evaluated with the *current* strategies, which change
+    during the step. This needs the game's local payoff rule between rounds: the learner
+    reads ``context.overlapping_groups`` (``core.population``; exposed by
+    ``spatial_public_goods``) and evaluates it in a Numba kernel (``kernels_fermi``) in
+    ``O(m·G)`` per MCS. The payoffs are the game's *base* payoffs (a mechanism reshapes
+    only the rewards of played rounds, which this rule does not read). Without such a
+    structure (other games, or a context built without ``LearnerContext.for_game``) the
+    step falls back to the synchronous rule below, and ``update`` reports
+    ``synchronous = 1``.
+
+``update: synchronous``
+    Every member compares itself at once with one random neighbour on the rewards of the
+    round just played: its own shaped rewards for the group's members and the base
+    ``population_rewards`` for agents outside the group (the only ones it sees), and
+    adopts the strategy that neighbour played. Works for any game with a ``topology``;
+    without one the role model is a uniformly random other member of the population
+    (well mixed). Agents without neighbours keep their strategy.
+
+Config parameters
+    ``K`` (> 0, default 0.5), ``update``, ``initial_cooperation``: each agent starts with
+    the game's cooperative action with this probability (default 0.5) and otherwise with a
+    uniformly random other action (all actions uniform if the game has no cooperative
+    action). The initial field is drawn from the learner's own generator, which also draws
+    every random number of the kernels (as arrays, outside them): runs are seeded and
+    reproducible.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from incentive_lab.core.errors import ConfigError
+from incentive_lab.core.learner import Learner, LearnerContext, Transition
+from incentive_lab.core.params import Params
+from incentive_lab.core.population import OverlappingGroups
+from incentive_lab.core.registry import register
+from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Probs
+
+
+class FermiImitationParams(Params):
+    """Parameters of ``fermi_imitation``."""
+
+    K: float = Field(0.5, gt=0.0, allow_inf_nan=False)
+    """Noise K of the Fermi rule (> 0)."""
+    update: Literal["random_sequential", "synchronous"] = "random_sequential"
+    """Random sequential Monte Carlo steps (current payoffs) or synchronous comparisons."""
+    initial_cooperation: float = Field(0.5, ge=0.0, le=1.0)
+    """Probability that an agent starts with the cooperative action."""
+
+
+def initial_strategies(
+    m: int, n_actions: int, cooperative: int | None, p: float, rng: np.random.Generator
+) -> IntArray:
+    """``int64[m]``: cooperative with probability ``p``, else a uniform other action."""
+    if cooperative is None or n_actions == 1:
+        return rng.integers(0, n_actions, m).astype(np.int64)
+    others = rng.integers(0, n_actions - 1, m)
+    others += others >= cooperative
+    strategies: IntArray = np.where(rng.random(m) < p, cooperative, others).astype(np.int64)
+    return strategies
+
+
+@register(
+    "learner",
+    "fermi_imitation",
+    params=FermiImitationParams,
+    description="Pairwise Fermi imitation of neighbours, random sequential or synchronous",
+    tabular=False,
+    stochastic=True,
+    has_policy=True,
+)
+class FermiImitation(Learner[FermiImitationParams]):
+    """A group of imitating agents; ``update`` runs one Monte Carlo step."""
+
+    learner_id = "fermi_imitation"
+
+    def __init__(
+        self, params: FermiImitationParams, context: LearnerContext, rng: np.random.Generator
+    ) -> None:
+        super().__init__(params, context, rng)
+        n, members = context.population_size, context.agents
+        if context.topology is not None and context.topology.n != n:
+            raise ConfigError("topology", context.topology.n, f"a graph of {n} agents")
+        self._members = members
+        self._range = (
+            (int(members[0]), int(members[-1]) + 1)
+            if members.size and np.array_equal(members, np.arange(members[0], members[-1] + 1))
+            else None
+        )
+        dtype = np.int8 if context.n_actions <= np.iinfo(np.int8).max else np.int64
+        self._population = np.zeros(n, dtype=dtype)
+        self._population[members] = initial_strategies(
+            members.size,
+            context.n_actions,
+            context.cooperative_action,
+            params.initial_cooperation,
+            rng,
+        )
+        self._inverse_size: FloatArray | None = None
+
+    @property
+    def strategies(self) -> Actions:
+        """``int64[m]``: the group's current strategies."""
+        return self._population[self._members].astype(np.int64)
+
+    def act(self, obs: Obs) -> Actions:
+        """``int64[m]``: every agent plays its current strategy."""
+        return self.strategies
+
+    def policy(self, obs: Obs) -> Probs:
+        """``float64[m, A]``: one-hot rows of the current strategies."""
+        probs = np.zeros((self.n_agents, self.context.n_actions))
+        probs[np.arange(self.n_agents), self.strategies] = 1.0
+        return probs
+
+    def update(self, transition: Transition) -> dict[str, float]:
+        """One Monte Carlo step; reports the fraction of members that adopted a strategy."""
+        if transition.population_actions is not None:
+            self._population[:] = transition.population_actions
+        structure = self.context.overlapping_groups
+        if self.params.update == "random_sequential" and structure is not None:
+            adopted = self._random_sequential(structure())
+            return {"adoptions": adopted / max(self.n_agents, 1)}
+        before = self._population[self._members].copy()
+        self._population[self._members] = self._synchronous(transition)
+        changed = np.count_nonzero(before != self._population[self._members])
+        stats: dict[str, float] = {"adoptions": changed / max(self.n_agents, 1)}
+        if self.params.update == "random_sequential":
+            stats["synchronous"] = 1.0
+        return stats
+
+    # -- the two rules -------------------------------------------------------------------
+    def _picks(self) -> IntArray:
+        m = self.n_agents
+        if self._range is not None:
+            return self.rng.integers(self._range[0], self._range[1], m)
+        picked: IntArray = self._members[self.rng.integers(0, m, m)]
+        return picked
+
+    def _random_sequential(self, structure: OverlappingGroups) -> int:
+        from incentive_lab.learners.kernels_fermi import group_counts, random_sequential_step
+
+        topology = structure.topology
+        if topology.n != self._population.size:
+            raise ConfigError("overlapping_groups", topology.n, f"{self._population.size} agents")
+        inverse_size = self._inverse_size
+        if inverse_size is None or inverse_size.size != topology.n:
+            inverse_size = 1.0 / (topology.degrees + 1.0).astype(np.float64)
+            self._inverse_size = inverse_size
+        cooperative = structure.cooperative_action
+        counts = group_counts(self._population, topology.indptr, topology.indices, cooperative)
+        picks = self._picks()
+        uniforms = self.rng.random(picks.size)
+        adopted: int = random_sequential_step(
+            self._population,
+            counts,
+            inverse_size,
+            topology.indptr,
+            topology.indices,
+            structure.r_c,
+            structure.r_d,
+            structure.cost,
+            cooperative,
+            1.0 / self.params.K,
+            picks,
+            uniforms,
+        )
+        return adopted
+
+    def _payoffs(self, transition: Transition) -> FloatArray:
+        """Population payoffs of the round just played (own members: shaped rewards)."""
+        rewards = np.asarray(transition.rewards, dtype=np.float64)
+        if transition.population_rewards is None:
+            if self.n_agents != self._population.size:
+                raise ConfigError(
+                    "transition.population_rewards",
+                    None,
+                    "needed when the group is a sub-population",
+                )
+            return rewards
+        payoffs = np.array(transition.population_rewards, dtype=np.float64)
+        payoffs[self._members] = rewards
+        return payoffs
+
+    def _synchronous(self, transition: Transition) -> IntArray:
+        payoffs = self._payoffs(transition)
+        members, population = self._members, self._population
+        uniforms = self.rng.random(members.size)
+        topology = self.context.topology
+        if topology is not None:
+            from incentive_lab.learners.kernels_fermi import synchronous_step
+
+            chosen: IntArray = synchronous_step(
+                population,
+                payoffs,
+                members,
+                topology.indptr,
+                topology.indices,
+                1.0 / self.params.K,
+                uniforms,
+            )
+            return chosen
+        n = population.size
+        if n < 2:
+            kept: IntArray = population[members].astype(np.int64)
+            return kept
+        models = self.rng.integers(0, n - 1, members.size)
+        models += models >= members
+        z = np.clip((payoffs[members] - payoffs[models]) / self.params.K, -700.0, 700.0)
+        adopt = (uniforms < 1.0 / (1.0 + np.exp(z))) & (population[models] != population[members])
+        result: IntArray = np.where(adopt, population[models], population[members]).astype(np.int64)
+        return result

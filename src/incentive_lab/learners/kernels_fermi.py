@@ -1,0 +1,153 @@
+"""Numba kernels of Fermi imitation on a graph (used by :mod:`.fermi_imitation`).
+
+All randomness is drawn *outside* the kernels from the learner's own ``numpy`` Generator
+and passed in as arrays, so runs are reproducible and seeded. One uniform ``u`` serves two
+purposes in an elementary update: the role model is neighbour ``j = ⌊u·k_x⌋`` of ``x``
+and the acceptance test is ``frac(u·k_x) < W`` (given ``j``, the fractional part is again
+uniform on ``[0, 1)``, up to the 53-bit resolution of ``u``).
+
+Random sequential (one Monte Carlo step = ``len(picks)`` elementary updates)
+    For ``x = picks[t]`` and its role model ``y``: if they differ in strategy, both
+    *current* payoffs are evaluated (strategies change during the step) and ``x`` adopts
+    ``y``'s strategy with ``W = 1/(1 + exp((π_x − π_y)/K))``. Payoffs follow
+    ``core.population.OverlappingGroups``: the kernel keeps the cooperator count ``n_c(g)``
+    of every group, so ``π_x = c·(r_c·σ_x − G_x)`` or ``c·r_d·σ_x`` with
+    ``σ_x = Σ_{g ∋ x} n_c(g)/G_g`` costs ``O(G)``, and an adoption updates the ``k_x + 1``
+    counts of ``x``'s groups: the whole step is ``O(N·G)``.
+
+Synchronous
+    Every member compares itself with one random neighbour on the payoffs of the round
+    just played and adopts that neighbour's strategy (as played) with probability ``W``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def group_counts(
+    strategies: np.ndarray, indptr: np.ndarray, indices: np.ndarray, cooperative: int
+) -> np.ndarray:
+    """``int32[n]``: cooperators in the group ``{g} ∪ N(g)`` centred on each agent ``g``."""
+    n = indptr.shape[0] - 1
+    counts = np.empty(n, dtype=np.int32)
+    for g in range(n):
+        count = 1 if strategies[g] == cooperative else 0
+        for p in range(indptr[g], indptr[g + 1]):
+            if strategies[indices[p]] == cooperative:
+                count += 1
+        counts[g] = count
+    return counts
+
+
+@njit(cache=True)
+def local_payoff(
+    x: int,
+    strategies: np.ndarray,
+    counts: np.ndarray,
+    inverse_size: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    r_c: float,
+    r_d: float,
+    cost: float,
+    cooperative: int,
+) -> float:
+    """Current total payoff of agent ``x`` over the groups it belongs to."""
+    sigma = counts[x] * inverse_size[x]
+    for p in range(indptr[x], indptr[x + 1]):
+        g = indices[p]
+        sigma += counts[g] * inverse_size[g]
+    if strategies[x] == cooperative:
+        return cost * (r_c * sigma - (indptr[x + 1] - indptr[x] + 1))
+    return cost * r_d * sigma
+
+
+@njit(cache=True)
+def random_sequential_step(
+    strategies: np.ndarray,
+    counts: np.ndarray,
+    inverse_size: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    r_c: float,
+    r_d: float,
+    cost: float,
+    cooperative: int,
+    inverse_k: float,
+    picks: np.ndarray,
+    uniforms: np.ndarray,
+) -> int:
+    """Run ``len(picks)`` elementary updates in place; return the number of adoptions.
+
+    ``strategies`` (population, in place), ``counts`` (from :func:`group_counts`, kept up
+    to date in place), ``inverse_size`` (``1/G_g``), ``inverse_k = 1/K``, ``picks``
+    (agents to update, ``int64``), ``uniforms`` (``float64`` in ``[0, 1)``).
+    """
+    adopted = 0
+    for t in range(picks.shape[0]):
+        x = picks[t]
+        start = indptr[x]
+        degree = indptr[x + 1] - start
+        if degree == 0:
+            continue
+        u = uniforms[t] * degree
+        j = int(u)
+        y = indices[start + j]
+        sx = strategies[x]
+        sy = strategies[y]
+        if sx == sy:
+            continue
+        px = local_payoff(
+            x, strategies, counts, inverse_size, indptr, indices, r_c, r_d, cost, cooperative
+        )
+        py = local_payoff(
+            y, strategies, counts, inverse_size, indptr, indices, r_c, r_d, cost, cooperative
+        )
+        if u - j * 1.0 < 1.0 / (1.0 + math.exp((px - py) * inverse_k)):
+            strategies[x] = sy
+            adopted += 1
+            change = (1 if sy == cooperative else 0) - (1 if sx == cooperative else 0)
+            if change != 0:
+                counts[x] += change
+                for p in range(start, start + degree):
+                    counts[indices[p]] += change
+    return adopted
+
+
+@njit(cache=True)
+def synchronous_step(
+    strategies: np.ndarray,
+    payoffs: np.ndarray,
+    members: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    inverse_k: float,
+    uniforms: np.ndarray,
+) -> np.ndarray:
+    """New strategies of ``members`` after one synchronous Fermi comparison each.
+
+    ``strategies`` / ``payoffs``: the population's strategies and payoffs of the round just
+    played (read only); ``uniforms``: one ``float64`` in ``[0, 1)`` per member. Members
+    without neighbours keep their strategy.
+    """
+    out = np.empty(members.shape[0], dtype=strategies.dtype)
+    for t in range(members.shape[0]):
+        x = members[t]
+        out[t] = strategies[x]
+        start = indptr[x]
+        degree = indptr[x + 1] - start
+        if degree == 0:
+            continue
+        u = uniforms[t] * degree
+        j = int(u)
+        y = indices[start + j]
+        if strategies[y] != out[t]:
+            w = 1.0 / (1.0 + math.exp((payoffs[x] - payoffs[y]) * inverse_k))
+            if u - j * 1.0 < w:
+                out[t] = strategies[y]
+    return out
