@@ -1,5 +1,12 @@
 """Games: importing this package registers every built-in game."""
 
-from incentive_lab.games import auction, congestion, escape_room, matrix, public_goods
+from incentive_lab.games import (
+    auction,
+    congestion,
+    escape_room,
+    matrix,
+    public_goods,
+    spatial_public_goods,
+)
 
-__all__ = ["auction", "congestion", "escape_room", "matrix", "public_goods"]
+__all__ = ["auction", "congestion", "escape_room", "matrix", "public_goods", "spatial_public_goods"]
