@@ -7,15 +7,17 @@ Importing this package registers the built-in learners under kind ``"learner"``:
 * ``faq`` — frequency-adjusted Q-learning (:mod:`.faq`);
 * ``cross_learning`` — Börgers–Sarin reinforcement, replicator in expectation
   (:mod:`.cross_learning`);
-* ``policy_gradient`` — tabular softmax REINFORCE with a baseline (:mod:`.policy_gradient`).
+* ``policy_gradient`` — tabular softmax REINFORCE with a baseline (:mod:`.policy_gradient`);
+* ``fermi_imitation`` — pairwise Fermi imitation of neighbours (:mod:`.fermi_imitation`).
 """
 
 from incentive_lab.learners import (
     cross_learning,
     faq,
+    fermi_imitation,
     fixed,
     policy_gradient,
     q_learning,
 )
 
-__all__ = ["cross_learning", "faq", "fixed", "policy_gradient", "q_learning"]
+__all__ = ["cross_learning", "faq", "fermi_imitation", "fixed", "policy_gradient", "q_learning"]
