@@ -16,6 +16,7 @@ from incentive_lab.core import ConfigError, get, ids, make_game
 SMALL_PARAMS: dict[str, dict[str, Any]] = {
     "matrix": {"preset": "prisoners_dilemma", "n_copies": 2},
     "public_goods": {"n_agents": 6, "group_size": 3},
+    "spatial_public_goods": {"side": 4},
 }
 """Explicit small parameters for ids whose defaults are large or incomplete."""
 
