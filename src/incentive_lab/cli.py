@@ -141,8 +141,8 @@ def _print_summary(summary: Any, metrics: list[str] | None) -> None:
 
 def _where(db: Path, experiments: list[str]) -> None:
     names = ", ".join(experiments)
-    out.print(f"Results: experiment {names} in {db.resolve()}")
-    out.print(f"  see them again:  incentive-lab show --db {db}")
+    out.print(f"Results: experiment {names} in {db.resolve()}", soft_wrap=True)
+    out.print(f"  see them again:  incentive-lab show --db {db}", soft_wrap=True)
 
 
 @app.command()

@@ -22,7 +22,7 @@ def stubbed(monkeypatch):
         calls.append(task.run_id)
         return stub_run(task)
 
-    monkeypatch.setattr(orchestrate, "_plan", lambda config: (config, list(TASKS)))
+    monkeypatch.setattr(orchestrate, "_plan", lambda config: list(TASKS))
     monkeypatch.setattr(
         orchestrate, "execute", functools.partial(executors.execute, fn=counting_run)
     )

@@ -33,12 +33,11 @@ class Progress(Protocol):
         """Report ``done`` of ``total`` runs stored."""
 
 
-def _plan(config: Any) -> tuple[Any, list[Any]]:
-    from incentive_lab.experiments.config import load_config
+def _plan(config: Any) -> list[Any]:
+    """Validate and expand ``config`` (``plan_runs`` loads a path, dict or config itself)."""
     from incentive_lab.experiments.plan import plan_runs
 
-    loaded = load_config(config)
-    return loaded, list(plan_runs(loaded))
+    return list(plan_runs(config))
 
 
 def run_experiment(
@@ -59,7 +58,7 @@ def run_experiment(
     path = Path(db)
     check_options(workers, backend, address)
     check_database_file(path)
-    _, tasks = _plan(config)
+    tasks = _plan(config)
     if not tasks:
         raise ValueError("the configuration planned no runs")
     experiment = tasks[0].experiment
