@@ -16,6 +16,7 @@ validated against the game, also on ``reconfigure``).
 
 from incentive_lab.mechanisms import (
     action_tax,
+    auction_rules,
     difference_rewards,
     identity,
     inequity_aversion,
@@ -23,10 +24,12 @@ from incentive_lab.mechanisms import (
     pigouvian_tax,
     svo,
     team_reward,
+    tolls,
 )
 
 __all__ = [
     "action_tax",
+    "auction_rules",
     "difference_rewards",
     "identity",
     "inequity_aversion",
@@ -34,4 +37,5 @@ __all__ = [
     "pigouvian_tax",
     "svo",
     "team_reward",
+    "tolls",
 ]
