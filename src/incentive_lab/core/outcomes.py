@@ -21,8 +21,9 @@ Both are pure data (arrays over agents, items or edges), so any game can publish
     ``edge_marginal[e]`` = ``x_e·ℓ_e'(x_e)`` (the marginal-cost toll); ``edge_labels[e]``:
     ``"u->v"``. An agent's action is the index of its path.
 
-``RoutingRules`` is the runtime-checkable protocol of a routing game's static rules
-(``edge_labels``), so that a fixed-toll mechanism can validate its tolls at construction.
+``AuctionRules`` and ``RoutingRules`` are runtime-checkable protocols of the games' static
+rules (bidders per auction, item weights, demand; edge labels), so that payment and toll
+mechanisms can check at construction that they fit the game.
 """
 
 from __future__ import annotations
@@ -53,6 +54,26 @@ class RoutingOutcome:
     edge_flow: FloatArray
     edge_marginal: FloatArray
     edge_labels: tuple[str, ...]
+
+
+@runtime_checkable
+class AuctionRules(Protocol):
+    """An auction game's static rules."""
+
+    @property
+    def n_bidders(self) -> int:
+        """Bidders per auction (copy)."""
+        ...
+
+    @property
+    def item_weights(self) -> FloatArray:
+        """Item weights in decreasing order (``float64[k]``)."""
+        ...
+
+    @property
+    def demand(self) -> Literal["unit", "additive"]:
+        """``unit`` or ``additive`` demand."""
+        ...
 
 
 @runtime_checkable

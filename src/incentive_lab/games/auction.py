@@ -154,6 +154,11 @@ class AuctionGame(Game[AuctionParams]):
         return self._copies
 
     @property
+    def demand(self) -> Literal["unit", "additive"]:
+        """``unit`` or ``additive`` demand (``core.outcomes.AuctionRules``)."""
+        return self.params.demand
+
+    @property
     def values(self) -> FloatArray:
         """The private values of the round about to be played (``float64[n]``)."""
         return self._values.copy()
