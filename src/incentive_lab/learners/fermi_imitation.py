@@ -41,9 +41,10 @@ Config parameters
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import Field
 
 from incentive_lab.core.errors import ConfigError
@@ -51,6 +52,7 @@ from incentive_lab.core.learner import Learner, LearnerContext, Transition
 from incentive_lab.core.params import Params
 from incentive_lab.core.population import OverlappingGroups
 from incentive_lab.core.registry import register
+from incentive_lab.core.topology import Topology
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Probs
 
 
@@ -113,7 +115,12 @@ class FermiImitation(Learner[FermiImitationParams]):
             params.initial_cooperation,
             rng,
         )
+        # random-sequential kernel state, rebuilt when the topology changes
+        self._layout_of: Topology | None = None
+        self._counted_for: int | None = None
+        self._layout: tuple[int, IntArray, IntArray] | None = None
         self._inverse_size: FloatArray | None = None
+        self._counts: npt.NDArray[np.integer[Any]] | None = None
 
     @property
     def strategies(self) -> Actions:
@@ -132,14 +139,17 @@ class FermiImitation(Learner[FermiImitationParams]):
 
     def update(self, transition: Transition) -> dict[str, float]:
         """One Monte Carlo step; reports the fraction of members that adopted a strategy."""
-        if transition.population_actions is not None:
-            self._population[:] = transition.population_actions
+        incoming = transition.population_actions
+        if incoming is not None and not np.array_equal(incoming, self._population):
+            self._population[:] = incoming
+            self._counts = None  # others moved: recount the groups
         structure = self.context.overlapping_groups
         if self.params.update == "random_sequential" and structure is not None:
             adopted = self._random_sequential(structure())
             return {"adoptions": adopted / max(self.n_agents, 1)}
         before = self._population[self._members].copy()
         self._population[self._members] = self._synchronous(transition)
+        self._counts = None
         changed = np.count_nonzero(before != self._population[self._members])
         stats: dict[str, float] = {"adoptions": changed / max(self.n_agents, 1)}
         if self.params.update == "random_sequential":
@@ -155,33 +165,44 @@ class FermiImitation(Learner[FermiImitationParams]):
         return picked
 
     def _random_sequential(self, structure: OverlappingGroups) -> int:
-        from incentive_lab.learners.kernels_fermi import group_counts, random_sequential_step
+        from incentive_lab.learners import kernels_fermi as csr
+        from incentive_lab.learners import kernels_fermi_lattice as lattice
 
-        topology = structure.topology
+        topology, cooperative = structure.topology, structure.cooperative_action
         if topology.n != self._population.size:
             raise ConfigError("overlapping_groups", topology.n, f"{self._population.size} agents")
-        inverse_size = self._inverse_size
-        if inverse_size is None or inverse_size.size != topology.n:
-            inverse_size = 1.0 / (topology.degrees + 1.0).astype(np.float64)
-            self._inverse_size = inverse_size
-        cooperative = structure.cooperative_action
-        counts = group_counts(self._population, topology.indptr, topology.indices, cooperative)
+        if self._layout_of is not topology or self._counted_for != cooperative:
+            # once per topology: is it a lattice (arithmetic neighbours) or a general graph?
+            self._layout = lattice.lattice_offsets(topology.indptr, topology.indices)
+            self._inverse_size = 1.0 / (topology.degrees + 1.0).astype(np.float64)
+            self._layout_of, self._counted_for, self._counts = topology, cooperative, None
+        strategies, layout = self._population, self._layout
+        if self._counts is None:
+            self._counts = (
+                lattice.lattice_counts(strategies, *layout, cooperative)
+                if layout is not None
+                else csr.group_counts(strategies, topology.indptr, topology.indices, cooperative)
+            )
         picks = self._picks()
         uniforms = self.rng.random(picks.size)
-        adopted: int = random_sequential_step(
-            self._population,
-            counts,
-            inverse_size,
-            topology.indptr,
-            topology.indices,
-            structure.r_c,
-            structure.r_d,
-            structure.cost,
-            cooperative,
-            1.0 / self.params.K,
-            picks,
-            uniforms,
-        )
+        rule = (structure.r_c, structure.r_d, structure.cost, cooperative, 1.0 / self.params.K)
+        if layout is not None:
+            side, drow, dcol = layout
+            adopted: int = lattice.lattice_random_sequential_step(
+                strategies, self._counts, side, drow, dcol, *rule, picks, uniforms
+            )
+        else:
+            assert self._inverse_size is not None
+            adopted = csr.random_sequential_step(
+                strategies,
+                self._counts,
+                self._inverse_size,
+                topology.indptr,
+                topology.indices,
+                *rule,
+                picks,
+                uniforms,
+            )
         return adopted
 
     def _payoffs(self, transition: Transition) -> FloatArray:
