@@ -4,9 +4,18 @@ from incentive_lab.games import (
     auction,
     congestion,
     escape_room,
+    game_selection,
     matrix,
     public_goods,
     spatial_public_goods,
 )
 
-__all__ = ["auction", "congestion", "escape_room", "matrix", "public_goods", "spatial_public_goods"]
+__all__ = [
+    "auction",
+    "congestion",
+    "escape_room",
+    "game_selection",
+    "matrix",
+    "public_goods",
+    "spatial_public_goods",
+]

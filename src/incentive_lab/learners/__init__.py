@@ -8,7 +8,11 @@ Importing this package registers the built-in learners under kind ``"learner"``:
 * ``cross_learning`` — Börgers–Sarin reinforcement, replicator in expectation
   (:mod:`.cross_learning`);
 * ``policy_gradient`` — tabular softmax REINFORCE with a baseline (:mod:`.policy_gradient`);
-* ``fermi_imitation`` — pairwise Fermi imitation of neighbours (:mod:`.fermi_imitation`).
+* ``fermi_imitation`` — pairwise Fermi imitation of neighbours (:mod:`.fermi_imitation`);
+* ``replicator`` — shared mixed strategy, discrete replicator(-mutator) steps
+  (:mod:`.replicator`; ODE fields, integration and rest points in :mod:`.dynamics`);
+* ``proportional_imitation`` — synchronous proportional imitation (:mod:`.proportional_imitation`);
+* ``moran`` — Moran birth–death / death–birth process (:mod:`.moran`).
 """
 
 from incentive_lab.learners import (
@@ -16,8 +20,21 @@ from incentive_lab.learners import (
     faq,
     fermi_imitation,
     fixed,
+    moran,
     policy_gradient,
+    proportional_imitation,
     q_learning,
+    replicator,
 )
 
-__all__ = ["cross_learning", "faq", "fermi_imitation", "fixed", "policy_gradient", "q_learning"]
+__all__ = [
+    "cross_learning",
+    "faq",
+    "fermi_imitation",
+    "fixed",
+    "moran",
+    "policy_gradient",
+    "proportional_imitation",
+    "q_learning",
+    "replicator",
+]
