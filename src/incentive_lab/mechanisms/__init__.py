@@ -16,6 +16,7 @@ validated against the game, also on ``reconfigure``).
 
 from incentive_lab.mechanisms import (
     action_tax,
+    adaptive_planner,
     auction_rules,
     difference_rewards,
     identity,
@@ -29,6 +30,7 @@ from incentive_lab.mechanisms import (
 
 __all__ = [
     "action_tax",
+    "adaptive_planner",
     "auction_rules",
     "difference_rewards",
     "identity",
