@@ -10,7 +10,7 @@ import pytest
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.evaluation.marl_eval import to_marl_eval, write_marl_eval
-from incentive_lab.evaluation.seed_table import seed_summary
+from incentive_lab.evaluation.seed_table import score_summary, seed_summary
 from incentive_lab.evaluation.statistics import bootstrap_ci, iqm
 
 
@@ -104,3 +104,17 @@ def test_marl_eval_steps_from_curves():
 def test_marl_eval_names_missing_columns():
     with pytest.raises(ConfigError, match="final"):
         to_marl_eval(pd.DataFrame({"x": [1]}), "mechanism")
+
+
+def test_score_summary_from_a_dict():
+    scores = {"none": [1.0, 2.0, 3.0, 4.0], "tax": np.array([[1.0, 5.0], [2.0, 6.0]])}
+    table = score_summary(scores, np.random.default_rng(0))
+    assert list(table.columns) == ["mechanism", "statistic", "value", "ci_low", "ci_high", "n"]
+    assert table[["mechanism", "statistic"]].values.tolist() == [
+        ["none", "mean"], ["none", "iqm"], ["tax", "mean"], ["tax", "iqm"],
+    ]  # fmt: skip
+    np.testing.assert_allclose(table["value"], [2.5, 2.5, 3.5, 3.5])
+    assert table["n"].tolist() == [4, 4, 2, 2]
+    assert (table["ci_low"] <= table["value"]).all() and (table["value"] <= table["ci_high"]).all()
+    again = score_summary(scores, np.random.default_rng(0))
+    pd.testing.assert_frame_equal(table, again)

@@ -10,17 +10,21 @@ score array), otherwise a :class:`~incentive_lab.core.errors.ConfigError` names 
 
 Output columns: ``<group_cols>, metric, mean, ci_low, ci_high, iqm, n`` where ``ci_*`` is
 the stratified percentile bootstrap CI of the mean and ``n`` the number of seeds.
+
+``score_summary`` does the same for scores already in arrays, a dict
+``mechanism → float64[n_seeds]`` (or ``[n_seeds, n_tasks]``), with a CI for every statistic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.evaluation.statistics import bootstrap_ci, iqm
+from incentive_lab.core.types import FloatArray
+from incentive_lab.evaluation.statistics import as_scores, bootstrap_ci, iqm
 
 
 def score_array(
@@ -83,3 +87,25 @@ def seed_summary(
         rows.append((*key, est.value, est.ci_low, est.ci_high, iqm(scores), scores.shape[0]))
     columns = [*group_cols, "metric", "mean", "ci_low", "ci_high", "iqm", "n"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def score_summary(
+    scores: Mapping[str, FloatArray | list[float]],
+    rng: np.random.Generator,
+    statistics: Sequence[str] = ("mean", "iqm"),
+    *,
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+) -> pd.DataFrame:
+    """Table ``mechanism, statistic, value, ci_low, ci_high, n`` (dict order, then statistics).
+
+    ``scores`` maps mechanism → ``float64[n_seeds]`` or ``[n_seeds, n_tasks]``; ``statistics``
+    are names of ``evaluation.statistics.STATISTICS``.
+    """
+    rows = []
+    for name, values in scores.items():
+        data = as_scores(values, f"scores[{name!r}]")
+        for statistic in statistics:
+            est = bootstrap_ci(data, rng, statistic, confidence=confidence, n_resamples=n_resamples)
+            rows.append((name, statistic, est.value, est.ci_low, est.ci_high, data.shape[0]))
+    return pd.DataFrame(rows, columns=["mechanism", "statistic", "value", "ci_low", "ci_high", "n"])
