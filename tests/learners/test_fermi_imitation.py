@@ -1,0 +1,189 @@
+"""fermi_imitation: kernels against a literal pure-Python rule, seeding, bad input."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from incentive_lab.core import (
+    ConfigError,
+    LearnerContext,
+    Transition,
+    make_game,
+    make_learner,
+    make_mechanism,
+)
+from incentive_lab.learners import kernels_fermi, kernels_fermi_lattice
+from incentive_lab.rollout import LearnerGroup, Simulation
+
+from .conftest import make_context
+
+
+def literal_mcs(structure, strategies, picks, uniforms, K):
+    """The textbook elementary updates, payoffs recomputed from scratch every time."""
+    strategies = strategies.copy()
+    topology = structure.topology
+    for x, u in zip(picks, uniforms, strict=True):
+        neighbours = topology.neighbours(x)
+        j = int(u * len(neighbours))
+        y = neighbours[j]
+        if strategies[x] == strategies[y]:
+            continue
+        payoffs = structure.payoffs(strategies)
+        w = 1.0 / (1.0 + math.exp((payoffs[x] - payoffs[y]) / K))
+        if u * len(neighbours) - j < w:
+            strategies[x] = strategies[y]
+    return strategies
+
+
+def kernel_mcs(structure, strategies, picks, uniforms, K, lattice):
+    top = structure.topology
+    rule = (structure.r_c, structure.r_d, structure.cost, 0, 1.0 / K)
+    strategies = strategies.astype(np.int8)
+    if lattice:
+        side, drow, dcol = kernels_fermi_lattice.lattice_offsets(top.indptr, top.indices)
+        counts = kernels_fermi_lattice.lattice_counts(strategies, side, drow, dcol, 0)
+        kernels_fermi_lattice.lattice_random_sequential_step(
+            strategies, counts, side, drow, dcol, *rule, picks, uniforms
+        )
+        expected = kernels_fermi_lattice.lattice_counts(strategies, side, drow, dcol, 0)
+    else:
+        counts = kernels_fermi.group_counts(strategies, top.indptr, top.indices, 0)
+        inverse = 1.0 / (top.degrees + 1.0)
+        kernels_fermi.random_sequential_step(
+            strategies, counts, inverse, top.indptr, top.indices, *rule, picks, uniforms
+        )
+        expected = kernels_fermi.group_counts(strategies, top.indptr, top.indices, 0)
+    np.testing.assert_array_equal(counts, expected)  # incremental counts stay exact
+    return strategies
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    case=st.sampled_from(["vn4", "moore4", "vn5", "graph"]),
+    r=st.floats(2.0, 8.0),
+    K=st.floats(0.05, 2.0),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_kernels_follow_the_literal_rule(case, r, K, seed):
+    if case == "graph":
+        graph = nx.random_regular_graph(3, 12, seed=seed % 1000)
+        game = make_game("spatial_public_goods", {"graph": graph, "r": r})
+    else:
+        side = 5 if case == "vn5" else 4
+        hood = "moore" if case.startswith("moore") else "von_neumann"
+        game = make_game("spatial_public_goods", {"side": side, "neighbourhood": hood, "r": r})
+    structure = game.overlapping_groups()
+    rng = np.random.default_rng(seed)
+    n = game.n_agents
+    strategies = rng.integers(0, 2, n)
+    picks, uniforms = rng.integers(0, n, 3 * n), rng.random(3 * n)
+    expected = literal_mcs(structure, strategies, picks, uniforms, K)
+    csr = kernel_mcs(structure, strategies, picks, uniforms, K, lattice=False)
+    np.testing.assert_array_equal(csr, expected)
+    if case != "graph":
+        lattice = kernel_mcs(structure, strategies, picks, uniforms, K, lattice=True)
+        np.testing.assert_array_equal(lattice, expected)
+
+
+def test_a_random_regular_graph_is_not_taken_for_a_lattice():
+    top = make_game("spatial_public_goods", {"side": 4}).topology
+    assert kernels_fermi_lattice.lattice_offsets(top.indptr, top.indices) is not None
+    game = make_game(
+        "spatial_public_goods", {"graph": nx.random_regular_graph(4, 16, seed=1), "r": 4.0}
+    )
+    top = game.topology
+    assert kernels_fermi_lattice.lattice_offsets(top.indptr, top.indices) is None
+
+
+def test_synchronous_hand_case():
+    # ring of 3, K = 1, payoffs (0, 3, 0): neighbours of 0 are [1, 2], of 1 [0, 2], of 2 [0, 1]
+    top = make_context(3, n_actions=2).topology
+    population = np.array([1, 0, 1], dtype=np.int8)
+    payoffs = np.array([0.0, 3.0, 0.0])
+    up, down = 1.0 / (1.0 + math.exp(-3.0)), 1.0 / (1.0 + math.exp(3.0))  # 0.953, 0.047
+    # agent 0: u·2 = 0.4 → neighbour 1, 0.4 < up: adopts C; agent 1: 1.8 → neighbour 2,
+    # 0.8 > down: keeps C; agent 2: 1.98 → neighbour 1, 0.98 > up: keeps D
+    uniforms = np.array([0.2, 0.9, 0.99])
+    assert 0.4 < up < 0.98 and down < 0.8
+    out = kernels_fermi.synchronous_step(
+        population, payoffs, np.arange(3), top.indptr, top.indices, 1.0, uniforms
+    )
+    np.testing.assert_array_equal(out, [0, 0, 1])
+
+
+def simulate(params, seed, steps=20, side=10, r=4.5):
+    game = make_game("spatial_public_goods", {"side": side, "r": r})
+    rng = np.random.default_rng(seed)
+    learner = make_learner("fermi_imitation", params, LearnerContext.for_game(game), rng)
+    sim = Simulation(
+        game, [LearnerGroup(0, game.n_agents, learner)], make_mechanism("none", {}, game, rng), rng
+    )
+    history = []
+    for _ in range(steps):
+        sim.run(1)
+        history.append(learner.strategies.copy())
+    return np.array(history)
+
+
+@pytest.mark.parametrize("update", ["random_sequential", "synchronous"])
+def test_seeded_runs_reproduce(update):
+    a = simulate({"update": update}, seed=7)
+    b = simulate({"update": update}, seed=7)
+    c = simulate({"update": update}, seed=8)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_initial_cooperation_fraction():
+    game = make_game("spatial_public_goods", {"side": 100})
+    ctx = LearnerContext.for_game(game)
+    for p in (0.0, 0.3, 1.0):
+        learner = make_learner(
+            "fermi_imitation", {"initial_cooperation": p}, ctx, np.random.default_rng(1)
+        )
+        assert np.mean(learner.act(np.zeros(game.n_agents)) == 0) == pytest.approx(p, abs=0.02)
+
+
+def test_without_a_payoff_structure_the_step_is_synchronous():
+    ctx = make_context(6, n_actions=2)
+    learner = make_learner("fermi_imitation", {}, ctx, np.random.default_rng(0))
+    actions = learner.act(np.zeros(6, dtype=np.int64))
+    stats = learner.update(Transition(actions, actions, np.zeros(6), actions))
+    assert stats["synchronous"] == 1.0
+
+
+def test_sub_population_group_only_changes_its_members():
+    game = make_game("spatial_public_goods", {"side": 6, "r": 3.0})
+    ctx = LearnerContext.for_game(game, 0, 18)
+    learner = make_learner("fermi_imitation", {}, ctx, np.random.default_rng(0))
+    others = np.ones(18, dtype=np.int64)  # defectors outside the group
+    for _ in range(30):
+        actions = np.concatenate([learner.act(np.zeros(18)), others])
+        rewards = game.rewards_for(actions)
+        learner.update(
+            Transition(
+                actions[:18],
+                actions[:18],
+                rewards[:18],
+                actions[:18],
+                population_actions=actions,
+                population_rewards=rewards,
+            )
+        )
+    assert learner.strategies.shape == (18,)
+    np.testing.assert_array_equal(learner._population[18:], 1)  # outsiders untouched
+    assert np.all(learner.strategies == 1)  # r = 3 < 3.74: cooperation dies out
+
+
+@pytest.mark.parametrize(
+    "params", [{"K": 0.0}, {"K": -1.0}, {"update": "async"}, {"initial_cooperation": 1.5}]
+)
+def test_bad_parameters(params):
+    with pytest.raises(ConfigError):
+        make_learner("fermi_imitation", params, make_context(4), np.random.default_rng(0))
