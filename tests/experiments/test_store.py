@@ -109,7 +109,7 @@ def test_foreign_files_are_refused_untouched(tmp_path: Path, content: bytes, nee
     before = digest(db)
     with pytest.raises(ConfigError, match=needle) as info:
         RunStore(db)
-    assert str(db) in str(info.value)
+    assert db.name in str(info.value) and str(db)[:20] in str(info.value)
     assert digest(db) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.duckdb"]
 
@@ -174,3 +174,12 @@ def test_database_held_by_another_process_is_a_config_error(tmp_path: Path) -> N
             RunStore(db)
     finally:
         holder.communicate("")
+
+
+def test_long_paths_are_elided_in_the_middle(tmp_path: Path) -> None:
+    from incentive_lab.experiments.store import shown
+
+    deep = tmp_path.joinpath(*["very-long-directory-name"] * 6, "lab.duckdb")
+    text = shown(deep)
+    assert len(text) <= 72 and text.endswith("/lab.duckdb") and "..." in text
+    assert shown(Path("lab.duckdb")) == "lab.duckdb"

@@ -62,6 +62,15 @@ _SCHEMA = (
 )
 
 
+def shown(path: Path, limit: int = 72) -> str:
+    """``path`` for an error message: elided in the middle so the file name always shows."""
+    text = str(path)
+    if len(text) <= limit:
+        return text
+    tail = limit * 2 // 3
+    return f"{text[: limit - tail - 3]}...{text[-tail:]}"
+
+
 def check_database_file(path: Path) -> None:
     """Raise :class:`ConfigError` unless ``path`` is absent or looks like a DuckDB file.
 
@@ -70,19 +79,19 @@ def check_database_file(path: Path) -> None:
     field = "db"
     if not path.exists():
         if not path.parent.is_dir():
-            raise ConfigError(field, str(path), "the parent directory does not exist")
+            raise ConfigError(field, shown(path), "the parent directory does not exist")
         return
     if path.is_dir():
-        raise ConfigError(field, str(path), "a DuckDB database file, not a directory")
+        raise ConfigError(field, shown(path), "a DuckDB database file, not a directory")
     try:
         with path.open("rb") as handle:
             header = handle.read(12)
     except OSError as error:
-        raise ConfigError(field, str(path), f"a readable file ({error.strerror})") from None
+        raise ConfigError(field, shown(path), f"a readable file ({error.strerror})") from None
     if len(header) < 12 or header[8:12] != DUCKDB_MAGIC:
-        raise ConfigError(field, str(path), "a DuckDB database file (this file is not one)")
+        raise ConfigError(field, shown(path), "a DuckDB database file (this file is not one)")
     if not os.access(path, os.W_OK):
-        raise ConfigError(field, str(path), "a writable file")
+        raise ConfigError(field, shown(path), "a writable file")
 
 
 def _timestamp(epoch: float) -> datetime:
@@ -100,7 +109,7 @@ class RunStore:
         self.path = Path(path)
         check_database_file(self.path)
         if read_only and not self.path.exists():
-            raise ConfigError("db", str(self.path), "an existing incentive-lab database")
+            raise ConfigError("db", shown(self.path), "an existing incentive-lab database")
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as error:
@@ -109,7 +118,7 @@ class RunStore:
                 allowed = "a database no other process has open (close it and retry)"
             else:
                 allowed = f"an openable DuckDB file ({text})"
-            raise ConfigError("db", str(self.path), allowed) from None
+            raise ConfigError("db", shown(self.path), allowed) from None
         try:
             self._prepare(read_only)
         except BaseException:
@@ -126,7 +135,7 @@ class RunStore:
         if tables and "schema_info" not in tables:
             raise ConfigError(
                 "db",
-                str(self.path),
+                shown(self.path),
                 "an incentive-lab database (this DuckDB file holds other tables)",
             )
         if "schema_info" in tables:
@@ -137,13 +146,13 @@ class RunStore:
             if version > SCHEMA_VERSION:
                 raise ConfigError(
                     "db",
-                    str(self.path),
+                    shown(self.path),
                     f"schema version <= {SCHEMA_VERSION} (file has {version}; "
                     "upgrade incentive-lab)",
                 )
             return
         if read_only:
-            raise ConfigError("db", str(self.path), "an incentive-lab database (it is empty)")
+            raise ConfigError("db", shown(self.path), "an incentive-lab database (it is empty)")
         self._con.execute("BEGIN TRANSACTION")
         for statement in _SCHEMA:
             self._con.execute(statement)
