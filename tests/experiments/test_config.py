@@ -8,7 +8,7 @@ import pytest
 from toy_units import toy_config
 
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.experiments import ExperimentConfig, load_config
+from incentive_lab.experiments import ExperimentConfig, load_config, plan_runs
 
 
 def error_of(config: object) -> ConfigError:
@@ -27,7 +27,7 @@ def test_defaults_are_filled_in_and_loading_is_idempotent() -> None:
         "punishment": 1.0,
     }
     assert config.mechanism.params == {"tax": 1.0}
-    assert config.learners[0].agents == "0:6"
+    assert config.learners[0].agents is None  # "all agents", resolved per run
     assert config.record_every == 2  # steps // 100
     assert config.summary_window == 0.1
     assert config.seed_indices == (0, 1)
@@ -93,7 +93,8 @@ def test_unit_params_are_validated_against_the_registry() -> None:
 def test_learner_groups_must_tile_the_population() -> None:
     group = {"id": "test_q"}
     ok = load_config(toy_config(learners=[{**group, "agents": "0:2"}, {**group, "agents": "2:"}]))
-    assert [g.agents for g in ok.learners] == ["0:2", "2:6"]
+    assert [g.agents for g in ok.learners] == ["0:2", "2:"]
+    assert [g["agents"] for g in plan_runs(ok)[0].config["learners"]] == ["0:2", "2:6"]
     cases = [
         ([{**group, "agents": "0:2"}, {**group, "agents": "3:6"}], "learners.1.agents"),
         ([{**group, "agents": "0:2"}, {**group, "agents": "2:4"}], "learners.1.agents"),
@@ -138,7 +139,8 @@ def test_yaml_file_loads(tmp_path: Path) -> None:
         "learners: [{id: test_q}]\nsteps: 50\nrecord_every: 10\n"
     )
     config = load_config(path)
-    assert config.name == "ok" and config.learners[0].agents == "0:4"
+    assert config.name == "ok" and config.learners[0].agents is None
+    assert plan_runs(config)[0].config["learners"][0]["agents"] == "0:4"
 
 
 @pytest.mark.parametrize(
@@ -180,3 +182,16 @@ def test_phase_with_a_whole_mechanism_is_stored_resolved() -> None:
         toy_config(phases=[{"at_step": 100, "overrides": {"mechanism": {"id": "test_tax"}}}])
     )
     assert config.phases[0].overrides == {"mechanism": {"id": "test_tax", "params": {"tax": 1.0}}}
+
+
+def test_misspelt_required_key_is_reported_as_unknown_with_suggestion() -> None:
+    raw = toy_config()
+    raw["stepz"] = raw.pop("steps")
+    error = error_of(raw)
+    assert error.field == "stepz" and "did you mean 'steps'" in str(error)
+
+
+def test_default_agent_range_follows_a_swept_population_size() -> None:
+    raw = toy_config(sweep={"game.params.n_agents": [4, 8]})
+    ranges = [task.config["learners"][0]["agents"] for task in plan_runs(raw)]
+    assert sorted(set(ranges)) == ["0:4", "0:8"]

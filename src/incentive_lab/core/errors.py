@@ -50,7 +50,9 @@ def from_validation_error(prefix: str, error: ValidationError) -> ConfigError:
     ``prefix`` is the dotted path of the model inside the user's config (for example
     ``"game.params"``), so the message names the full field path.
     """
-    first = error.errors()[0]
+    errors = error.errors()
+    # An unknown key is the likelier cause of a "missing" one (a misspelling): report it first.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = ".".join(str(part) for part in first["loc"])
     field = f"{prefix}.{loc}" if prefix and loc else (prefix or loc or "<root>")
     value = first.get("input")

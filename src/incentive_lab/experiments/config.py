@@ -79,9 +79,21 @@ def load_config(source: str | Path | dict[str, Any] | ExperimentConfig) -> Exper
     base = config.model_dump(mode="json")
     points = expand(base, config.sweep)  # validates the base and every sweep point
     resolved = points[0][1] if not config.sweep else expand(base, {})[0][1]
+    # Agent ranges stay as the user wrote them: a default range ("all agents") must follow
+    # a swept population size instead of freezing the base config's size.
+    learners = [
+        {**group, "agents": given["agents"]}
+        for group, given in zip(resolved["learners"], base["learners"], strict=True)
+    ]
     return parse(
         ExperimentConfig,
-        {**resolved, "seeds": base["seeds"], "seed": config.seed, "sweep": config.sweep},
+        {
+            **resolved,
+            "learners": learners,
+            "seeds": base["seeds"],
+            "seed": config.seed,
+            "sweep": config.sweep,
+        },
     )
 
 

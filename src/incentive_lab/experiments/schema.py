@@ -145,7 +145,9 @@ def parse(model: type[M], raw: Any, prefix: str = "") -> M:
 
 
 def _convert(model: type[BaseModel], error: ValidationError, prefix: str) -> ConfigError:
-    first = error.errors()[0]
+    errors = error.errors()
+    # An unknown key is the likelier cause of a "missing" one (a misspelling): report it first.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = [str(part) for part in first["loc"]]
     field = ".".join([prefix, *loc] if prefix else loc) or prefix or "config"
     kind, value = first["type"], first.get("input")
