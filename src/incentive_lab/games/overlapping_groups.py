@@ -64,3 +64,66 @@ def group_payoffs(
     cooperating = (np.asarray(actions) == cooperative_action).astype(np.int8)
     result: FloatArray = _payoffs(cooperating, indptr, indices, r_c, r_d, cost)
     return result
+
+
+@njit(cache=True)
+def _lattice_payoffs(
+    cooperating: np.ndarray,
+    side: int,
+    drow: np.ndarray,
+    dcol: np.ndarray,
+    r_c: float,
+    r_d: float,
+    cost: float,
+) -> np.ndarray:
+    k = drow.shape[0]
+    rows = np.empty((k, side), dtype=np.int64)  # wrapped row / column of each offset
+    cols = np.empty((k, side), dtype=np.int64)
+    for j in range(k):
+        for a in range(side):
+            rows[j, a] = (a + drow[j]) % side
+            cols[j, a] = (a + dcol[j]) % side
+    field = cooperating.reshape(side, side)
+    counts = np.empty((side, side), dtype=np.int8)
+    for row in range(side):
+        for col in range(side):
+            count = field[row, col]
+            for j in range(k):
+                count += field[rows[j, row], cols[j, col]]
+            counts[row, col] = count
+    out = np.empty((side, side))
+    scale = 1.0 / (k + 1.0)
+    for row in range(side):
+        for col in range(side):
+            total = np.int64(counts[row, col])
+            for j in range(k):
+                total += counts[rows[j, row], cols[j, col]]
+            sigma = total * scale
+            if field[row, col]:
+                out[row, col] = cost * (r_c * sigma - (k + 1))
+            else:
+                out[row, col] = cost * r_d * sigma
+    return out.reshape(side * side)
+
+
+LATTICE_OFFSETS = {
+    "von_neumann": (np.array([0, 1, 0, -1]), np.array([1, 0, -1, 0])),
+    "moore": (np.array([0, 1, 0, -1, 1, 1, -1, -1]), np.array([1, 0, -1, 0, 1, -1, 1, -1])),
+}
+"""``(drow, dcol)`` of each neighbourhood (the order of ``Topology.lattice``)."""
+
+
+def lattice_payoffs(
+    actions: Actions,
+    side: int,
+    neighbourhood: str,
+    r_c: float,
+    r_d: float,
+    cost: float,
+    cooperative_action: int = 0,
+) -> FloatArray:
+    """``float64[n]``: :func:`group_payoffs` on the ``side × side`` periodic lattice."""
+    drow, dcol = LATTICE_OFFSETS[neighbourhood]
+    cooperating = (np.asarray(actions) == cooperative_action).astype(np.int8)
+    result: FloatArray = _lattice_payoffs(cooperating, side, drow, dcol, r_c, r_d, cost)
+    return result

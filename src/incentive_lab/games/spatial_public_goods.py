@@ -255,9 +255,14 @@ class SpatialPublicGoodsGame(Game[SpatialPublicGoodsParams]):
     # -- counterfactuals -----------------------------------------------------------------
     def rewards_for(self, actions: Actions) -> Rewards:
         """Payoffs of ``actions`` with the ``r_c`` of the most recent round (Numba, O(n·G))."""
-        from incentive_lab.games.overlapping_groups import group_payoffs
+        from incentive_lab.games.overlapping_groups import group_payoffs, lattice_payoffs
 
         p, top = self.params, self._graph
+        if p.graph is None:
+            side = DEFAULT_SIDE if p.side is None else p.side
+            return lattice_payoffs(
+                actions, side, p.neighbourhood, self._r_c, p.multiplier_d, p.cost, COOPERATE
+            )
         return group_payoffs(
             actions, top.indptr, top.indices, self._r_c, p.multiplier_d, p.cost, COOPERATE
         )

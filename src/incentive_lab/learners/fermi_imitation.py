@@ -125,6 +125,8 @@ class FermiImitation(Learner[FermiImitationParams]):
     @property
     def strategies(self) -> Actions:
         """``int64[m]``: the group's current strategies."""
+        if self._range is not None:
+            return self._population[self._range[0] : self._range[1]].astype(np.int64)
         return self._population[self._members].astype(np.int64)
 
     def act(self, obs: Obs) -> Actions:

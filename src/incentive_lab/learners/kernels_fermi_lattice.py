@@ -17,11 +17,23 @@ import numpy as np
 from numba import njit
 
 
+@njit(cache=True)
+def _tables(side: int, drow: np.ndarray, dcol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``k × side`` tables of wrapped rows (pre-multiplied by ``side``) and columns."""
+    k = drow.shape[0]
+    rows = np.empty((k, side), dtype=np.int64)
+    cols = np.empty((k, side), dtype=np.int64)
+    for j in range(k):
+        for a in range(side):
+            rows[j, a] = ((a + drow[j]) % side) * side
+            cols[j, a] = (a + dcol[j]) % side
+    return rows, cols
+
+
 @njit(cache=True, inline="always")
-def _neighbour(x: int, j: int, side: int, drow: np.ndarray, dcol: np.ndarray) -> int:
+def _neighbour(x: int, j: int, side: int, rows: np.ndarray, cols: np.ndarray) -> int:
     row = x // side
-    col = x - row * side
-    return ((row + drow[j]) % side) * side + (col + dcol[j]) % side
+    return rows[j, row] + cols[j, x - row * side]
 
 
 @njit(cache=True)
@@ -30,11 +42,12 @@ def lattice_counts(
 ) -> np.ndarray:
     """``int8[n]``: cooperators in the group centred on each site."""
     n = side * side
+    rows, cols = _tables(side, drow, dcol)
     counts = np.empty(n, dtype=np.int8)
     for g in range(n):
         count = 1 if strategies[g] == cooperative else 0
         for j in range(drow.shape[0]):
-            if strategies[_neighbour(g, j, side, drow, dcol)] == cooperative:
+            if strategies[_neighbour(g, j, side, rows, cols)] == cooperative:
                 count += 1
         counts[g] = count
     return counts
@@ -46,19 +59,19 @@ def _payoff(
     strategies: np.ndarray,
     counts: np.ndarray,
     side: int,
-    drow: np.ndarray,
-    dcol: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
     r_c: float,
     r_d: float,
     cost: float,
     cooperative: int,
 ) -> float:
-    k = drow.shape[0]
+    k = rows.shape[0]
     total = np.int64(counts[x])
     row = x // side
     col = x - row * side
     for j in range(k):
-        total += counts[((row + drow[j]) % side) * side + (col + dcol[j]) % side]
+        total += counts[rows[j, row] + cols[j, col]]
     sigma = total / (k + 1.0)
     if strategies[x] == cooperative:
         return cost * (r_c * sigma - (k + 1))
@@ -82,18 +95,19 @@ def lattice_random_sequential_step(
 ) -> int:
     """Run ``len(picks)`` elementary updates in place; return the number of adoptions."""
     k = drow.shape[0]
+    rows, cols = _tables(side, drow, dcol)
     adopted = 0
     for t in range(picks.shape[0]):
         x = picks[t]
         u = uniforms[t] * k
         j = int(u)
-        y = _neighbour(x, j, side, drow, dcol)
+        y = _neighbour(x, j, side, rows, cols)
         sx = strategies[x]
         sy = strategies[y]
         if sx == sy:
             continue
-        px = _payoff(x, strategies, counts, side, drow, dcol, r_c, r_d, cost, cooperative)
-        py = _payoff(y, strategies, counts, side, drow, dcol, r_c, r_d, cost, cooperative)
+        px = _payoff(x, strategies, counts, side, rows, cols, r_c, r_d, cost, cooperative)
+        py = _payoff(y, strategies, counts, side, rows, cols, r_c, r_d, cost, cooperative)
         if u - j * 1.0 < 1.0 / (1.0 + math.exp((px - py) * inverse_k)):
             strategies[x] = sy
             adopted += 1
@@ -101,7 +115,7 @@ def lattice_random_sequential_step(
             if change != 0:
                 counts[x] += change
                 for i in range(k):
-                    counts[_neighbour(x, i, side, drow, dcol)] += change
+                    counts[_neighbour(x, i, side, rows, cols)] += change
     return adopted
 
 
