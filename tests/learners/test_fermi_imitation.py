@@ -187,3 +187,20 @@ def test_sub_population_group_only_changes_its_members():
 def test_bad_parameters(params):
     with pytest.raises(ConfigError):
         make_learner("fermi_imitation", params, make_context(4), np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("hood", ["von_neumann", "moore"])
+def test_lattice_synchronous_kernel_equals_the_csr_kernel(hood):
+    top = make_game("spatial_public_goods", {"side": 7, "neighbourhood": hood}).topology
+    rng = np.random.default_rng(3)
+    strategies = rng.integers(0, 2, 49).astype(np.int8)
+    payoffs, uniforms = rng.normal(size=49), rng.random(49)
+    expected = kernels_fermi.synchronous_step(
+        strategies, payoffs, np.arange(49), top.indptr, top.indices, 2.0, uniforms
+    )
+    layout = kernels_fermi_lattice.lattice_offsets(top.indptr, top.indices)
+    changed = kernels_fermi_lattice.lattice_synchronous_step(
+        strategies, payoffs, *layout, 2.0, uniforms
+    )
+    np.testing.assert_array_equal(strategies, expected)
+    assert 0 < changed < 49

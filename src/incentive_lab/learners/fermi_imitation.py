@@ -149,10 +149,8 @@ class FermiImitation(Learner[FermiImitationParams]):
         if self.params.update == "random_sequential" and structure is not None:
             adopted = self._random_sequential(structure())
             return {"adoptions": adopted / max(self.n_agents, 1)}
-        before = self._population[self._members].copy()
-        self._population[self._members] = self._synchronous(transition)
+        changed = self._synchronous(transition)
         self._counts = None
-        changed = np.count_nonzero(before != self._population[self._members])
         stats: dict[str, float] = {"adoptions": changed / max(self.n_agents, 1)}
         if self.params.update == "random_sequential":
             stats["synchronous"] = 1.0
@@ -166,6 +164,16 @@ class FermiImitation(Learner[FermiImitationParams]):
         picked: IntArray = self._members[self.rng.integers(0, m, m)]
         return picked
 
+    def _layout_for(self, topology: Topology) -> tuple[int, IntArray, IntArray] | None:
+        """The lattice layout of ``topology`` (computed once), or ``None`` for other graphs."""
+        from incentive_lab.learners.kernels_fermi_lattice import lattice_offsets
+
+        if self._layout_of is not topology:
+            self._layout = lattice_offsets(topology.indptr, topology.indices)
+            self._inverse_size = 1.0 / (topology.degrees + 1.0).astype(np.float64)
+            self._layout_of, self._counts = topology, None
+        return self._layout
+
     def _random_sequential(self, structure: OverlappingGroups) -> int:
         from incentive_lab.learners import kernels_fermi as csr
         from incentive_lab.learners import kernels_fermi_lattice as lattice
@@ -173,12 +181,10 @@ class FermiImitation(Learner[FermiImitationParams]):
         topology, cooperative = structure.topology, structure.cooperative_action
         if topology.n != self._population.size:
             raise ConfigError("overlapping_groups", topology.n, f"{self._population.size} agents")
-        if self._layout_of is not topology or self._counted_for != cooperative:
-            # once per topology: is it a lattice (arithmetic neighbours) or a general graph?
-            self._layout = lattice.lattice_offsets(topology.indptr, topology.indices)
-            self._inverse_size = 1.0 / (topology.degrees + 1.0).astype(np.float64)
-            self._layout_of, self._counted_for, self._counts = topology, cooperative, None
-        strategies, layout = self._population, self._layout
+        if self._counted_for != cooperative:
+            self._counted_for, self._counts = cooperative, None
+        layout = self._layout_for(topology)
+        strategies = self._population
         if self._counts is None:
             self._counts = (
                 lattice.lattice_counts(strategies, *layout, cooperative)
@@ -210,7 +216,7 @@ class FermiImitation(Learner[FermiImitationParams]):
     def _payoffs(self, transition: Transition) -> FloatArray:
         """Population payoffs of the round just played (own members: shaped rewards)."""
         rewards = np.asarray(transition.rewards, dtype=np.float64)
-        if transition.population_rewards is None:
+        if transition.population_rewards is None or self.n_agents == self._population.size:
             if self.n_agents != self._population.size:
                 raise ConfigError(
                     "transition.population_rewards",
@@ -222,31 +228,33 @@ class FermiImitation(Learner[FermiImitationParams]):
         payoffs[self._members] = rewards
         return payoffs
 
-    def _synchronous(self, transition: Transition) -> IntArray:
+    def _synchronous(self, transition: Transition) -> int:
+        """Apply one synchronous round of comparisons in place; return the changes."""
+        from incentive_lab.learners import kernels_fermi as csr
+        from incentive_lab.learners import kernels_fermi_lattice as lattice
+
         payoffs = self._payoffs(transition)
         members, population = self._members, self._population
         uniforms = self.rng.random(members.size)
-        topology = self.context.topology
+        topology, inverse_k = self.context.topology, 1.0 / self.params.K
         if topology is not None:
-            from incentive_lab.learners.kernels_fermi import synchronous_step
-
-            chosen: IntArray = synchronous_step(
-                population,
-                payoffs,
-                members,
-                topology.indptr,
-                topology.indices,
-                1.0 / self.params.K,
-                uniforms,
+            layout = self._layout_for(topology)
+            if layout is not None and self._range == (0, population.size):
+                changed: int = lattice.lattice_synchronous_step(
+                    population, payoffs, *layout, inverse_k, uniforms
+                )
+                return changed
+            chosen = csr.synchronous_step(
+                population, payoffs, members, topology.indptr, topology.indices, inverse_k, uniforms
             )
-            return chosen
-        n = population.size
-        if n < 2:
-            kept: IntArray = population[members].astype(np.int64)
-            return kept
-        models = self.rng.integers(0, n - 1, members.size)
-        models += models >= members
-        z = np.clip((payoffs[members] - payoffs[models]) / self.params.K, -700.0, 700.0)
-        adopt = (uniforms < 1.0 / (1.0 + np.exp(z))) & (population[models] != population[members])
-        result: IntArray = np.where(adopt, population[models], population[members]).astype(np.int64)
-        return result
+        elif population.size < 2:
+            return 0
+        else:  # well mixed: a uniformly random other member of the population
+            models = self.rng.integers(0, population.size - 1, members.size)
+            models += models >= members
+            z = np.clip((payoffs[members] - payoffs[models]) * inverse_k, -700.0, 700.0)
+            adopt = uniforms < 1.0 / (1.0 + np.exp(z))
+            chosen = np.where(adopt, population[models], population[members])
+        changed = int(np.count_nonzero(chosen != population[members]))
+        population[members] = chosen
+        return changed

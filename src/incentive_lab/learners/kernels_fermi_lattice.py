@@ -141,3 +141,32 @@ def lattice_offsets(
     dcol = ((ncol + 1) % side - 1).astype(np.int64)
     expected = ((rows[:, None] + drow) % side) * side + (cols[:, None] + dcol) % side
     return (side, drow, dcol) if np.array_equal(expected, table) else None
+
+
+@njit(cache=True)
+def lattice_synchronous_step(
+    strategies: np.ndarray,
+    payoffs: np.ndarray,
+    side: int,
+    drow: np.ndarray,
+    dcol: np.ndarray,
+    inverse_k: float,
+    uniforms: np.ndarray,
+) -> int:
+    """Synchronous Fermi comparisons of every site, in place; return the number of changes.
+
+    Same outcomes as :func:`.kernels_fermi.synchronous_step` over the whole lattice.
+    """
+    k = drow.shape[0]
+    rows, cols = _tables(side, drow, dcol)
+    old = strategies.copy()
+    changed = 0
+    for x in range(side * side):
+        u = uniforms[x] * k
+        j = int(u)
+        y = _neighbour(x, j, side, rows, cols)
+        if old[y] != old[x]:
+            if u - j * 1.0 < 1.0 / (1.0 + math.exp((payoffs[x] - payoffs[y]) * inverse_k)):
+                strategies[x] = old[y]
+                changed += 1
+    return changed
