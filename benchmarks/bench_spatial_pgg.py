@@ -173,6 +173,13 @@ def main() -> None:
     )
 
     peer = args.peer_side
+    same_rs, same_rs_alone, _ = bench_ours(peer, 200, "random_sequential", args.seed)
+    same_sy, same_sy_alone, _ = bench_ours(peer, 200, "synchronous", args.seed)
+    print(
+        f"incentive-lab on the peers' {peer}x{peer} lattice, 200 MCS: random sequential "
+        f"{same_rs / mega:.2f} M/s (alone {same_rs_alone / mega:.2f}), synchronous "
+        f"{same_sy / mega:.2f} M/s (alone {same_sy_alone / mega:.2f})"
+    )
     egt_async, n_peer = bench_egttools(peer, 20 * peer * peer, sync=False, seed=args.seed)
     egt_sync, _ = bench_egttools(peer, 20, sync=True, seed=args.seed)
     print(
@@ -182,12 +189,17 @@ def main() -> None:
     mesa_side = min(peer, 50)
     mesa_rate = bench_mesa(mesa_side, 2, args.seed)
     print(f"Mesa 3 model, {mesa_side}x{mesa_side}, 2 MCS: {mesa_rate / mega:8.4f} M/s")
-    print("ratios (rollout / peer):")
-    print(
-        f"  random sequential / egttools async {rs_roll / egt_async:8.1f}x   "
-        f"/ Mesa {rs_roll / mesa_rate:8.1f}x"
-    )
-    print(f"  synchronous / egttools sync        {sy_roll / egt_sync:8.1f}x")
+    rows = [
+        (f"{args.side}x{args.side}", rs_roll, rs_alone, sy_roll, sy_alone),
+        (f"same {peer}x{peer}", same_rs, same_rs_alone, same_sy, same_sy_alone),
+    ]
+    print("ratios ours / peer (rollout; learner alone):")
+    for name, rs, rs_a, sy, sy_a in rows:
+        print(
+            f"  {name:>14}: random sequential / egttools {rs / egt_async:6.1f}x; "
+            f"{rs_a / egt_async:6.1f}x   / Mesa {rs / mesa_rate:6.1f}x; {rs_a / mesa_rate:6.1f}x"
+            f"   synchronous / egttools sync {sy / egt_sync:6.1f}x; {sy_a / egt_sync:6.1f}x"
+        )
     del n_peer
 
 
