@@ -19,6 +19,7 @@ import numpy as np
 from gymnasium import spaces
 
 from incentive_lab.core.game import Game
+from incentive_lab.core.generative import GenerativeModel
 from incentive_lab.core.params import Params
 from incentive_lab.core.population import OverlappingGroups
 from incentive_lab.core.topology import Topology
@@ -39,6 +40,8 @@ class LearnerContext:
     game's metadata; ``overlapping_groups``: the game's ``overlapping_groups()`` method,
     if it has one, returning its current local payoff structure (``core.population``), for
     learners that evaluate payoffs themselves between rounds (random-sequential imitation).
+    ``generative``: the game's ``generative`` model (``core.generative.GenerativeModel``),
+    if it has one, for planning learners that sample transitions from any state.
     """
 
     agents: IntArray
@@ -49,6 +52,7 @@ class LearnerContext:
     rules: str = ""
     cooperative_action: int | None = None
     overlapping_groups: Callable[[], OverlappingGroups] | None = None
+    generative: GenerativeModel | None = None
 
     @classmethod
     def for_game(cls, game: Game[Any], start: int = 0, stop: int | None = None) -> LearnerContext:
@@ -63,6 +67,7 @@ class LearnerContext:
             rules=game.describe(),
             cooperative_action=game.metadata.cooperative_action,
             overlapping_groups=getattr(game, "overlapping_groups", None),
+            generative=getattr(game, "generative", None),
         )
 
     @property
