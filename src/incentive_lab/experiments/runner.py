@@ -58,6 +58,7 @@ def build_simulation(
             topology=game.topology,
             rules=game.describe(),
             cooperative_action=game.metadata.cooperative_action,
+            generative=getattr(game, "generative", None),
         )
         learner = registry.make_learner(
             spec["id"], spec["params"], context, make_rng(learner_seq), f"learners.{k}"
