@@ -57,7 +57,7 @@ def lattice_counts(
 @njit(cache=True)
 def _sum_of_counts(
     x: int, counts: np.ndarray, side: int, rows: np.ndarray, cols: np.ndarray
-) -> int:
+) -> np.int64:
     """``Σ_{g ∋ x} n_c(g)``: the payoff of ``x`` is a function of this integer."""
     total = np.int64(counts[x])
     row = x // side
