@@ -6,9 +6,11 @@ from incentive_lab.games import (
     escape_room,
     game_selection,
     global_local,
+    guess_average,
     matrix,
     public_goods,
     spatial_public_goods,
+    water_allocation,
 )
 
 __all__ = [
@@ -17,7 +19,9 @@ __all__ = [
     "escape_room",
     "game_selection",
     "global_local",
+    "guess_average",
     "matrix",
     "public_goods",
     "spatial_public_goods",
+    "water_allocation",
 ]
