@@ -68,14 +68,21 @@ def build_simulation(
 
 
 def simulate(
-    config: dict[str, Any], sequence: np.random.SeedSequence
+    config: dict[str, Any],
+    sequence: np.random.SeedSequence,
+    recorder: WindowRecorder | None = None,
 ) -> tuple[Simulation, WindowRecorder]:
-    """Run a resolved ``config`` from ``sequence``; the final simulation and its recorder."""
+    """Run a resolved ``config`` from ``sequence``; the final simulation and its recorder.
+
+    ``recorder``: the recorder to fill (a ``WindowRecorder`` or a subclass that keeps more);
+    default a new ``WindowRecorder`` for the game.
+    """
     sim, phase_seqs = build_simulation(config, sequence)
     game = sim.game
-    recorder = WindowRecorder(
-        game.n_agents, config["record_every"], game.metadata.cooperative_action
-    )
+    if recorder is None:
+        recorder = WindowRecorder(
+            game.n_agents, config["record_every"], game.metadata.cooperative_action
+        )
     phases = phase_states(config["game"], config["mechanism"], config["phases"], config["steps"])
     for phase, phase_seq in zip(phases, phase_seqs, strict=True):
         sim.run(phase.at_step - sim.step_count, recorder)
