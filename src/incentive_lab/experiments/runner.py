@@ -50,16 +50,7 @@ def build_simulation(
     groups = []
     for k, (spec, learner_seq) in enumerate(zip(learners, learner_seqs, strict=True)):
         start, stop = parse_range(spec["agents"], game.n_agents, f"learners.{k}.agents")
-        context = LearnerContext(
-            agents=np.arange(start, stop, dtype=np.int64),
-            n_actions=game.n_actions,
-            observation_space=game.observation_space,
-            population_size=game.n_agents,
-            topology=game.topology,
-            rules=game.describe(),
-            cooperative_action=game.metadata.cooperative_action,
-            generative=getattr(game, "generative", None),
-        )
+        context = LearnerContext.for_game(game, start, stop)
         learner = registry.make_learner(
             spec["id"], spec["params"], context, make_rng(learner_seq), f"learners.{k}"
         )
