@@ -6,7 +6,9 @@ Commands::
     incentive-lab run CONFIG [--db PATH] [--workers N] [--backend local|ray] [--address A]
     incentive-lab show [--db PATH] [--experiment NAME] [--metric NAME ...]
     incentive-lab export [--db PATH] --out DIR [--format parquet|csv]
-    incentive-lab demo [--db PATH] [--workers N]
+    incentive-lab demo [--out DIR] [--workers N]
+    incentive-lab report [--db PATH] [--experiment NAME ...] [-o FILE]
+    incentive-lab bench list | run NAME [--db PATH] [--workers N] [--seeds N] [--steps N]
 
 Bad input (a malformed or invalid config, a missing file, a database file that is not an
 incentive-lab DuckDB store) prints one line ``error: <field>: got <value>; <allowed>`` on
@@ -20,12 +22,10 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -202,19 +202,30 @@ def export(
 
 
 def demo_configs() -> list[dict[str, Any]]:
-    """The built-in example experiments (``experiments/demo.yaml``, one document each)."""
-    text = resources.files("incentive_lab.experiments").joinpath("demo.yaml").read_text()
-    return [doc for doc in yaml.safe_load_all(text) if doc]
+    """The demo's MechBench scenarios (``experiments/demo.yaml``) as experiment configs."""
+    from incentive_lab.experiments.bench import demo_configs as configs
+
+    return configs()
 
 
 @app.command()
-def demo(db: DbOption = Path(DEFAULT_DB), workers: WorkersOption = None) -> None:
-    """Run the built-in example experiments and show where their results are."""
-    names = []
-    with user_errors():
-        for config in demo_configs():
-            names.append(_run_and_report(config, db, workers, "local", None).experiment)
-    _where(db, names)
+def demo(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Directory for the database and report.html.")
+    ] = Path("incentive-lab-demo"),
+    workers: WorkersOption = None,
+) -> None:
+    """Run a small MechBench, write the DuckDB store and the HTML report into --out."""
+    from incentive_lab.cli_bench import run_demo
+
+    run_demo(out_dir, workers, demo_configs())
+
+
+from incentive_lab.cli_bench import bench_app  # noqa: E402
+from incentive_lab.cli_report import report  # noqa: E402
+
+app.add_typer(bench_app, name="bench")
+app.command("report")(report)
 
 
 def main() -> None:

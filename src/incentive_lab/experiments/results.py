@@ -160,3 +160,9 @@ class Results:
     def aggregate(self) -> pd.DataFrame:
         """Mean ± 95% t-interval over seeds per sweep point and metric (see :func:`aggregate`)."""
         return aggregate(self.summary())
+
+    def report(self, path: str | Path, *, seed: int = 0) -> Path:
+        """Write the HTML report of these runs to ``path`` (``experiments.reporting``)."""
+        from incentive_lab.experiments.reporting import report_results
+
+        return report_results([self], path, seed=seed)

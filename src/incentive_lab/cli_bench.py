@@ -1,0 +1,155 @@
+"""``incentive-lab bench`` (MechBench) and the body of ``incentive-lab demo``.
+
+::
+
+    incentive-lab bench list
+    incentive-lab bench run NAME [--db PATH] [--workers N] [--seeds N] [--steps N]
+    incentive-lab demo [--out DIR] [--workers N]
+
+``bench run`` runs one scenario of :mod:`incentive_lab.experiments.bench` through the normal
+store (finished runs are skipped) and prints the per-mechanism table. ``demo`` runs the demo
+scenarios with one progress bar, writes ``DIR/incentive-lab.duckdb`` and
+``DIR/report.html`` and prints the best mechanism per objective and the report's path.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from incentive_lab.experiments.orchestrate import DEFAULT_DB
+
+bench_app = typer.Typer(
+    no_args_is_help=True, help="MechBench: named, versioned mechanism-comparison scenarios."
+)
+
+DEMO_DIR = Path("incentive-lab-demo")
+
+
+@bench_app.command("list")
+def bench_list() -> None:
+    """List the scenarios: name, version, objective, budget, mechanisms, description."""
+    from incentive_lab.cli import out
+    from incentive_lab.experiments.bench import scenarios
+
+    table = Table(title="MechBench scenarios", title_justify="left")
+    table.add_column("name", no_wrap=True)
+    table.add_column("v", justify="right")
+    table.add_column("mechanisms", overflow="fold")
+    table.add_column("description (objective, budget)", overflow="fold")
+    for s in scenarios():
+        budget = "no budget" if s.budget is None else f"budget {s.budget:g}/step"
+        about = f"{s.description} [dim](maximise {s.objective}; {budget})[/]"
+        table.add_row(s.name, str(s.version), ", ".join(s.mechanisms), about)
+    out.print(table)
+
+
+@bench_app.command("run")
+def bench_run(
+    name: Annotated[str, typer.Argument(help="Scenario name (see `bench list`).")],
+    db: Annotated[Path, typer.Option("--db", help="DuckDB file of the run store.")] = Path(
+        DEFAULT_DB
+    ),
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Parallel runs (default: number of cores).")
+    ] = None,
+    seeds: Annotated[
+        int | None, typer.Option("--seeds", help="Number of seeds (default: the scenario's).")
+    ] = None,
+    steps: Annotated[
+        int | None,
+        typer.Option("--steps", help="Steps per run for a quick look (experiment NAME-steps<N>)."),
+    ] = None,
+) -> None:
+    """Run one scenario (finished runs are skipped) and print its results."""
+    from incentive_lab.cli import _run_and_report, _where, user_errors
+    from incentive_lab.experiments.bench import get_scenario
+
+    with user_errors():
+        config = get_scenario(name).experiment_config(seeds=seeds, steps=steps)
+        results = _run_and_report(config, db, workers, "local", None)
+    _where(db, [results.experiment])
+
+
+def _plan_total(configs: list[dict[str, Any]]) -> int:
+    from incentive_lab.experiments.plan import plan_runs
+
+    return sum(len(plan_runs(config)) for config in configs)
+
+
+def best_table(rows: list[tuple[str, list[Any]]]) -> Table:
+    """Rich table: per experiment the best mechanism per objective, clear lead or not."""
+    titles = ["Social welfare", "Cooperation", "Fairness (Gini)", "Incentive cost"]
+    table = Table(
+        title="Best mechanism per objective ([green]✓[/] lead statistically clear at 95%)",
+        title_justify="left",
+    )
+    table.add_column("experiment")
+    for title in titles:
+        table.add_column(title, overflow="fold")
+    for experiment, found in rows:
+        by_title = {v.objective.title: v for v in found}
+        cells = []
+        for title in titles:
+            v = by_title.get(title)
+            if v is None:
+                cells.append("–")
+                continue
+            mark = " [green]✓[/]" if v.clear else " (not clear)"
+            cells.append(f"{', '.join(v.best)} {v.estimate.value:.3g}{mark}")
+        table.add_row(experiment, *cells)
+    return table
+
+
+def run_demo(out_dir: Path, workers: int | None, configs: list[dict[str, Any]]) -> None:
+    """Run ``configs`` into ``out_dir`` with one progress bar, write the report, summarise."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from incentive_lab.cli import err, out, user_errors
+    from incentive_lab.core.errors import ConfigError
+    from incentive_lab.experiments.orchestrate import run_experiment
+    from incentive_lab.experiments.reporting import best_mechanisms, report_results
+
+    with user_errors():
+        if out_dir.exists() and not out_dir.is_dir():
+            raise ConfigError("out", str(out_dir), "a directory (or a path to create one)")
+        total = _plan_total(configs)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        db = out_dir / DEFAULT_DB
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+        )
+        task = progress.add_task("demo runs", total=total)
+        clock = time.perf_counter()
+        results = []
+        offset = 0
+        with progress:
+            for config in configs:
+                progress.update(task, description=f"demo: {config['name']}")
+
+                def update(done: int, planned: int, offset: int = offset) -> None:
+                    progress.update(task, completed=offset + done)
+
+                result = run_experiment(config, db=db, workers=workers, progress=update)
+                offset += len(result.run_ids or ())
+                results.append(result)
+        seconds = time.perf_counter() - clock
+        report = report_results(results, out_dir / "report.html")
+        out.print(best_table(best_mechanisms(results)))
+    out.print(f"{total} runs in {seconds:.0f} s (finished runs are skipped on re-runs).")
+    out.print(f"Database: {db.resolve()}", soft_wrap=True)
+    out.print(f"Report:   {report.resolve()}", soft_wrap=True)

@@ -1,0 +1,343 @@
+"""Report figures (matplotlib, Agg canvas) rendered to inline SVG strings.
+
+Figures are built on ``matplotlib.figure.Figure`` objects (never pyplot's global state)
+and written as SVG with text kept as text (``svg.fonttype = none``: the browser draws the
+labels, and they are searchable), a fixed hash salt and no date, so the same data always
+gives the same bytes. Element ids are prefixed per figure so several SVGs can live inline
+in one HTML page without their clip paths colliding.
+
+Figures (each mechanism keeps its colour everywhere, :func:`palette`):
+
+* :func:`learning_curves` — metric vs step, mean over seeds with a 95% bootstrap band;
+  rows = metrics, columns = conditions (other swept parameters);
+* :func:`final_outcomes` — final value per mechanism with 95% CI error bars, one marker
+  per condition;
+* :func:`pareto` — mean social welfare vs mean incentive cost per mechanism with 95% CI
+  error bars; the Pareto front (no other mechanism has more welfare for less cost) is
+  outlined and joined by a dashed line;
+* :func:`phase_lines` / :func:`phase_heatmaps` — the objective over one numeric swept
+  parameter (a line per mechanism) or two (one heatmap per mechanism).
+
+matplotlib is imported inside the functions, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from incentive_lab.evaluation.report_analysis import CONDITION, MECHANISM, Objective
+
+P = ParamSpec("P")
+R = TypeVar("R")
+BASELINE_COLOUR = "#6b6b6b"
+_COLOURS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#bcbd22", "#17becf", "#393b79",
+)  # fmt: skip
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+_RC: Any = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "incentive-lab",
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial"],
+    "font.size": 10.0,
+    "axes.titlesize": 11.0,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#e3e3e3",
+    "grid.linewidth": 0.8,
+    "legend.frameon": False,
+}
+
+
+def _styled(function: Callable[P, R]) -> Callable[P, R]:
+    """Run a figure builder inside the report's matplotlib style."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        with matplotlib.rc_context(_RC):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def palette(mechanisms: Sequence[str]) -> dict[str, str]:
+    """A colour per mechanism: the baseline ``none`` grey, the others in a fixed cycle."""
+    others = [m for m in mechanisms if m != "none"]
+    colours = {m: _COLOURS[k % len(_COLOURS)] for k, m in enumerate(others)}
+    if "none" in mechanisms:
+        colours["none"] = BASELINE_COLOUR
+    return colours
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+@_styled
+def to_svg(fig: Any, prefix: str) -> str:
+    """The figure as an inline ``<svg>`` element, ids prefixed with ``prefix``."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]
+    text = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', text)
+    text = text.replace("url(#", f"url(#{prefix}-").replace('href="#', f'href="#{prefix}-')
+    return text.replace("<svg ", f'<svg class="figure" role="img" aria-label="{prefix}" ', 1)
+
+
+def _ylabel(objective: Objective) -> str:
+    return f"{objective.title}\n({objective.unit})"
+
+
+def _legend(fig: Any, mechanisms: Sequence[str], colours: dict[str, str]) -> None:
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=colours[m], lw=2.5, marker="o", label=m) for m in mechanisms]
+    ncol = min(len(handles), 6)
+    fig.legend(handles=handles, loc="outside upper center", ncol=ncol, title="mechanism")
+
+
+@_styled
+def learning_curves(
+    curves: dict[str, pd.DataFrame],
+    objectives: Sequence[Objective],
+    mechanisms: Sequence[str],
+    conditions: Sequence[str],
+    colours: dict[str, str],
+) -> Any:
+    """Rows = objectives, columns = conditions; mean line and 95% band per mechanism."""
+    cols = len(conditions)
+    rows = len(objectives)
+    per_row = 2 if cols == 1 else 1
+    grid_rows = -(-rows // per_row)
+    grid_cols = cols * per_row
+    fig = _figure(min(14.0, 4.4 * grid_cols + 1), 2.9 * grid_rows + 0.9)
+    axes = np.atleast_2d(fig.subplots(grid_rows, grid_cols, squeeze=False))
+    for k, objective in enumerate(objectives):
+        frame = curves[objective.metric]
+        for c, condition in enumerate(conditions):
+            ax = axes[k // per_row, (k % per_row) * cols + c] if cols == 1 else axes[k, c]
+            for mechanism in mechanisms:
+                part = frame[(frame[MECHANISM] == mechanism) & (frame[CONDITION] == condition)]
+                if part.empty:
+                    continue
+                colour = colours[mechanism]
+                ax.plot(part["step"], part["mean"], color=colour, lw=1.8, label=mechanism)
+                ax.fill_between(
+                    part["step"], part["ci_low"], part["ci_high"], color=colour, alpha=0.18, lw=0
+                )
+            title = objective.title if cols == 1 else f"{objective.title} — {condition}"
+            ax.set_title(title, loc="left")
+            ax.set_xlabel("step")
+            ax.set_ylabel(_ylabel(objective))
+    for ax in axes.flat[rows * cols :]:
+        ax.set_visible(False)
+    _legend(fig, mechanisms, colours)
+    return fig
+
+
+@_styled
+def final_outcomes(
+    stats: pd.DataFrame,
+    objectives: Sequence[Objective],
+    mechanisms: Sequence[str],
+    conditions: Sequence[str],
+    colours: dict[str, str],
+) -> Any:
+    """One panel per objective: mean and 95% CI per mechanism (and condition)."""
+    cols = min(2, len(objectives))
+    rows = -(-len(objectives) // cols)
+    fig = _figure(12.0, 0.5 + rows * (1.0 + 0.42 * len(mechanisms)))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    width = 0.7 / max(1, len(conditions))
+    positions = np.arange(len(mechanisms))[::-1]
+    for k, objective in enumerate(objectives):
+        ax = axes[k // cols, k % cols]
+        part = stats[stats["metric"] == objective.metric]
+        for c, condition in enumerate(conditions):
+            offset = (c - (len(conditions) - 1) / 2) * width
+            for y, mechanism in zip(positions, mechanisms, strict=True):
+                row = part[(part[MECHANISM] == mechanism) & (part[CONDITION] == condition)]
+                if row.empty:
+                    continue
+                mean, low, high = (
+                    float(row[name].iloc[0]) for name in ("mean", "ci_low", "ci_high")
+                )
+                ax.errorbar(
+                    mean, y + offset, xerr=[[mean - low], [high - mean]], fmt=_MARKERS[c % 8],
+                    color=colours[mechanism], ms=6, capsize=3, lw=1.5,
+                    label=condition if y == positions[0] else None,
+                )  # fmt: skip
+        ax.set_yticks(positions, list(mechanisms))
+        ax.grid(axis="y", visible=False)
+        better = "higher is better" if objective.higher_is_better else "lower is better"
+        ax.set_title(f"{objective.title} ({better})", loc="left")
+        ax.set_xlabel(objective.unit)
+        if len(conditions) > 1 and k == 0:
+            ax.legend(title="sweep point", fontsize=8, loc="best")
+    for ax in axes.flat[len(objectives) :]:
+        ax.set_visible(False)
+    return fig
+
+
+def pareto_front(welfare: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Mask of points no other point dominates (welfare ≥, cost ≤, one strictly)."""
+    w, c = np.asarray(welfare, float), np.asarray(cost, float)
+    better_eq = (w[None, :] >= w[:, None]) & (c[None, :] <= c[:, None])
+    strict = (w[None, :] > w[:, None]) | (c[None, :] < c[:, None])
+    return ~np.any(better_eq & strict, axis=1)
+
+
+def _label_offsets(x: np.ndarray, y: np.ndarray) -> list[tuple[float, float]]:
+    """Offsets (points) that keep labels of nearby markers from overprinting each other."""
+    span_x = float(np.ptp(x)) or 1.0
+    span_y = float(np.ptp(y)) or 1.0
+    offsets: list[tuple[float, float]] = []
+    placed: list[tuple[float, float]] = []
+    for k in np.argsort(-y):
+        px, py = (x[k] - x.min()) / span_x, (y[k] - y.min()) / span_y
+        crowd = sum(1 for qx, qy in placed if abs(qx - px) < 0.25 and abs(qy - py) < 0.08)
+        placed.append((px, py))
+        offsets.append((8.0, 4.0 - 13.0 * crowd))
+    order = np.argsort(-y)
+    result = [(0.0, 0.0)] * len(x)
+    for position, k in enumerate(order):
+        result[int(k)] = offsets[position]
+    return result
+
+
+@_styled
+def pareto(
+    pooled: pd.DataFrame,
+    mechanisms: Sequence[str],
+    colours: dict[str, str],
+    budget: float | None = None,
+) -> Any:
+    """Mean social welfare (y) vs mean incentive cost (x) with the Pareto front."""
+    fig = _figure(8.0, 4.8)
+    ax = fig.subplots()
+    table = {
+        metric: pooled[pooled["metric"] == metric].set_index(MECHANISM)
+        for metric in ("social_welfare", "incentive_cost")
+    }
+    names = [m for m in mechanisms if m in table["social_welfare"].index]
+    names = [m for m in names if m in table["incentive_cost"].index]
+    w = np.array([table["social_welfare"].loc[m, "mean"] for m in names], dtype=float)
+    c = np.array([table["incentive_cost"].loc[m, "mean"] for m in names], dtype=float)
+    front = pareto_front(w, c)
+    offsets = _label_offsets(c, w)
+    for k, m in enumerate(names):
+        wl, wh = table["social_welfare"].loc[m, ["ci_low", "ci_high"]]
+        cl, ch = table["incentive_cost"].loc[m, ["ci_low", "ci_high"]]
+        ax.errorbar(
+            c[k], w[k], xerr=[[c[k] - cl], [ch - c[k]]], yerr=[[w[k] - wl], [wh - w[k]]],
+            fmt="o", color=colours[m], ms=11 if front[k] else 7, capsize=3, lw=1.2,
+            mec="black" if front[k] else colours[m], mew=1.6, zorder=3,
+        )  # fmt: skip
+        ax.annotate(
+            m, (c[k], w[k]), xytext=offsets[k], textcoords="offset points", fontsize=9,
+            fontweight="bold" if front[k] else "normal", va="center",
+        )  # fmt: skip
+    order = np.argsort(c[front])
+    ax.plot(c[front][order], w[front][order], ls="--", color="black", lw=1, zorder=2,
+            label="Pareto front")  # fmt: skip
+    if budget is not None and len(c) and budget <= 1.5 * max(float(c.max()), 1e-9):
+        ax.axvline(budget, color="#b22222", ls=":", lw=1.2, label=f"budget ({budget:g} per step)")
+    ax.margins(x=0.12, y=0.1)
+    ax.set_xlabel("incentive cost (designer spend per step; lower is better)")
+    ax.set_ylabel("social welfare\n(total base reward per step; higher is better)")
+    ax.set_title("Welfare vs incentive cost (outlined: Pareto-optimal)", loc="left")
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+@_styled
+def phase_lines(
+    stats: pd.DataFrame,
+    parameter: str,
+    objectives: Sequence[Objective],
+    mechanisms: Sequence[str],
+    colours: dict[str, str],
+) -> Any:
+    """Each objective over one numeric swept ``parameter``: line + 95% band per mechanism."""
+    cols = min(2, len(objectives))
+    rows = -(-len(objectives) // cols)
+    fig = _figure(12.0, 3.0 * rows + 0.9)
+    axes = fig.subplots(rows, cols, squeeze=False)
+    name = parameter.rsplit(".", 1)[-1]
+    for k, objective in enumerate(objectives):
+        ax = axes[k // cols, k % cols]
+        part = stats[stats["metric"] == objective.metric]
+        for mechanism in mechanisms:
+            rows_m = part[part[MECHANISM] == mechanism].sort_values(parameter)
+            if rows_m.empty:
+                continue
+            x = rows_m[parameter].to_numpy(dtype=float)
+            ax.plot(
+                x, rows_m["mean"], marker="o", color=colours[mechanism], lw=1.8, label=mechanism
+            )
+            ax.fill_between(
+                x, rows_m["ci_low"], rows_m["ci_high"], color=colours[mechanism], alpha=0.15, lw=0
+            )
+        ax.set_title(f"{objective.title} vs {name}", loc="left")
+        ax.set_xlabel(f"{name} ({parameter})")
+        ax.set_ylabel(_ylabel(objective))
+    for ax in axes.flat[len(objectives) :]:
+        ax.set_visible(False)
+    _legend(fig, mechanisms, colours)
+    return fig
+
+
+@_styled
+def phase_heatmaps(
+    stats: pd.DataFrame,
+    parameters: tuple[str, str],
+    objective: Objective,
+    mechanisms: Sequence[str],
+) -> Any:
+    """One heatmap of ``objective`` per mechanism over two numeric swept parameters."""
+    px, py = parameters
+    part = stats[stats["metric"] == objective.metric]
+    xs = sorted(part[px].astype(float).unique())
+    ys = sorted(part[py].astype(float).unique())
+    cols = min(3, len(mechanisms))
+    rows = -(-len(mechanisms) // cols)
+    fig = _figure(12.0, 3.4 * rows + 0.4)
+    axes = fig.subplots(rows, cols, squeeze=False)
+    lo, hi = float(part["mean"].min()), float(part["mean"].max())
+    image = None
+    for k, mechanism in enumerate(mechanisms):
+        ax = axes[k // cols, k % cols]
+        grid = np.full((len(ys), len(xs)), np.nan)
+        for _, row in part[part[MECHANISM] == mechanism].iterrows():
+            grid[ys.index(float(row[py])), xs.index(float(row[px]))] = row["mean"]
+        image = ax.imshow(grid, origin="lower", aspect="auto", vmin=lo, vmax=hi, cmap="viridis")
+        ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
+        ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
+        ax.grid(False)
+        ax.set_title(mechanism, loc="left")
+        ax.set_xlabel(px.rsplit(".", 1)[-1])
+        ax.set_ylabel(py.rsplit(".", 1)[-1])
+    for ax in axes.flat[len(mechanisms) :]:
+        ax.set_visible(False)
+    if image is not None:
+        fig.colorbar(image, ax=axes, label=_ylabel(objective).replace("\n", " "))
+    return fig
