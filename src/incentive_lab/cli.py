@@ -222,10 +222,12 @@ def demo(
 
 
 from incentive_lab.cli_bench import bench_app  # noqa: E402
+from incentive_lab.cli_design import design  # noqa: E402
 from incentive_lab.cli_report import report  # noqa: E402
 
 app.add_typer(bench_app, name="bench")
 app.command("report")(report)
+app.command("design")(design)
 
 
 def main() -> None:

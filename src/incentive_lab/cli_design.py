@@ -1,0 +1,138 @@
+"""``incentive-lab design CONFIG``: run or resume a mechanism search and print what it found.
+
+::
+
+    incentive-lab design CONFIG [--db PATH] [--workers N] [--backend local|ray] [--address A]
+
+Runs :func:`incentive_lab.experiments.design.run_design` with a progress bar on stderr, then
+prints three rich tables: the best feasible parameters with the objective's mean and 95%
+bootstrap CI over seeds, every trial's objective against its incentive cost (best first),
+and the parameters' importances (when there are at least two parameters). Bad input exits
+with status 2 and one line on stderr, like every command.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from incentive_lab.core.errors import ConfigError
+from incentive_lab.experiments.design import DesignResult, run_design
+from incentive_lab.experiments.orchestrate import DEFAULT_DB
+
+SHOWN_TRIALS = 15
+"""Rows of the trial table (best first); all trials are in the run store and the study."""
+
+
+def design(
+    config: Annotated[Path, typer.Argument(help="Design YAML file (experiment + design block).")],
+    db: Annotated[Path, typer.Option("--db", help="DuckDB file of the run store.")] = Path(
+        DEFAULT_DB
+    ),
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Parallel runs (default: number of cores).")
+    ] = None,
+    backend: Annotated[str, typer.Option(help="Executor: local or ray.")] = "local",
+    address: Annotated[str | None, typer.Option(help="Address of an existing Ray cluster.")] = None,
+) -> None:
+    """Search mechanism parameters (Optuna) under an incentive budget; resumes a killed search."""
+    from incentive_lab.cli import err, out, user_errors
+
+    with user_errors():
+        if not config.is_file():
+            raise ConfigError("config", str(config), "an existing YAML file")
+        result = _run(config, db, workers, backend, address, err)
+    print_design(result, out)
+    out.print(f"Runs: experiment {result.experiment} in {db.resolve()}", soft_wrap=True)
+    out.print(f"Study: {result.study_name} in {result.storage}", soft_wrap=True)
+
+
+def _run(
+    config: Path,
+    db: Path,
+    workers: int | None,
+    backend: str,
+    address: str | None,
+    console: Console,
+) -> DesignResult:
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    task = progress.add_task(f"trials of {config.stem}", total=None)
+
+    def update(done: int, total: int) -> None:
+        if not progress.live.is_started:
+            progress.start()
+        progress.update(task, completed=done, total=total)
+
+    try:
+        return run_design(
+            config, db=db, workers=workers, backend=backend, address=address, progress=update
+        )
+    finally:
+        if progress.live.is_started:
+            progress.stop()
+
+
+def _number(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def print_design(result: DesignResult, console: Console) -> None:
+    """The best-parameters, trials and importance tables of ``result``."""
+    budget = "none" if result.budget is None else f"{result.budget:g} ({result.budget_mode})"
+    best = Table(
+        title=f"Best feasible trial: {result.direction} {result.objective}, budget {budget}"
+    )
+    best.add_column("parameter")
+    best.add_column("value", justify="right")
+    if result.best is None or result.best_ci is None:
+        console.print(f"No feasible trial among {len(result.trials)} (budget {budget}).")
+    else:
+        ci = result.best_ci
+        best.add_row("trial", str(result.best.number))
+        for path, value in result.best.params.items():
+            best.add_row(path, _number(value))
+        best.add_row(
+            result.objective,
+            f"{ci.value:.4g} [{ci.ci_low:.4g}, {ci.ci_high:.4g}] (95% CI, "
+            f"{len(result.best.per_seed)} seeds)",
+        )
+        best.add_row("incentive_cost", f"{result.best.cost:.4g}")
+        console.print(best)
+    console.print(_trials_table(result))
+    if result.importances:
+        table = Table(title="Parameter importance (fANOVA)")
+        table.add_column("parameter")
+        table.add_column("importance", justify="right")
+        for path, value in result.importances.items():
+            table.add_row(path, f"{value:.3f}")
+        console.print(table)
+
+
+def _trials_table(result: DesignResult) -> Table:
+    sign = 1.0 if result.direction == "maximize" else -1.0
+    ordered = sorted(result.trials, key=lambda t: (not t.feasible, -sign * t.objective, t.number))
+    paths = list(result.trials[0].params) if result.trials else []
+    shown = min(SHOWN_TRIALS, len(ordered))
+    table = Table(title=f"Objective vs cost ({shown} of {len(ordered)} trials, best first)")
+    for name in ["trial", *paths, result.objective, "incentive_cost", "feasible"]:
+        table.add_column(name, justify="right")
+    for trial in ordered[:shown]:
+        table.add_row(
+            str(trial.number),
+            *(_number(trial.params.get(path)) for path in paths),
+            f"{trial.objective:.4g}",
+            f"{trial.cost:.4g}",
+            "yes" if trial.feasible else "no",
+        )
+    return table
