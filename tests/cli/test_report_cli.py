@@ -1,0 +1,62 @@
+"""`bench list|run`, `report` and `demo` through the command line, on tiny settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from cli_helpers import invoke
+
+
+def _count(db: Path) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return int(con.execute("SELECT count(*) FROM runs").fetchall()[0][0])
+
+
+def test_bench_list_names_every_scenario() -> None:
+    result = invoke("bench", "list")
+    assert result.exit_code == 0, result.output
+    for name in ("pd-q-v1", "pgg-faq-v1", "staghunt-pg-v1"):
+        assert name in result.stdout
+
+
+def test_bench_run_then_report(tmp_path: Path) -> None:
+    db = tmp_path / "b.duckdb"
+    args = ("bench", "run", "staghunt-pg-v1", "--db", db, "--workers", "1", "--seeds", "2")
+    result = invoke(*args, "--steps", "40")
+    assert result.exit_code == 0, result.output
+    assert "staghunt-pg-v1-steps40" in result.stdout and _count(db) == 12
+    again = invoke(*args, "--steps", "40")  # resumes: nothing new
+    assert again.exit_code == 0 and _count(db) == 12
+    out = tmp_path / "r.html"
+    report = invoke("report", "--db", db, "-o", out)
+    assert report.exit_code == 0, report.output
+    html = out.read_text(encoding="utf-8")
+    assert "staghunt-pg-v1-steps40" in html and "adaptive_planner" in html
+
+
+def test_bench_and_report_bad_input_exit_2(tmp_path: Path) -> None:
+    bad = invoke("bench", "run", "nope-v1", "--db", tmp_path / "x.duckdb")
+    assert bad.exit_code == 2 and "scenario" in bad.stderr
+    assert not (tmp_path / "x.duckdb").exists()
+    missing = invoke("report", "--db", tmp_path / "absent.duckdb", "-o", tmp_path / "r.html")
+    assert missing.exit_code == 2 and "error: db" in missing.stderr
+
+
+def test_demo_writes_store_and_report_and_resumes(tmp_path: Path, monkeypatch) -> None:
+    from incentive_lab import cli
+    from incentive_lab.experiments.bench import get_scenario
+
+    tiny = [
+        get_scenario(name).experiment_config(seeds=1, steps=30)
+        for name in ("pd-q-v1", "staghunt-pg-v1")
+    ]
+    monkeypatch.setattr(cli, "demo_configs", lambda: tiny)
+    out = tmp_path / "demo"
+    result = invoke("demo", "--out", out, "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert (out / "report.html").is_file() and _count(out / "incentive-lab.duckdb") == 12
+    assert "Best mechanism per objective" in result.stdout
+    assert str((out / "report.html").resolve()) in result.stdout.replace("\n", "")
+    again = invoke("demo", "--out", out, "--workers", "1")
+    assert again.exit_code == 0 and _count(out / "incentive-lab.duckdb") == 12
