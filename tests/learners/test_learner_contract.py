@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import pytest
 
-from incentive_lab.core import ids, make_learner
+from incentive_lab.core import get, ids, make_learner
 
 from .conftest import drive, make_context
 
@@ -15,7 +15,9 @@ LEARNERS = ids("learner")
 
 
 def build(learner_id: str, m: int, seed: int = 0):
-    return make_learner(learner_id, {}, make_context(m), np.random.default_rng(seed))
+    # Learners that need configuration (e.g. ``llm``'s backend) declare contract_params.
+    params = get("learner", learner_id).metadata.get("contract_params", {})
+    return make_learner(learner_id, params, make_context(m), np.random.default_rng(seed))
 
 
 def test_the_tabular_learners_are_registered():

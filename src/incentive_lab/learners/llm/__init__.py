@@ -1,0 +1,12 @@
+"""LLM agents: chat backends, prompts, strict parsing, GTAlign reasoning and the ``llm`` learner.
+
+Modules: :mod:`.backends` (protocol, OpenAI-compatible HTTP, rate limit, cache),
+:mod:`.local` (llama-cpp-python, imported lazily), :mod:`.replay` (JSONL record/replay),
+:mod:`.prompts`, :mod:`.parsing` (strict answer parser, re-ask), :mod:`.gtalign` (four
+blocks, Pareto / Cobb-Douglas / sum choices, payoff steering), :mod:`.learner` (``llm``).
+Importing this package registers ``llm`` without importing any LLM client library.
+"""
+
+from incentive_lab.learners.llm import learner
+
+__all__ = ["learner"]

@@ -1,0 +1,101 @@
+"""The strict answer parser and the re-ask message.
+
+Valid answers (after stripping surrounding whitespace, at most ``max_chars`` characters):
+
+* a JSON object ``{"action": k}``, optionally with a string ``"reason"`` field
+  (``{"action": 1, "reason": "..."}``), where ``k`` is a JSON integer with
+  ``0 ≤ k < n_actions`` (not a boolean, not ``1.0``, not ``"1"``);
+* the same object alone inside one fenced code block (````` ```json … ``` ````` or
+  ````` ``` … ``` `````).
+
+Everything else is rejected: prose around the object, several objects, other or duplicate
+keys, nested objects, out-of-range actions, empty or oversized answers. A rejected answer
+comes with the reason, which the learner sends back in a bounded re-ask
+(:func:`reask_message`) before falling back.
+
+``ANSWER_SCHEMA`` is the JSON schema of a valid object, passed to backends that constrain
+decoding (llama.cpp grammars, ``response_format``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+FENCE = re.compile(r"\A```(?:json)?[ \t]*\n(.*?)\n?[ \t]*```\Z", re.DOTALL)
+ALLOWED_KEYS = frozenset({"action", "reason"})
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parse result: ``action`` (``None`` when rejected) and the rejection ``error``."""
+
+    action: int | None
+    error: str = ""
+
+
+def answer_schema(n_actions: int) -> dict[str, Any]:
+    """JSON schema of ``{"action": k}`` with ``0 ≤ k < n_actions``."""
+    return {
+        "type": "object",
+        "properties": {"action": {"type": "integer", "minimum": 0, "maximum": n_actions - 1}},
+        "required": ["action"],
+        "additionalProperties": False,
+    }
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError("duplicate keys")
+    return dict(pairs)
+
+
+def parse_object(text: str) -> dict[str, Any] | None:
+    """The single JSON object that ``text`` is (bare or fenced), else ``None``."""
+    body = text.strip()
+    fenced = FENCE.match(body)
+    if fenced:
+        body = fenced.group(1).strip()
+    if not (body.startswith("{") and body.endswith("}")):
+        return None
+    try:
+        value = json.loads(body, object_pairs_hook=_no_duplicates)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def parse_action(text: str, n_actions: int, max_chars: int = 4000) -> Parsed:
+    """Parse an answer into an action index (see the module docstring for the grammar)."""
+    if not isinstance(text, str) or not text.strip():
+        return Parsed(None, "the answer is empty")
+    if len(text) > max_chars:
+        return Parsed(None, f"the answer is longer than {max_chars} characters")
+    value = parse_object(text)
+    if value is None:
+        return Parsed(None, "the answer is not exactly one JSON object")
+    if "action" not in value or not set(value) <= ALLOWED_KEYS:
+        return Parsed(
+            None,
+            f"the object must have the key 'action' (and optionally 'reason'), "
+            f"got keys {sorted(value)}",
+        )
+    action = value["action"]
+    if isinstance(action, bool) or not isinstance(action, int):
+        return Parsed(None, f"'action' must be an integer, got {action!r}"[:200])
+    if not 0 <= action < n_actions:
+        return Parsed(None, f"'action' must be between 0 and {n_actions - 1}, got {action}")
+    if "reason" in value and not isinstance(value["reason"], str):
+        return Parsed(None, "'reason' must be a string")
+    return Parsed(action)
+
+
+def reask_message(error: str, n_actions: int) -> str:
+    """The correction sent after a rejected answer."""
+    return (
+        f"Your answer could not be used: {error}. Reply with only a JSON object "
+        f'{{"action": k}} where k is an integer from 0 to {n_actions - 1}, and nothing else.'
+    )
