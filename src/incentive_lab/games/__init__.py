@@ -9,6 +9,7 @@ from incentive_lab.games import (
     guess_average,
     matrix,
     public_goods,
+    recommender,
     spatial_public_goods,
     water_allocation,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "guess_average",
     "matrix",
     "public_goods",
+    "recommender",
     "spatial_public_goods",
     "water_allocation",
 ]

