@@ -111,7 +111,7 @@ def print_design(result: DesignResult, console: Console) -> None:
         console.print(best)
     console.print(_trials_table(result))
     if result.importances:
-        table = Table(title="Parameter importance (fANOVA)")
+        table = Table(title="Parameter importance (PED-ANOVA)")
         table.add_column("parameter")
         table.add_column("importance", justify="right")
         for path, value in result.importances.items():

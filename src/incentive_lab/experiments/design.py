@@ -29,8 +29,9 @@ study; the runs of one trial are parallel, trials are sequential.
 **Result.** :class:`DesignResult`: every completed trial (parameters, objective, cost,
 feasibility), the best feasible trial with a 95% stratified-bootstrap CI of the objective
 over seeds (``evaluation.statistics.bootstrap_ci``, rng seeded with ``seed``), and the
-parameters' fANOVA importances (``optuna.importance``) when there are >= 2 parameters and
->= 4 completed trials. Optuna is optional: ``pip install "incentive-lab[design]"``.
+parameters' importances (``optuna.importance``, PED-ANOVA of Watanabe et al. 2023, Optuna's
+default evaluator: deterministic, no scikit-learn) when there are >= 2 parameters and >= 4
+completed trials. Optuna is optional: ``pip install "incentive-lab[design]"``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -356,12 +358,19 @@ def _importances(
 ) -> dict[str, float] | None:
     if len(design.space) < 2 or completed < 4:
         return None
-    evaluator = optuna.importance.FanovaImportanceEvaluator(seed=design.seed)
+    evaluator = optuna.importance.PedAnovaImportanceEvaluator()
+    sign = -1.0 if design.sense == "maximize" else 1.0  # PED-ANOVA: low target is good
+
+    def target(trial: Any) -> float:
+        return sign * float(trial.user_attrs["objective"])  # the objective, never a penalty
+
     try:
-        result = optuna.importance.get_param_importances(
-            study, evaluator=evaluator, target=lambda t: float(t.user_attrs["objective"])
-        )
-    except (RuntimeError, ValueError):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*low `target` values", category=UserWarning)
+            result = optuna.importance.get_param_importances(
+                study, evaluator=evaluator, target=target
+            )
+    except (RuntimeError, ValueError, ImportError):
         return None
     return {str(k): float(v) for k, v in result.items()}
 
