@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from incentive_lab.core.errors import ConfigError
+from incentive_lab.experiments.config import read_yaml
 from incentive_lab.experiments.design import default_storage, run_design
 from incentive_lab.experiments.objectives import (
     OBJECTIVES,
@@ -218,3 +219,19 @@ def test_design_runs_equal_ordinary_runs_plus_nash_welfare() -> None:
     # With everyone defecting identically (PD without incentive, greedy from the start)
     # the window is shared, so equality of agents would give NW = mean; here just finite.
     assert math.isfinite(nw)
+
+
+DESIGN_EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("design*.yaml"))
+
+
+def test_there_is_a_design_example() -> None:
+    assert DESIGN_EXAMPLES
+
+
+@pytest.mark.parametrize("path", DESIGN_EXAMPLES, ids=lambda p: p.stem)
+def test_design_example_loads_and_runs_one_short_trial(path: Path, tmp_path: Path) -> None:
+    raw = read_yaml(path)
+    raw.update(steps=100, record_every=10, seeds=1)
+    raw["design"]["trials"] = 1
+    result = run_design(raw, db=tmp_path / "s.duckdb", workers=1)
+    assert len(result.trials) == 1 and set(result.trials[0].params) == set(raw["design"]["space"])
