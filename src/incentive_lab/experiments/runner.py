@@ -97,6 +97,20 @@ def execute_run(task: RunTask) -> RunResult:
     sim, recorder = simulate(task.config, run_seed(task.seed, task.seed_index))
     elapsed = time.perf_counter() - clock
     steps = int(task.config["steps"])
+    extra: dict[str, Any] = {
+        "seconds": elapsed,
+        "steps_per_second": steps / elapsed if elapsed > 0 else 0.0,
+        "episodes": sim.episodes,
+        "n_agents": sim.game.n_agents,
+    }
+    # Learners that keep transcripts (``llm``: prompts and raw answers) store a sample.
+    transcripts = {
+        f"learner{k}": getattr(group.learner, "transcripts", [])
+        for k, group in enumerate(sim.groups)
+        if getattr(group.learner, "transcripts", None)
+    }
+    if transcripts:
+        extra["transcripts"] = transcripts
     return RunResult(
         run_id=task.run_id,
         experiment=task.experiment,
@@ -109,10 +123,5 @@ def execute_run(task: RunTask) -> RunResult:
         started_at=started_at,
         finished_at=time.time(),
         package_version=incentive_lab.__version__,
-        extra={
-            "seconds": elapsed,
-            "steps_per_second": steps / elapsed if elapsed > 0 else 0.0,
-            "episodes": sim.episodes,
-            "n_agents": sim.game.n_agents,
-        },
+        extra=extra,
     )
