@@ -110,6 +110,7 @@ class Simulation:
     def run(self, steps: int, recorder: Recorder | None = None) -> None:
         """Advance ``steps`` steps, resetting the game (never the learners) at episode ends."""
         game, mechanism = self.game, self.mechanism
+        loss_shaping = getattr(mechanism, "shape_losses", None)  # differentiable games only
         for _ in range(steps):
             # 1. act
             obs = self.obs
@@ -133,6 +134,7 @@ class Simulation:
                         truncated=result.truncated,
                         population_actions=actions,
                         population_rewards=result.rewards,
+                        loss_shaping=loss_shaping,
                     )
                 )
                 for name, value in stats.items():

@@ -7,11 +7,14 @@ import pickle
 import numpy as np
 import pytest
 
-from incentive_lab.core import get, ids, make_learner
+from incentive_lab.core import ConfigError, get, ids, make_learner
 
 from .conftest import drive, make_context
 
-LEARNERS = ids("learner")
+DIFFERENTIABLE = [i for i in ids("learner") if get("learner", i).metadata.get("differentiable")]
+"""Gradient-play learners need a differentiable game (their own contract tests live in
+tests/learners/test_gradient_play*.py); here they must refuse a plain context."""
+LEARNERS = [i for i in ids("learner") if i not in DIFFERENTIABLE]
 
 
 def build(learner_id: str, m: int, seed: int = 0):
@@ -89,3 +92,9 @@ def test_update_returns_float_diagnostics(learner_id):
     actions = learner.act(obs)
     stats = learner.update(Transition(obs, actions, np.full(4, 0.5), obs))
     assert all(isinstance(k, str) and isinstance(v, float) for k, v in stats.items())
+
+
+@pytest.mark.parametrize("learner_id", DIFFERENTIABLE)
+def test_gradient_learners_refuse_a_game_without_a_differentiable_model(learner_id):
+    with pytest.raises(ConfigError, match="differentiable game"):
+        build(learner_id, 4)

@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 from gymnasium import spaces
 
+from incentive_lab.core.differentiable import DifferentiableGame, LossShaping, differentiable_game
 from incentive_lab.core.game import Game
 from incentive_lab.core.generative import GenerativeModel
 from incentive_lab.core.params import Params
@@ -42,6 +43,8 @@ class LearnerContext:
     learners that evaluate payoffs themselves between rounds (random-sequential imitation).
     ``generative``: the game's ``generative`` model (``core.generative.GenerativeModel``),
     if it has one, for planning learners that sample transitions from any state.
+    ``differentiable``: the game's differentiable model (``core.differentiable``), if it
+    has one, for gradient-play learners that optimise its parameters.
     """
 
     agents: IntArray
@@ -53,6 +56,7 @@ class LearnerContext:
     cooperative_action: int | None = None
     overlapping_groups: Callable[[], OverlappingGroups] | None = None
     generative: GenerativeModel | None = None
+    differentiable: DifferentiableGame | None = None
 
     @classmethod
     def for_game(cls, game: Game[Any], start: int = 0, stop: int | None = None) -> LearnerContext:
@@ -68,6 +72,7 @@ class LearnerContext:
             cooperative_action=game.metadata.cooperative_action,
             overlapping_groups=getattr(game, "overlapping_groups", None),
             generative=getattr(game, "generative", None),
+            differentiable=differentiable_game(game),
         )
 
     @property
@@ -89,6 +94,8 @@ class Transition:
     ``rewards`` are the shaped rewards the learner optimises. ``population_actions`` and
     ``population_rewards`` are the whole population's arrays (``[n]``, base rewards), for
     imitation rules that compare payoffs with neighbours outside the group.
+    ``loss_shaping``: the mechanism's differentiable shaping (``shape_losses``, see
+    ``core.differentiable.LossShaping``), if it has one, for gradient-play learners.
     """
 
     obs: Obs
@@ -99,6 +106,7 @@ class Transition:
     truncated: bool = False
     population_actions: Actions | None = None
     population_rewards: Rewards | None = None
+    loss_shaping: LossShaping | None = None
 
 
 class Learner(ABC, Generic[P]):

@@ -12,7 +12,9 @@ Importing this package registers the built-in learners under kind ``"learner"``:
 * ``replicator`` — shared mixed strategy, discrete replicator(-mutator) steps
   (:mod:`.replicator`; ODE fields, integration and rest points in :mod:`.dynamics`);
 * ``proportional_imitation`` — synchronous proportional imitation (:mod:`.proportional_imitation`);
-* ``moran`` — Moran birth–death / death–birth process (:mod:`.moran`).
+* ``moran`` — Moran birth–death / death–birth process (:mod:`.moran`);
+* ``simul_ind``, ``simul_co``, ``cga``, ``sga``, ``lola``, ``aga`` — gradient play on
+  differentiable games (:mod:`.gradient_play`; needs the ``torch`` extra).
 """
 
 from incentive_lab.learners import (
@@ -21,6 +23,7 @@ from incentive_lab.learners import (
     faq,
     fermi_imitation,
     fixed,
+    gradient_play,
     lio,
     llm,
     moran,
@@ -36,6 +39,7 @@ __all__ = [
     "faq",
     "fermi_imitation",
     "fixed",
+    "gradient_play",
     "lio",
     "llm",
     "moran",

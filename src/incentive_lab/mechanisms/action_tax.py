@@ -18,6 +18,11 @@ dominant iff ``t < min(T−R, P−S)`` (``= 1``); in between the shaped game is 
 two-player copy, half of a fine comes back to the payer, so both thresholds double
 (cooperation dominant iff ``t > 2·max(T−R, P−S)``).
 
+On differentiable games (``core.differentiable``) the realised action is a sample of each
+player's mixed strategy ``π_i``; :meth:`ActionTax.shape_losses` charges the *expected*
+transfer ``Σ_a π_i(a)·(−tax[a])`` (of which the realised transfer is an unbiased sample),
+so gradients flow through the strategy.
+
 Parameters
 ----------
 taxes
@@ -33,12 +38,13 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.differentiable import copy_mean_matrix
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
-from incentive_lab.core.types import Actions, Rewards
+from incentive_lab.core.types import Actions, IntArray, Rewards
 from incentive_lab.mechanisms.budget import balance_within_copies
 from incentive_lab.mechanisms.checked import CheckedMechanism
 
@@ -87,3 +93,13 @@ class ActionTax(CheckedMechanism[ActionTaxParams]):
         if self.params.budget_balanced:
             transfers = balance_within_copies(transfers, game.copies)
         return Adjustment.payments(rewards, transfers)
+
+    def shape_losses(self, losses: Any, probs: Any, copies: IntArray) -> Any:
+        """Expected transfers on torch losses (differentiable games): ``ℓ_i − E_π_i[t]``.
+
+        ``E[t_i] = Σ_a π_i(a)·(−tax[a])``; budget-balanced: minus its copy mean.
+        """
+        expected = probs @ losses.new_tensor(self.table)
+        if self.params.budget_balanced:
+            expected = expected - losses.new_tensor(copy_mean_matrix(copies)) @ expected
+        return losses - expected

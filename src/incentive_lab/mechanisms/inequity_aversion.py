@@ -35,6 +35,9 @@ Temporal smoothing (Hughes et al. 2018)
     float per agent) for as long as it runs — across episode ends, since the mechanism is
     not told about them — and a ``reconfigure`` keeps them too.
 
+On differentiable games (``core.differentiable``) :meth:`InequityAversion.shape_losses`
+applies the stateless form to the players' torch losses (``smoothing`` must be 0).
+
 Reference: Fehr & Schmidt (1999), "A theory of fairness, competition, and cooperation",
 QJE 114(3); Hughes et al. (2018), "Inequity aversion improves cooperation in intertemporal
 social dilemmas", NeurIPS (smoothed variant, their α = 5, β = 0.05 in the cleanup game).
@@ -47,6 +50,8 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.differentiable import same_copy_matrix
+from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment, Mechanism
 from incentive_lab.core.params import Params
@@ -141,3 +146,25 @@ class InequityAversion(Mechanism[InequityAversionParams]):
             compared = self.trace
         shaped = fehr_schmidt(rewards, game.copies, params.alpha, params.beta, compared)
         return Adjustment.shaping(shaped)
+
+    def shape_losses(self, losses: Any, probs: Any, copies: IntArray) -> Any:
+        """Fehr–Schmidt on torch losses (differentiable games; stateless form only).
+
+        With ``R = −ℓ``: ``ℓ'_i = ℓ_i + α/(n_c−1) Σ_j max(ℓ_i − ℓ_j, 0)
+        + β/(n_c−1) Σ_j max(ℓ_j − ℓ_i, 0)``.
+        """
+        params = self.params
+        if params.smoothing > 0.0:
+            raise ConfigError(
+                "mechanism.params.smoothing", params.smoothing, "0 on differentiable games"
+            )
+        others = same_copy_matrix(copies)
+        np.fill_diagonal(others, 0.0)
+        counts = others.sum(axis=1, keepdims=True)
+        weights = losses.new_tensor(
+            np.divide(others, counts, out=np.zeros_like(others), where=counts > 0)
+        )
+        behind = (losses[:, None] - losses[None, :]).clamp(min=0.0)  # R_j − R_i when > 0
+        envy = (weights * behind).sum(dim=1)
+        guilt = (weights * behind.T).sum(dim=1)
+        return losses + params.alpha * envy + params.beta * guilt

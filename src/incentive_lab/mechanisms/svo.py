@@ -11,6 +11,9 @@ others' reward counts against one's own), ``180°`` masochistic. The allowed ran
 whole circle, ``−180° ≤ θ ≤ 180°``. An agent alone in its copy has no others: the others'
 term is zero, so ``U_i = cos θ · R_i``. Pure shaping: transfers and cost are zero.
 
+The utility is linear in the rewards, so on differentiable games (``core.differentiable``)
+:meth:`SVO.shape_losses` applies the same weights to the players' torch losses.
+
 Example (prisoner's dilemma at (C, D), rewards (0, 5), θ = 90°): ``U = (5, 0)``.
 
 Parameters
@@ -32,6 +35,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.differentiable import others_mean_matrix
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment, Mechanism
 from incentive_lab.core.params import Params
@@ -90,3 +94,8 @@ class SVO(Mechanism[SVOParams]):
         """Return the SVO utilities (no transfers)."""
         rewards = np.asarray(rewards, dtype=np.float64)
         return Adjustment.shaping(svo_utility(rewards, game.copies, self.params.angle))
+
+    def shape_losses(self, losses: Any, probs: Any, copies: IntArray) -> Any:
+        """The same (linear) shaping on torch losses (differentiable games)."""
+        own, others = svo_weights(self.params.angle)
+        return own * losses + others * (losses.new_tensor(others_mean_matrix(copies)) @ losses)

@@ -10,6 +10,9 @@ coincide with the designer's (a fully cooperative game), at the price of a credi
 problem: every agent sees the same signal whatever its own contribution (compare
 ``difference_rewards``). Pure shaping: no money moves, transfers and cost are zero.
 
+On differentiable games (``core.differentiable``) :meth:`TeamReward.shape_losses` applies
+the same formula to the players' torch losses, so gradient learners optimise the team loss.
+
 Parameters
 ----------
 normalise
@@ -26,11 +29,12 @@ from typing import Any
 
 import numpy as np
 
+from incentive_lab.core.differentiable import copy_mean_matrix, same_copy_matrix
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment, Mechanism
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
-from incentive_lab.core.types import Actions, Rewards
+from incentive_lab.core.types import Actions, IntArray, Rewards
 from incentive_lab.mechanisms.copies import copy_mean, copy_sum
 
 
@@ -62,3 +66,8 @@ class TeamReward(Mechanism[TeamRewardParams]):
         if self.params.normalise:
             return Adjustment.shaping(copy_mean(rewards, copies))
         return Adjustment.shaping(copy_sum(rewards, copies))
+
+    def shape_losses(self, losses: Any, probs: Any, copies: IntArray) -> Any:
+        """The same shaping on torch losses (differentiable games, ``core.differentiable``)."""
+        matrix = copy_mean_matrix(copies) if self.params.normalise else same_copy_matrix(copies)
+        return losses.new_tensor(matrix) @ losses
