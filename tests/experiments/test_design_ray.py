@@ -1,0 +1,23 @@
+"""A search on the Ray backend gives the same trials, bit for bit, as one run inline."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from test_design import design
+
+from incentive_lab.experiments.design import run_design
+
+
+@pytest.mark.ray
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray not installed")
+def test_ray_backend_equals_inline(tmp_path: Path) -> None:
+    config = design(trials=2, startup_trials=1) | {"steps": 200}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    inline = run_design(config, db=tmp_path / "a" / "s.duckdb", workers=1)
+    on_ray = run_design(config, db=tmp_path / "b" / "s.duckdb", workers=2, backend="ray")
+    assert on_ray.trials == inline.trials
