@@ -14,7 +14,9 @@ Importing this package registers the built-in learners under kind ``"learner"``:
 * ``proportional_imitation`` — synchronous proportional imitation (:mod:`.proportional_imitation`);
 * ``moran`` — Moran birth–death / death–birth process (:mod:`.moran`);
 * ``simul_ind``, ``simul_co``, ``cga``, ``sga``, ``lola``, ``aga`` — gradient play on
-  differentiable games (:mod:`.gradient_play`; needs the ``torch`` extra).
+  differentiable games (:mod:`.gradient_play`; needs the ``torch`` extra);
+* ``subsample_q`` — SUB-SAMPLE-Q global agent on ``k`` sub-sampled local agents
+  (:mod:`.subsample_q`); ``mean_field_vi``, ``myopic`` — its baselines (:mod:`.mean_field_vi`).
 """
 
 from incentive_lab.learners import (
@@ -26,11 +28,13 @@ from incentive_lab.learners import (
     gradient_play,
     lio,
     llm,
+    mean_field_vi,
     moran,
     policy_gradient,
     proportional_imitation,
     q_learning,
     replicator,
+    subsample_q,
 )
 
 __all__ = [
@@ -42,9 +46,11 @@ __all__ = [
     "gradient_play",
     "lio",
     "llm",
+    "mean_field_vi",
     "moran",
     "policy_gradient",
     "proportional_imitation",
     "q_learning",
     "replicator",
+    "subsample_q",
 ]
