@@ -14,7 +14,12 @@ from .conftest import drive, make_context
 DIFFERENTIABLE = [i for i in ids("learner") if get("learner", i).metadata.get("differentiable")]
 """Gradient-play learners need a differentiable game (their own contract tests live in
 tests/learners/test_gradient_play*.py); here they must refuse a plain context."""
-LEARNERS = [i for i in ids("learner") if i not in DIFFERENTIABLE]
+GENERATIVE = [
+    i for i in ids("learner") if get("learner", i).metadata.get("requires") == "generative"
+]
+"""Planning learners of global_local (subsample_q and its baselines) need the game's
+generative model (their own tests live in tests/learners/test_subsample_q*.py)."""
+LEARNERS = [i for i in ids("learner") if i not in DIFFERENTIABLE and i not in GENERATIVE]
 
 
 def build(learner_id: str, m: int, seed: int = 0):
@@ -98,3 +103,9 @@ def test_update_returns_float_diagnostics(learner_id):
 def test_gradient_learners_refuse_a_game_without_a_differentiable_model(learner_id):
     with pytest.raises(ConfigError, match="differentiable game"):
         build(learner_id, 4)
+
+
+@pytest.mark.parametrize("learner_id", GENERATIVE)
+def test_planning_learners_refuse_a_game_without_a_generative_model(learner_id):
+    with pytest.raises(ConfigError, match="generative model"):
+        build(learner_id, 1)
