@@ -36,8 +36,11 @@ Metrics (``info["metrics"]``)
 Counterfactuals (``rewards_for``, ``platform_welfare_for``) replay the last round: same
 users, agent choices, random slates and click uniforms, state before its updates.
 
-Data: ``synthetic`` (``θ ~ U[−1, 1]^d``, one-hot topics, quality ``U[0, 1]``, providers at
-random; or explicit ``item_features``) or ``movielens100k`` (``games.recommender_data``).
+Data: ``synthetic`` (``θ ~ U[−1, 1]^d``, one-hot topics; each item belongs to a provider
+drawn uniformly, whose quality level is ``μ_p ~ U[0, 1]``, and has quality
+``q = clip(μ_p + σ_q·z, 0, 1)``, ``z ~ N(0, 1)``, so quality-seeking strategies concentrate
+exposure on the best providers; or explicit ``item_features``) or ``movielens100k``
+(``games.recommender_data``).
 
 Version history: ``recommender`` (v0) — this model.
 """
@@ -123,13 +126,21 @@ class RecommenderGame(Game[RecommenderParams]):
         pool = self.catalogue.interests
         return pool[self._rng.integers(pool.shape[0], size=count)].copy()
 
-    def _draw_items(self, count: int) -> tuple[FloatArray, FloatArray]:
+    def _draw_items(self, count: int) -> tuple[FloatArray, FloatArray, IntArray]:
+        """``(features, quality, provider)`` of ``count`` new items."""
+        rng = self._rng
+        provider = rng.integers(self.params.n_providers, size=count).astype(np.int64)
         if self.catalogue is not None:
-            pick = self._rng.integers(self.catalogue.features.shape[0], size=count)
-            return self.catalogue.features[pick], self.catalogue.quality[pick]
+            pick = rng.integers(self.catalogue.features.shape[0], size=count)
+            return self.catalogue.features[pick], self.catalogue.quality[pick], provider
         features = np.zeros((count, self.n_topics))
-        features[np.arange(count), self._rng.integers(self.n_topics, size=count)] = 1.0
-        return features, self._rng.random(count)
+        features[np.arange(count), rng.integers(self.n_topics, size=count)] = 1.0
+        return features, self._provider_quality(provider), provider
+
+    def _provider_quality(self, provider: IntArray) -> FloatArray:
+        """``clip(μ_p + σ_q·z, 0, 1)``: item quality around its provider's level."""
+        noise = self.params.quality_noise * self._rng.standard_normal(provider.shape[0])
+        return np.clip(self.provider_level[provider] + noise, 0.0, 1.0)
 
     def _make_items(self, features: FloatArray, quality: FloatArray, provider: IntArray) -> Items:
         kind = self.params.affinity
@@ -147,15 +158,13 @@ class RecommenderGame(Game[RecommenderParams]):
         """Keep ``rng``; draw the catalogue and the users; start every session."""
         p = self.params
         self._rng = rng
+        self.provider_level = rng.random(p.n_providers)
+        features, quality, provider = self._draw_items(p.n_items)
         if p.item_features is not None:
             features = np.asarray(p.item_features, dtype=np.float64)
-            quality = rng.random(p.n_items)
         elif self.catalogue is not None:
             features = self.catalogue.features[: p.n_items].copy()
             quality = self.catalogue.quality[: p.n_items].copy()
-        else:
-            features, quality = self._draw_items(p.n_items)
-        provider = rng.integers(p.n_providers, size=p.n_items).astype(np.int64)
         self.items = self._make_items(features, quality, provider)
         self._one_hot = bool(((features > 0).sum(axis=1) == 1).all())
         self.item_age = np.zeros(p.n_items, dtype=np.int64)
@@ -286,8 +295,7 @@ class RecommenderGame(Game[RecommenderParams]):
             count = int(new.sum())
             features, quality = self.items.features.copy(), self.items.quality.copy()
             provider = self.items.provider.copy()
-            features[new], quality[new] = self._draw_items(count)
-            provider[new] = rng.integers(p.n_providers, size=count)
+            features[new], quality[new], provider[new] = self._draw_items(count)
             self.items = self._make_items(features, quality, provider)
             self.item_age[new] = 0
             self.popularity[new] = 0.0

@@ -33,6 +33,8 @@ class RecommenderParams(Params):
     """Interest dimension ``d`` (``None``: 20, or the data's genres with ``movielens100k``)."""
     n_providers: int = Field(10, ge=1, le=100_000)
     """Content providers; each item belongs to one, drawn uniformly."""
+    quality_noise: float = Field(0.15, ge=0.0, le=10.0)
+    """Spread ``σ_q`` of item quality around its provider's level ``μ_p ~ U[0, 1]``."""
     data: Literal["synthetic", "movielens100k"] = "synthetic"
     """``synthetic`` or ``movielens100k`` (needs ``pip install --no-deps recbole==1.2.1``)."""
     item_features: list[list[float]] | None = None

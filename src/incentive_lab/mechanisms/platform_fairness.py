@@ -42,7 +42,7 @@ from incentive_lab.mechanisms.platform_base import PlatformMechanism
 class ExposureFairnessParams(Params):
     """Parameters of ``exposure_fairness``."""
 
-    rate: float = Field(0.5, ge=0.0, le=1e6)
+    rate: float = Field(2.0, ge=0.0, le=1e6)
     """Tax ``λ`` per served user slot for a fully concentrated exposure (TV = 1)."""
     target: Literal["catalogue", "uniform"] = "catalogue"
     """Fair exposure: providers' catalogue shares or uniform over providers."""
