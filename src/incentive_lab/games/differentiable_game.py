@@ -149,7 +149,11 @@ class DifferentiableGameBase(Game[P]):
             losses = self.losses(self.torch.from_numpy(self._theta))
         rewards = -losses.numpy().astype(np.float64)
         if not np.all(np.isfinite(rewards)):
-            raise ConfigError("theta", "non-finite losses", "parameters with finite losses")
+            raise ConfigError(
+                "theta",
+                "parameters with non-finite losses",
+                "finite losses (a diverging optimiser: lower learner.params.lr or lam)",
+            )
         self._rewards = rewards
 
     def current_action_probs(self) -> FloatArray:
