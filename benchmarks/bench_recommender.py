@@ -1,0 +1,86 @@
+"""Recommender platform: environment steps per second at 10⁴ users × 10³ items × 4 agents.
+
+One environment step is one round of the ``recommender`` game: every active user picks a
+recommender agent by reputation, gets a slate of 5 personalised items from that agent's
+strategy, clicks by the logit choice model, and the users' interests, sessions,
+satisfaction, churn and the catalogue update (SPEC §1.7). We measure, in one process:
+
+* ``game.step`` alone with every agent on one strategy (``random``, ``popular``,
+  ``oracle``, ``diverse``, ``fresh``, ``similar``) and with a mix (agents 0..3 on random,
+  oracle, diverse, similar);
+* the whole loop ``rollout.Simulation`` with a vectorised ``bandit`` (UCB) group, under
+  mechanism ``none`` and ``exposure_fairness``;
+* per user: user-rounds per second = steps/s × active users.
+
+RecSim (Ie et al. 2019) is not compared: its last release (recsim 0.2.4) requires
+``tensorflow``, ``dopamine-rl`` and ``gin-config`` and imports ``gin.tf`` in its
+interest-evolution environment, and targets the old ``gym`` API (see benchmarks/README.md).
+
+Run: ``python benchmarks/bench_recommender.py [--users U] [--items I] [--steps T]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from incentive_lab.core import LearnerContext, make_game, make_learner, make_mechanism, make_rng
+from incentive_lab.core.recommendation import SLATE_STRATEGIES, strategy_index
+from incentive_lab.rollout import LearnerGroup, Simulation
+
+
+def game_steps(users: int, items: int, steps: int, actions: np.ndarray) -> tuple[float, float]:
+    """``(steps/s, mean active users)`` of ``game.step`` with fixed ``actions``."""
+    game = make_game("recommender", {"n_users": users, "n_items": items, "n_agents": 4})
+    game.reset(make_rng(0))
+    game.step(actions)  # warm-up
+    active = 0.0
+    start = time.perf_counter()
+    for _ in range(steps):
+        active += game.step(actions).info["metrics"]["active_users"] * users
+    return steps / (time.perf_counter() - start), active / steps
+
+
+def loop_steps(users: int, items: int, steps: int, mechanism: str) -> float:
+    """Steps/s of the whole ``Simulation`` with a UCB bandit group."""
+    game = make_game("recommender", {"n_users": users, "n_items": items, "n_agents": 4})
+    learner = make_learner(
+        "bandit", {"algorithm": "ucb", "c": 0.05}, LearnerContext.for_game(game), make_rng(1)
+    )
+    sim = Simulation(
+        game,
+        [LearnerGroup(0, 4, learner)],
+        make_mechanism(mechanism, {}, game, make_rng(2)),
+        make_rng(3),
+    )
+    sim.run(1)
+    start = time.perf_counter()
+    sim.run(steps)
+    return steps / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--items", type=int, default=1_000)
+    parser.add_argument("--steps", type=int, default=30)
+    args = parser.parse_args()
+    u, i, t = args.users, args.items, args.steps
+    print(f"recommender: {u} users x {i} items x 4 agents, {t} steps per measurement")
+    print(f"{'workload':<34} {'steps/s':>9} {'user-rounds/s':>14}")
+    cases = {name: np.full(4, k) for k, name in enumerate(SLATE_STRATEGIES)}
+    cases["mixed (random/oracle/diverse/similar)"] = np.array(
+        [strategy_index(s) for s in ("random", "oracle", "diverse", "similar")]
+    )
+    for name, actions in cases.items():
+        rate, active = game_steps(u, i, t, actions)
+        print(f"game.step {name:<24} {rate:>9.1f} {rate * active:>14.3g}")
+    for mechanism in ("none", "exposure_fairness"):
+        rate = loop_steps(u, i, t, mechanism)
+        print(f"Simulation ucb + {mechanism:<17} {rate:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()
