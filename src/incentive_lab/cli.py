@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from incentive_lab.core.errors import ConfigError, unknown_choice
-from incentive_lab.core.registry import KINDS, entries
+from incentive_lab.core.registry import KINDS, entries, get
 from incentive_lab.experiments.orchestrate import DEFAULT_DB, run_experiment
 from incentive_lab.experiments.results import Results, flatten_points, sort_by_points
 from incentive_lab.experiments.store import RunStore
@@ -80,10 +80,11 @@ def list_units(
     kind: Annotated[
         str | None, typer.Argument(help="games, learners or mechanisms (default: all).")
     ] = None,
+    unit: Annotated[str | None, typer.Argument(help="One id: show its parameters in full.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
 ) -> None:
-    """List registered games, learners and mechanisms with their parameters."""
-    from incentive_lab.cli_tables import entry_record, entry_table
+    """List registered games, learners and mechanisms (an id shows its parameters)."""
+    from incentive_lab.cli_tables import entry_record, entry_table, overview_table
 
     with user_errors():
         kinds = list(KINDS)
@@ -92,14 +93,22 @@ def list_units(
             if singular not in KINDS:
                 raise unknown_choice("kind", kind, [f"{k}s" for k in KINDS])
             kinds = [singular]  # type: ignore[list-item]
-        listing = {f"{k}s": [entry_record(e) for e in entries(k)] for k in kinds}  # type: ignore[arg-type]
+        selected = {k: entries(k) for k in kinds}  # type: ignore[arg-type]
+        if unit is not None:
+            selected = {kinds[0]: [get(kinds[0], unit, f"{kinds[0]}.id")]}  # type: ignore[arg-type]
+        listing = {f"{k}s": [entry_record(e) for e in units] for k, units in selected.items()}
     if as_json:
         typer.echo(json.dumps(listing, indent=2, sort_keys=False))
         return
-    for k in kinds:
-        out.rule(f"[bold]{k}s[/bold]")
-        for entry in entries(k):  # type: ignore[arg-type]
-            out.print(entry_table(k, entry))
+    for k, units in selected.items():
+        if unit is not None:
+            out.print(entry_table(k, units[0]))
+        else:
+            out.print(overview_table(k, units))
+    if unit is None:
+        out.print(
+            "[dim]Parameters in full: incentive-lab list KIND ID (e.g. list games public_goods)"
+        )
 
 
 def _run_and_report(

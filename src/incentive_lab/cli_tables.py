@@ -85,6 +85,18 @@ def entry_table(kind: str, entry: Entry) -> Table:
     return table
 
 
+def overview_table(kind: str, units: list[Entry]) -> Table:
+    """One line per unit of ``kind``: id, description and parameter names."""
+    table = Table(title=f"[bold]{kind}s[/bold]", title_justify="left")
+    table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("description", overflow="fold", ratio=3)
+    table.add_column("parameters", overflow="fold", ratio=2)
+    for entry in units:
+        names = ", ".join(entry.params.model_fields) or "–"
+        table.add_row(entry.id, entry.description, names)
+    return table
+
+
 def _format(mean: float, low: float, high: float, n: int) -> str:
     if math.isnan(mean):
         return "–"

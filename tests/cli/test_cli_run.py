@@ -143,6 +143,11 @@ def test_list_json_names_parameters() -> None:
     assert alpha["type"] == "float" and alpha["default"] == 0.1 and "> 0.0" in alpha["constraints"]
     table = invoke("list", "mechanisms")
     assert table.exit_code == 0 and "action_tax" in table.stdout
+    assert "budget_balanced" in table.stdout  # parameter names in the overview
+    one = invoke("list", "games", "public_goods")
+    assert one.exit_code == 0 and "r_c" in one.stdout and "Multiplier" in one.stdout
+    typo = invoke("list", "games", "pubic_goods")
+    assert typo.exit_code == 2 and "did you mean 'public_goods'" in typo.stderr
 
 
 def test_demo_configs_are_valid_and_small() -> None:
