@@ -17,6 +17,7 @@ grammar, so the model can only emit a JSON object of that shape. Install::
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
 from pathlib import Path
@@ -26,6 +27,16 @@ from incentive_lab.learners.llm.backends import BackendError, ChatRequest
 
 _MODELS: dict[tuple[str, int, int], Any] = {}
 """Loaded ``llama_cpp.Llama`` objects by ``(path, n_ctx, n_threads)``."""
+
+
+@atexit.register
+def close_models() -> None:
+    """Free the loaded models before interpreter shutdown (llama.cpp's finaliser needs it)."""
+    while _MODELS:
+        _, model = _MODELS.popitem()
+        close = getattr(model, "close", None)
+        if close is not None:
+            close()
 
 
 def default_model_path() -> str | None:

@@ -37,10 +37,11 @@ class Parsed:
 
 
 def answer_schema(n_actions: int) -> dict[str, Any]:
-    """JSON schema of ``{"action": k}`` with ``0 ≤ k < n_actions``."""
+    """JSON schema of ``{"action": k}`` with ``k`` one of ``0..n_actions−1``."""
     return {
         "type": "object",
-        "properties": {"action": {"type": "integer", "minimum": 0, "maximum": n_actions - 1}},
+        # ``enum`` rather than minimum/maximum: llama.cpp's schema-to-grammar enforces enums.
+        "properties": {"action": {"type": "integer", "enum": list(range(n_actions))}},
         "required": ["action"],
         "additionalProperties": False,
     }
