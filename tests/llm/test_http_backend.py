@@ -29,7 +29,7 @@ def reply(content: str) -> bytes:
 
 
 class FakeServer:
-    """Serves a queue of behaviours: ("ok", text) | ("status", code) | ("raw", bytes) | ("sleep", s)."""
+    """Serves queued behaviours: ok text | status code | raw bytes | sleep seconds."""
 
     def __init__(self) -> None:
         self.script: list[tuple[str, object]] = []

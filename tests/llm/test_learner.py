@@ -154,7 +154,7 @@ def test_gtalign_steering_flips_at_the_threshold(tax, expected):
 
 
 def seed_parity(request):
-    return '{"action": %d}' % (request.seed % 2)
+    return json.dumps({"action": request.seed % 2})
 
 
 def test_learner_pickles_and_continues():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -58,7 +60,7 @@ def test_replayed_experiment_is_identical(tmp_path, monkeypatch):
     # Record: a "live" local backend replaced by a scripted one that alternates answers.
     from incentive_lab.learners.llm import learner as learner_module
 
-    script = ScriptedBackend(lambda r: '{"action": %d}' % (len(r.messages[1][1]) % 2))
+    script = ScriptedBackend(lambda r: json.dumps({"action": len(r.messages[1][1]) % 2}))
     monkeypatch.setattr(learner_module, "OpenAIBackend", lambda *a, **k: script)
     recorded, live = play({"kind": "openai", "base_url": "http://127.0.0.1:9", "record": str(path)})
     assert live.totals["fallbacks"] == 0
@@ -69,5 +71,5 @@ def test_replayed_experiment_is_identical(tmp_path, monkeypatch):
 
 
 def test_missing_recording_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError, match="backend.path"):
+    with pytest.raises(ConfigError, match=r"backend\.path"):
         play({"kind": "replay", "path": str(tmp_path / "nope.jsonl")})
