@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from incentive_lab.core import ConfigError, make_game, make_rng
 from incentive_lab.core.recommendation import SLATE_STRATEGIES, RecommenderOutcome, strategy_index
@@ -40,6 +43,22 @@ def test_click_probabilities_match_the_closed_form() -> None:
     assert probs[1, 0] == pytest.approx(1.0 / (np.e**4 + 1 + np.exp(-0.3) + np.exp(-0.6)))
     # no overflow for huge logits
     assert np.isfinite(click_probabilities(np.full((1, 5), 1e3), 4.0, 0.0, 4.0)).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    affinity=arrays(np.float64, (3, 4), elements=st.floats(-1, 1)),
+    beta=st.floats(0, 20),
+    bias=st.floats(-3, 0),
+    c0=st.floats(-10, 10),
+)
+def test_click_probabilities_invariants(affinity, beta, bias, c0) -> None:
+    probs = click_probabilities(affinity, beta, bias, c0)
+    assert np.all(probs >= 0) and np.all(probs.sum(axis=1) <= 1 + 1e-12)
+    # raising one item's affinity never lowers its click probability
+    higher = affinity.copy()
+    higher[:, 0] = np.minimum(higher[:, 0] + 0.5, 1.5)
+    assert np.all(click_probabilities(higher, beta, bias, c0)[:, 0] >= probs[:, 0] - 1e-12)
 
 
 def test_sampled_choices_follow_the_probabilities() -> None:

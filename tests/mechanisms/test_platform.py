@@ -89,3 +89,27 @@ def test_platform_difference_is_the_marginal_welfare() -> None:
     assert adj.shaped_rewards[0] == pytest.approx(0.0, abs=1e-12)  # already the default
     with pytest.raises(ConfigError, match="default_action"):
         make_mechanism("platform_difference", {"default_action": 6}, game, None)
+
+
+@pytest.mark.parametrize("mechanism_id", PLATFORM)
+def test_platform_contract_shapes_purity_and_pickling(mechanism_id: str) -> None:
+    import pickle
+
+    from incentive_lab.core import get
+
+    game, actions, result = stepped((2, 0, 3, 1))
+    mechanism = make_mechanism(mechanism_id, {}, game, make_rng(0))
+    clone = pickle.loads(pickle.dumps(mechanism))
+    rewards = result.rewards.copy()
+    rewards.flags.writeable = False
+    adj = mechanism.adjust(game, actions, rewards, result.info)
+    again = clone.adjust(game, actions, rewards, result.info)
+    for array in (adj.shaped_rewards, adj.transfers):
+        assert array.dtype == np.float64 and array.shape == (4,) and np.isfinite(array).all()
+    np.testing.assert_array_equal(adj.shaped_rewards, again.shaped_rewards)
+    assert not np.shares_memory(adj.shaped_rewards, rewards)
+    if get("mechanism", mechanism_id).metadata["pays"]:
+        np.testing.assert_allclose(adj.shaped_rewards, rewards + adj.transfers)
+        assert adj.cost == pytest.approx(np.abs(adj.transfers).sum())
+    else:
+        assert adj.cost == 0.0 and not adj.transfers.any()
