@@ -40,7 +40,10 @@ class RecommenderParams(Params):
     item_features: list[list[float]] | None = None
     """Explicit topic weights ``[n_items][n_topics]`` (non-negative, a positive per row)."""
     affinity: Literal["dot", "distance"] = "dot"
-    """``dot``: ``θ·f/‖f‖₁``; ``distance``: ``1 − ‖θ − p‖/√d`` (``games.recommender_choice``)."""
+    """``dot``: ``θ·f/‖f‖₁``; ``distance``: ``1 − ‖θ − p‖/√d`` (``games.recommender_choice``).
+
+    The §1.7 calibration holds for ``dot``; ``distance`` affinities are lower (one-hot items sit
+    at corners of the cube), so its CTRs are lower unless ``beta`` or ``no_click`` change."""
     beta: float = Field(4.0, ge=0.0, le=100.0)
     """Inverse temperature ``β`` of the logit choice on affinity."""
     no_click: float = Field(4.0, ge=-50.0, le=50.0)
