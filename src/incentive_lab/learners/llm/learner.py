@@ -93,6 +93,8 @@ class BackendParams(Params):
     """``openai``: consecutive failed requests after which the backend fails fast."""
     cache: bool = True
     """Answer identical requests once."""
+    structured: bool = True
+    """``openai``: send ``response_format: json_object`` (turn off if the server rejects it)."""
 
 
 class LLMParams(Params):
@@ -150,6 +152,7 @@ def build_backend(params: BackendParams) -> ChatBackend:
             backoff=params.backoff,
             rate_limit=params.rate_limit,
             max_failures=params.max_failures,
+            structured=params.structured,
         )
     else:
         path = params.model_path or default_model_path()
