@@ -129,13 +129,14 @@ def dynamics_summary(
     series: dict[str, tuple[list[int], list[float]]] = {}
     for step, name, value in rows:
         if name in names:
-            steps, values = series.setdefault(name, ([], []))
-            steps.append(step)
-            values.append(value)
+            step_list, value_list = series.setdefault(name, ([], []))
+            step_list.append(step)
+            value_list.append(value)
     out: dict[str, float] = {}
     bounds = [*shift_steps, None]
     for name, (steps_list, values_list) in series.items():
-        steps, values = np.asarray(steps_list), np.asarray(values_list)
+        steps = np.asarray(steps_list, dtype=np.int64)
+        values = np.asarray(values_list, dtype=np.float64)
         last_start = shift_steps[-1] if shift_steps else -1
         final = steps > last_start
         out[f"convergence_step/{name}"] = float(
