@@ -54,7 +54,8 @@ def settling_index(
         raise ValueError("settling_index needs at least one value")
     average = moving_average(values, window)
     tolerance = _tolerance(values, eps, rel_eps)
-    outside = np.abs(average - average[-1]) > tolerance + 1e-12
+    rounding = 1e-9 * max(1.0, float(np.max(np.abs(values))))  # cumulative-sum round-off
+    outside = np.abs(average - average[-1]) > tolerance + rounding
     if not outside.any():
         return 0
     return int(np.flatnonzero(outside)[-1] + 1)
