@@ -18,7 +18,7 @@ they are tested against.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from incentive_lab.core.types import Actions, FloatArray, IntArray
 
@@ -66,44 +66,60 @@ def group_payoffs(
     return result
 
 
-@njit(cache=True)
-def _lattice_payoffs(
-    cooperating: np.ndarray,
-    side: int,
+def _add_shifted(acc: np.ndarray, source: np.ndarray, shift: int) -> None:
+    """``acc[c] += source[(c + shift) mod side]`` for ``shift`` in ``{-1, 0, 1}``."""
+    side = acc.shape[0]
+    if shift == 0:
+        for c in range(side):
+            acc[c] += source[c]
+    elif shift == 1:
+        for c in range(side - 1):
+            acc[c] += source[c + 1]
+        acc[side - 1] += source[0]
+    else:
+        acc[0] += source[side - 1]
+        for c in range(1, side):
+            acc[c] += source[c - 1]
+
+
+def _lattice_payoffs_impl(
+    field: np.ndarray,
     drow: np.ndarray,
     dcol: np.ndarray,
     r_c: float,
     r_d: float,
     cost: float,
 ) -> np.ndarray:
+    side = field.shape[0]
     k = drow.shape[0]
-    rows = np.empty((k, side), dtype=np.int64)  # wrapped row / column of each offset
-    cols = np.empty((k, side), dtype=np.int64)
-    for j in range(k):
-        for a in range(side):
-            rows[j, a] = (a + drow[j]) % side
-            cols[j, a] = (a + dcol[j]) % side
-    field = cooperating.reshape(side, side)
-    counts = np.empty((side, side), dtype=np.int8)
-    for row in range(side):
-        for col in range(side):
-            count = field[row, col]
-            for j in range(k):
-                count += field[rows[j, row], cols[j, col]]
-            counts[row, col] = count
+    counts = np.empty((side, side), dtype=np.int8)  # n_c of the group centred on each site
+    for row in prange(side):
+        acc = counts[row]
+        acc[:] = field[row]
+        for j in range(k):
+            add_shifted(acc, field[(row + drow[j]) % side], dcol[j])
     out = np.empty((side, side))
     scale = 1.0 / (k + 1.0)
-    for row in range(side):
+    for row in prange(side):
+        total = counts[row].astype(np.int16)  # Σ_{g ∋ x} n_c(g) <= G² fits int16
+        for j in range(k):
+            add_shifted(total, counts[(row + drow[j]) % side], dcol[j])
+        cooperator = field[row]
+        target = out[row]
         for col in range(side):
-            total = np.int64(counts[row, col])
-            for j in range(k):
-                total += counts[rows[j, row], cols[j, col]]
-            sigma = total * scale
-            if field[row, col]:
-                out[row, col] = cost * (r_c * sigma - (k + 1))
+            sigma = total[col] * scale
+            if cooperator[col]:
+                target[col] = cost * (r_c * sigma - (k + 1))
             else:
-                out[row, col] = cost * r_d * sigma
+                target[col] = cost * r_d * sigma
     return out.reshape(side * side)
+
+
+add_shifted = njit(cache=True, inline="always")(_add_shifted)
+_lattice_payoffs_serial = njit(cache=True)(_lattice_payoffs_impl)
+_lattice_payoffs_parallel = njit(cache=True, parallel=True)(_lattice_payoffs_impl)
+PARALLEL_FROM = 1 << 16
+"""Lattices of at least this many sites use the multithreaded payoff kernel."""
 
 
 LATTICE_OFFSETS = {
@@ -124,6 +140,7 @@ def lattice_payoffs(
 ) -> FloatArray:
     """``float64[n]``: :func:`group_payoffs` on the ``side × side`` periodic lattice."""
     drow, dcol = LATTICE_OFFSETS[neighbourhood]
-    cooperating = (np.asarray(actions) == cooperative_action).astype(np.int8)
-    result: FloatArray = _lattice_payoffs(cooperating, side, drow, dcol, r_c, r_d, cost)
+    field = (np.asarray(actions) == cooperative_action).view(np.int8).reshape(side, side)
+    kernel = _lattice_payoffs_parallel if side * side >= PARALLEL_FROM else _lattice_payoffs_serial
+    result: FloatArray = kernel(field, drow, dcol, r_c, r_d, cost)
     return result

@@ -121,6 +121,9 @@ class FermiImitation(Learner[FermiImitationParams]):
         self._layout: tuple[int, IntArray, IntArray] | None = None
         self._inverse_size: FloatArray | None = None
         self._counts: npt.NDArray[np.integer[Any]] | None = None
+        self._wraps: tuple[IntArray, IntArray] | None = None
+        self._table: FloatArray | None = None
+        self._table_key: tuple[float, ...] | None = None
 
     @property
     def strategies(self) -> Actions:
@@ -166,13 +169,24 @@ class FermiImitation(Learner[FermiImitationParams]):
 
     def _layout_for(self, topology: Topology) -> tuple[int, IntArray, IntArray] | None:
         """The lattice layout of ``topology`` (computed once), or ``None`` for other graphs."""
-        from incentive_lab.learners.kernels_fermi_lattice import lattice_offsets
+        from incentive_lab.learners.kernels_fermi_lattice import lattice_offsets, wrap_tables
 
         if self._layout_of is not topology:
             self._layout = lattice_offsets(topology.indptr, topology.indices)
             self._inverse_size = 1.0 / (topology.degrees + 1.0).astype(np.float64)
             self._layout_of, self._counts = topology, None
+            self._wraps = None if self._layout is None else wrap_tables(*self._layout)
         return self._layout
+
+    def _fermi_table(self, k: int, structure: OverlappingGroups) -> FloatArray:
+        """The lattice kernel's table of adoption probabilities, rebuilt when rules change."""
+        from incentive_lab.learners.kernels_fermi_lattice import adoption_table
+
+        key = (k, structure.r_c, structure.r_d, structure.cost, 1.0 / self.params.K)
+        if self._table_key != key:
+            self._table, self._table_key = adoption_table(*key), key
+        assert self._table is not None
+        return self._table
 
     def _random_sequential(self, structure: OverlappingGroups) -> int:
         from incentive_lab.learners import kernels_fermi as csr
@@ -195,9 +209,17 @@ class FermiImitation(Learner[FermiImitationParams]):
         uniforms = self.rng.random(picks.size)
         rule = (structure.r_c, structure.r_d, structure.cost, cooperative, 1.0 / self.params.K)
         if layout is not None:
-            side, drow, dcol = layout
-            adopted: int = lattice.lattice_random_sequential_step(
-                strategies, self._counts, side, drow, dcol, *rule, picks, uniforms
+            assert self._wraps is not None
+            table = self._fermi_table(layout[1].size, structure)
+            adopted: int = lattice.lattice_mcs(
+                strategies,
+                self._counts,
+                layout[0],
+                *self._wraps,
+                table,
+                cooperative,
+                picks,
+                uniforms,
             )
         else:
             assert self._inverse_size is not None

@@ -93,6 +93,91 @@ def _adoption_table(k: int, r_c: float, r_d: float, cost: float, inverse_k: floa
 
 
 @njit(cache=True)
+def wrap_tables(side: int, drow: np.ndarray, dcol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``side × k`` tables of the wrapped row and column of each neighbour slot."""
+    k = drow.shape[0]
+    rows = np.empty((side, k), dtype=np.int64)
+    cols = np.empty((side, k), dtype=np.int64)
+    for a in range(side):
+        for j in range(k):
+            rows[a, j] = (a + drow[j]) % side
+            cols[a, j] = (a + dcol[j]) % side
+    return rows, cols
+
+
+def adoption_table(k: int, r_c: float, r_d: float, cost: float, inverse_k: float) -> np.ndarray:
+    """``float64[4·(G²+1)²]``: :func:`_adoption_table` flattened (index ``cx, cy, a, b``)."""
+    table: np.ndarray = _adoption_table(k, r_c, r_d, cost, inverse_k).ravel()
+    return table
+
+
+@njit(cache=True, inline="always")
+def _group_sum(
+    row: np.int64, col: np.int64, counts: np.ndarray, side: int, rows: np.ndarray, cols: np.ndarray
+) -> np.int64:
+    """``Σ_{g ∋ x} n_c(g)`` of the site ``x = row·side + col``."""
+    total = np.int64(counts[row * side + col])
+    for j in range(rows.shape[1]):
+        total += counts[rows[row, j] * side + cols[col, j]]
+    return total
+
+
+@njit(cache=True)
+def lattice_mcs(
+    strategies: np.ndarray,
+    counts: np.ndarray,
+    side: int,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    table: np.ndarray,
+    cooperative: int,
+    picks: np.ndarray,
+    uniforms: np.ndarray,
+) -> int:
+    """Elementary updates on precomputed tables (:func:`wrap_tables`, :func:`adoption_table`).
+
+    The fused hot loop of :func:`lattice_random_sequential_step`, with the same outcomes:
+    no integer division (the row of a pick comes from a float product, corrected by one),
+    neighbours from the wrap tables, and the Fermi probability from ``table``.
+    """
+    k = rows.shape[1]
+    top = (k + 1) * (k + 1) + 1
+    inverse_side = 1.0 / side
+    adopted = 0
+    for t in range(picks.shape[0]):
+        x = picks[t]
+        row = np.int64(x * inverse_side)
+        col = x - row * side
+        if col < 0:
+            row -= 1
+            col += side
+        elif col >= side:
+            row += 1
+            col -= side
+        u = uniforms[t] * k
+        j = np.int64(u)
+        yrow = rows[row, j]
+        ycol = cols[col, j]
+        y = yrow * side + ycol
+        sx = strategies[x]
+        sy = strategies[y]
+        if sx == sy:
+            continue
+        cx = 1 if sx == cooperative else 0
+        cy = 1 if sy == cooperative else 0
+        a = _group_sum(row, col, counts, side, rows, cols)
+        b = _group_sum(yrow, ycol, counts, side, rows, cols)
+        if u - j < table[((cx * 2 + cy) * top + a) * top + b]:
+            strategies[x] = sy
+            adopted += 1
+            change = cy - cx
+            if change != 0:
+                counts[x] += change
+                for i in range(k):
+                    counts[rows[row, i] * side + cols[col, i]] += change
+    return adopted
+
+
 def lattice_random_sequential_step(
     strategies: np.ndarray,
     counts: np.ndarray,
@@ -107,32 +192,16 @@ def lattice_random_sequential_step(
     picks: np.ndarray,
     uniforms: np.ndarray,
 ) -> int:
-    """Run ``len(picks)`` elementary updates in place; return the number of adoptions."""
-    k = drow.shape[0]
-    rows, cols = _tables(side, drow, dcol)
-    table = _adoption_table(k, r_c, r_d, cost, inverse_k)
-    adopted = 0
-    for t in range(picks.shape[0]):
-        x = picks[t]
-        u = uniforms[t] * k
-        j = int(u)
-        y = _neighbour(x, j, side, rows, cols)
-        sx = strategies[x]
-        sy = strategies[y]
-        if sx == sy:
-            continue
-        cx = 1 if sx == cooperative else 0
-        cy = 1 if sy == cooperative else 0
-        a = _sum_of_counts(x, counts, side, rows, cols)
-        b = _sum_of_counts(y, counts, side, rows, cols)
-        if u - j * 1.0 < table[cx, cy, a, b]:
-            strategies[x] = sy
-            adopted += 1
-            change = cy - cx
-            if change != 0:
-                counts[x] += change
-                for i in range(k):
-                    counts[_neighbour(x, i, side, rows, cols)] += change
+    """Run ``len(picks)`` elementary updates in place; return the number of adoptions.
+
+    Builds the tables and calls :func:`lattice_mcs` (a learner keeps the tables between
+    Monte Carlo steps).
+    """
+    rows, cols = wrap_tables(side, drow, dcol)
+    table = adoption_table(drow.shape[0], r_c, r_d, cost, inverse_k)
+    adopted: int = lattice_mcs(
+        strategies, counts, side, rows, cols, table, cooperative, picks, uniforms
+    )
     return adopted
 
 
