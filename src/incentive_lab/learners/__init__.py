@@ -16,10 +16,13 @@ Importing this package registers the built-in learners under kind ``"learner"``:
 * ``simul_ind``, ``simul_co``, ``cga``, ``sga``, ``lola``, ``aga`` — gradient play on
   differentiable games (:mod:`.gradient_play`; needs the ``torch`` extra);
 * ``subsample_q`` — SUB-SAMPLE-Q global agent on ``k`` sub-sampled local agents
-  (:mod:`.subsample_q`); ``mean_field_vi``, ``myopic`` — its baselines (:mod:`.mean_field_vi`).
+  (:mod:`.subsample_q`); ``mean_field_vi``, ``myopic`` — its baselines (:mod:`.mean_field_vi`);
+* ``actor_critic`` — neural advantage actor-critic (:mod:`.actor_critic`), ``maddpg`` —
+  MADDPG with centralised critics (:mod:`.maddpg`); both need the ``torch`` extra.
 """
 
 from incentive_lab.learners import (
+    actor_critic,
     bandit,
     cross_learning,
     faq,
@@ -28,6 +31,7 @@ from incentive_lab.learners import (
     gradient_play,
     lio,
     llm,
+    maddpg,
     mean_field_vi,
     moran,
     policy_gradient,
@@ -38,6 +42,7 @@ from incentive_lab.learners import (
 )
 
 __all__ = [
+    "actor_critic",
     "bandit",
     "cross_learning",
     "faq",
@@ -46,6 +51,7 @@ __all__ = [
     "gradient_play",
     "lio",
     "llm",
+    "maddpg",
     "mean_field_vi",
     "moran",
     "policy_gradient",
