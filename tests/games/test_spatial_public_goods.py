@@ -168,3 +168,29 @@ def test_graph_with_isolated_nodes_is_rejected():
     sparse = {"kind": "erdos_renyi", "degree": 1, "seed": 0}
     with pytest.raises(ConfigError, match="isolated"):
         make_game("spatial_public_goods", {"graph": sparse, "n_agents": 200})
+
+
+@pytest.mark.parametrize("hood", ["von_neumann", "moore"])
+def test_multithreaded_lattice_payoffs_match_the_csr_kernel_and_reference(hood):
+    from incentive_lab.games import overlapping_groups
+
+    side = 260  # 67,600 sites >= PARALLEL_FROM: the threaded row kernel
+    assert side * side >= overlapping_groups.PARALLEL_FROM
+    params = {"side": side, "neighbourhood": hood, "r_c": 4.7, "r_d": 3.2, "cost": 0.8}
+    game = make_game("spatial_public_goods", params)
+    actions = np.random.default_rng(11).integers(0, 2, side * side)
+    top = game.topology
+    csr = overlapping_groups.group_payoffs(actions, top.indptr, top.indices, 4.7, 3.2, 0.8)
+    rewards = game.step(actions).rewards
+    np.testing.assert_allclose(rewards, csr, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        rewards, game.overlapping_groups().payoffs(actions), rtol=1e-12, atol=1e-12
+    )
+    np.testing.assert_array_equal(game.step(actions).rewards, rewards)  # deterministic
+
+
+def test_observations_are_shared_and_read_only():
+    game = make_game("spatial_public_goods", {"side": 4})
+    obs = game.reset(np.random.default_rng(0))
+    assert not obs.any() and not obs.flags.writeable
+    assert game.step(np.zeros(16, dtype=np.int64)).obs is obs

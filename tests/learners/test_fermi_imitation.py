@@ -204,3 +204,50 @@ def test_lattice_synchronous_kernel_equals_the_csr_kernel(hood):
     )
     np.testing.assert_array_equal(strategies, expected)
     assert 0 < changed < 49
+
+
+def test_lattice_mcs_equals_the_csr_kernel_on_a_large_lattice():
+    """The division-free row/column arithmetic holds on every site of a 300 × 300 lattice."""
+    game = make_game("spatial_public_goods", {"side": 300, "r": 4.2})
+    structure = game.overlapping_groups()
+    rng = np.random.default_rng(5)
+    n = game.n_agents
+    strategies = rng.integers(0, 2, n).astype(np.int8)
+    picks = np.concatenate([np.arange(n), rng.integers(0, n, 2 * n)])  # every site at least once
+    uniforms = rng.random(picks.size)
+    lattice = kernel_mcs(structure, strategies, picks, uniforms, 0.4, lattice=True)
+    csr = kernel_mcs(structure, strategies, picks, uniforms, 0.4, lattice=False)
+    np.testing.assert_array_equal(lattice, csr)
+    assert 0 < np.count_nonzero(lattice != strategies)
+
+
+@pytest.mark.parametrize("hood", ["von_neumann", "moore"])
+def test_threaded_synchronous_kernel_equals_the_csr_kernel(hood):
+    side = 260  # above PARALLEL_FROM: rows run on several threads
+    assert side * side >= kernels_fermi_lattice.PARALLEL_FROM
+    n = side * side
+    top = make_game("spatial_public_goods", {"side": side, "neighbourhood": hood}).topology
+    rng = np.random.default_rng(9)
+    strategies = rng.integers(0, 2, n).astype(np.int8)
+    payoffs, uniforms = rng.normal(size=n), rng.random(n)
+    expected = kernels_fermi.synchronous_step(
+        strategies, payoffs, np.arange(n), top.indptr, top.indices, 1.5, uniforms
+    )
+    layout = kernels_fermi_lattice.lattice_offsets(top.indptr, top.indices)
+    first = strategies.copy()
+    changed = kernels_fermi_lattice.lattice_synchronous_step(first, payoffs, *layout, 1.5, uniforms)
+    np.testing.assert_array_equal(first, expected)
+    assert changed == np.count_nonzero(expected != strategies) > 0
+    again = strategies.copy()
+    kernels_fermi_lattice.lattice_synchronous_step(again, payoffs, *layout, 1.5, uniforms)
+    np.testing.assert_array_equal(again, first)  # deterministic whatever the threads
+
+
+def test_population_actions_from_outside_resync_the_learner():
+    game = make_game("spatial_public_goods", {"side": 6, "r": 4.5})
+    rng = np.random.default_rng(2)
+    learner = make_learner("fermi_imitation", {}, LearnerContext.for_game(game), rng)
+    forced = np.zeros(36, dtype=np.int64)  # everyone cooperates: nothing to imitate
+    rewards = game.rewards_for(forced)
+    learner.update(Transition(forced, forced, rewards, forced, False, False, forced, rewards))
+    np.testing.assert_array_equal(learner.strategies, forced)

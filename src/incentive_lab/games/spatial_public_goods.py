@@ -161,6 +161,8 @@ class SpatialPublicGoodsGame(Game[SpatialPublicGoodsParams]):
         self.n_agents = self._graph.n
         self.n_actions = 2
         self.observation_space = spaces.Discrete(1)
+        self._obs = np.zeros(self.n_agents, dtype=np.int64)  # Discrete(1): shared, read-only
+        self._obs.flags.writeable = False
         self._sizes = (self._graph.degrees + 1).astype(np.float64)
         self._state = initial_state(params.feedback, params.multiplier_c)
         self._r_c = multiplier(params.feedback, self._state)
@@ -238,7 +240,7 @@ class SpatialPublicGoodsGame(Game[SpatialPublicGoodsParams]):
         """Restore the initial ``r_c`` (the game draws no randomness)."""
         self._state = initial_state(self.params.feedback, self.params.multiplier_c)
         self._r_c = multiplier(self.params.feedback, self._state)
-        return np.zeros(self.n_agents, dtype=np.int64)
+        return self._obs
 
     def step(self, actions: Actions) -> StepResult:
         """Play one round, then let the feedback law react to its cooperation fraction."""
@@ -248,9 +250,7 @@ class SpatialPublicGoodsGame(Game[SpatialPublicGoodsParams]):
         cooperation = float(np.count_nonzero(actions == COOPERATE)) / self.n_agents
         self._state = next_state(self.params.feedback, self._state, cooperation)
         metrics = {"r_c": self._r_c, "feedback_state": self._state}
-        return StepResult(
-            obs=np.zeros(self.n_agents, dtype=np.int64), rewards=rewards, info={"metrics": metrics}
-        )
+        return StepResult(obs=self._obs, rewards=rewards, info={"metrics": metrics})
 
     # -- counterfactuals -----------------------------------------------------------------
     def rewards_for(self, actions: Actions) -> Rewards:

@@ -144,8 +144,10 @@ class FermiImitation(Learner[FermiImitationParams]):
 
     def update(self, transition: Transition) -> dict[str, float]:
         """One Monte Carlo step; reports the fraction of members that adopted a strategy."""
+        from incentive_lab.learners.kernels_fermi import differs
+
         incoming = transition.population_actions
-        if incoming is not None and not np.array_equal(incoming, self._population):
+        if incoming is not None and differs(np.asarray(incoming), self._population):
             self._population[:] = incoming
             self._counts = None  # others moved: recount the groups
         structure = self.context.overlapping_groups

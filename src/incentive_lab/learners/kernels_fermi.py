@@ -29,6 +29,17 @@ from numba import njit
 
 
 @njit(cache=True)
+def differs(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two arrays differ in shape or in any entry (stops at the first difference)."""
+    if a.shape != b.shape:
+        return True
+    for i in range(a.shape[0]):
+        if a[i] != b[i]:
+            return True
+    return False
+
+
+@njit(cache=True)
 def group_counts(
     strategies: np.ndarray, indptr: np.ndarray, indices: np.ndarray, cooperative: int
 ) -> np.ndarray:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True)
@@ -229,7 +229,49 @@ def lattice_offsets(
     return (side, drow, dcol) if np.array_equal(expected, table) else None
 
 
-@njit(cache=True)
+def _synchronous_impl(
+    strategies: np.ndarray,
+    payoffs: np.ndarray,
+    side: int,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    inverse_k: float,
+    uniforms: np.ndarray,
+) -> int:
+    k = rows.shape[1]
+    old = strategies.copy()
+    changed = 0
+    for row in prange(side):  # rows are independent given the old field: deterministic
+        base = row * side
+        # pass 1 (branch-free): the columns whose role model plays another strategy
+        differ = np.empty(side, dtype=np.int64)
+        m = 0
+        for col in range(side):
+            x = base + col
+            j = np.int64(uniforms[x] * k)
+            differ[m] = col
+            m += old[rows[row, j] * side + cols[col, j]] != old[x]
+        # pass 2: the Fermi test only where it can change something
+        local = 0
+        for t in range(m):
+            col = differ[t]
+            x = base + col
+            u = uniforms[x] * k
+            j = np.int64(u)
+            y = rows[row, j] * side + cols[col, j]
+            if u - j < 1.0 / (1.0 + math.exp((payoffs[x] - payoffs[y]) * inverse_k)):
+                strategies[x] = old[y]
+                local += 1
+        changed += local
+    return changed
+
+
+_synchronous_serial = njit(cache=True)(_synchronous_impl)
+_synchronous_parallel = njit(cache=True, parallel=True)(_synchronous_impl)
+PARALLEL_FROM = 1 << 16
+"""Lattices of at least this many sites use the multithreaded synchronous kernel."""
+
+
 def lattice_synchronous_step(
     strategies: np.ndarray,
     payoffs: np.ndarray,
@@ -241,18 +283,11 @@ def lattice_synchronous_step(
 ) -> int:
     """Synchronous Fermi comparisons of every site, in place; return the number of changes.
 
-    Same outcomes as :func:`.kernels_fermi.synchronous_step` over the whole lattice.
+    Same outcomes as :func:`.kernels_fermi.synchronous_step` over the whole lattice, for
+    any number of threads (each site reads only the old field and its own uniform); rows
+    run in parallel from :data:`PARALLEL_FROM` sites.
     """
-    k = drow.shape[0]
-    rows, cols = _tables(side, drow, dcol)
-    old = strategies.copy()
-    changed = 0
-    for x in range(side * side):
-        u = uniforms[x] * k
-        j = int(u)
-        y = _neighbour(x, j, side, rows, cols)
-        if old[y] != old[x]:
-            if u - j * 1.0 < 1.0 / (1.0 + math.exp((payoffs[x] - payoffs[y]) * inverse_k)):
-                strategies[x] = old[y]
-                changed += 1
+    rows, cols = wrap_tables(side, drow, dcol)
+    kernel = _synchronous_parallel if side * side >= PARALLEL_FROM else _synchronous_serial
+    changed: int = kernel(strategies, payoffs, side, rows, cols, inverse_k, uniforms)
     return changed
