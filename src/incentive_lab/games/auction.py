@@ -28,7 +28,10 @@ Rewards
 Metrics (``info["metrics"]``)
     ``efficiency``: allocated value / best possible value (assortative by true values,
     ignoring the reserve), summed over copies before dividing; ``allocated_value``: mean
-    allocated value per copy; ``mean_bid_fraction``: mean ``f_{a_i}``.
+    allocated value per copy; ``mean_bid_fraction``: mean ``f_{a_i}``;
+    ``bid_fraction_bucket_<k>``: mean ``f_{a_i}`` of the bidders whose value fell in bucket
+    ``k`` this round (reported only for non-empty buckets, and only when
+    ``n_value_buckets ≤ 20``; the report's bid-vs-value curves).
 
 Counterfactuals (``rewards_for``) replay the last round's values and tie-break draws.
 
@@ -53,6 +56,9 @@ from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Rewards
 from incentive_lab.games.matrix import field_error
+
+MAX_BUCKET_METRICS = 20
+"""Games with at most this many value buckets report ``bid_fraction_bucket_<k>``."""
 
 
 class ValueDistribution(Params):
@@ -190,6 +196,7 @@ class AuctionGame(Game[AuctionParams]):
         bids, won = self.allocate(actions)
         rewards = self._played * won
         best = self._best_value(self._played).sum()
+        fractions = self.fractions[actions]
         info = {
             "auction": AuctionOutcome(
                 bids=bids,
@@ -203,11 +210,24 @@ class AuctionGame(Game[AuctionParams]):
             "metrics": {
                 "efficiency": float(rewards.sum() / best) if best > 0 else 1.0,
                 "allocated_value": float(rewards.sum()) / self.params.n_copies,
-                "mean_bid_fraction": float(self.fractions[actions].mean()),
+                "mean_bid_fraction": float(fractions.mean()),
+                **self._bucket_fractions(fractions),
             },
         }
         self._values = self._draw_values()
         return StepResult(obs=self._obs(), rewards=rewards, info=info)
+
+    def _bucket_fractions(self, fractions: FloatArray) -> dict[str, float]:
+        """``bid_fraction_bucket_<k>``: mean bid fraction per non-empty value bucket."""
+        buckets = self.params.n_value_buckets
+        if buckets > MAX_BUCKET_METRICS:
+            return {}
+        observed = self._obs()  # the buckets of the values just played (``_values``)
+        counts = np.bincount(observed, minlength=buckets)
+        sums = np.bincount(observed, weights=fractions, minlength=buckets)
+        return {
+            f"bid_fraction_bucket_{k}": float(sums[k] / counts[k]) for k in np.flatnonzero(counts)
+        }
 
     # -- allocation ----------------------------------------------------------------------
     def allocate(self, actions: Actions) -> tuple[FloatArray, FloatArray]:
