@@ -29,6 +29,7 @@ from incentive_lab.core.learner import LearnerContext
 from incentive_lab.core.seeding import make_rng, run_seed
 from incentive_lab.evaluation.metrics import summarise
 from incentive_lab.evaluation.recorder import WindowRecorder
+from incentive_lab.evaluation.snapshots import lattice_side, lattice_snapshot
 from incentive_lab.experiments.phases import phase_states
 from incentive_lab.experiments.plan import RunTask
 from incentive_lab.experiments.records import RunResult
@@ -111,6 +112,9 @@ def execute_run(task: RunTask) -> RunResult:
     }
     if transcripts:
         extra["transcripts"] = transcripts
+    # Lattice games: the final strategy field, downsampled, for the report's snapshot image.
+    if lattice_side(sim.game) is not None:
+        extra["snapshot"] = lattice_snapshot(sim.game, sim.act(sim.obs))
     return RunResult(
         run_id=task.run_id,
         experiment=task.experiment,
