@@ -9,7 +9,10 @@
    (:mod:`~incentive_lab.evaluation.report_verdicts`);
 2. learning curves with 95% CI bands across seeds, final outcomes with 95% CIs, the
    welfare-vs-incentive-cost Pareto plot, and — when a numeric parameter is swept besides
-   the mechanism — a phase diagram (:mod:`~incentive_lab.evaluation.figures`);
+   the mechanism — a phase diagram (:mod:`~incentive_lab.evaluation.figures`); then the
+   figures specific to the experiment's game, chosen by its game id
+   (:mod:`~incentive_lab.evaluation.figures_games`: phase portraits, bid curves, flows,
+   lattice snapshots, SUB-SAMPLE-Q gap vs k);
 3. a table of final outcomes and one of the probability of improvement over the baseline;
 4. the resolved config of every sweep point and the package version that produced it.
 
@@ -30,7 +33,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from incentive_lab.evaluation import figures
+from incentive_lab.evaluation import figures, figures_games
 from incentive_lab.evaluation.report_analysis import (
     MECHANISM,
     ExperimentTables,
@@ -143,6 +146,8 @@ def _figures(
             f"Phase diagram: mean final {objective.title.lower()} over {numeric[0]} × "
             f"{numeric[1]}, one panel per mechanism.",
         )
+    for extra in figures_games.game_figures(prep, rng):  # chosen by the game id
+        add(extra.figure, extra.kind, extra.caption)
     return made
 
 
