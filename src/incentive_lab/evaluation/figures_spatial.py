@@ -114,10 +114,11 @@ def lattice_snapshots(prep: Prepared) -> Any | None:
     fig = figures._figure(3.0 * cols + 0.4, 3.2 * rows + 0.6)
     axes = fig.subplots(rows, cols, squeeze=False)
     cmap = ListedColormap([COOPERATOR, DEFECTOR])
-    for ax, label in zip(axes.flat, shown, strict=False):
+    for k, (ax, label) in enumerate(zip(axes.flat, shown, strict=False)):
         snapshot = first[label][1]
         field = decode_snapshot(snapshot)
-        ax.imshow(field, cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+        image = ax.imshow(field, cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+        image.set_gid(f"snapshot-{k}")  # equal fields would otherwise share an SVG id
         ax.grid(False)
         stride = int(snapshot.get("stride", 1))
         cooperation = float(np.mean(field == 0))
