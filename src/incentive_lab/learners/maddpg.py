@@ -61,7 +61,13 @@ from incentive_lab.core.types import Actions, Obs, Probs
 from incentive_lab.learners.exploration import sample, softmax
 from incentive_lab.learners.maddpg_critic import CriticInput, critic_input
 from incentive_lab.learners.replay import ReplayBuffer
-from incentive_lab.learners.torch_nets import AgentMLP, ObsEncoder, setup_torch, torch_module
+from incentive_lab.learners.torch_nets import (
+    AgentMLP,
+    ObsEncoder,
+    gumbel_softmax_st,
+    setup_torch,
+    torch_module,
+)
 
 
 class MADDPGParams(Params):
@@ -182,10 +188,8 @@ class MADDPG(Learner[MADDPGParams]):
         self.critic_opt.step()
 
         logits = self.actor(x)
-        noisy = (logits + self._gumbel(tuple(logits.shape))) / p.gumbel_temperature
-        soft = torch.softmax(noisy, dim=-1)
-        hard = torch.nn.functional.one_hot(soft.argmax(-1), k).float()
-        relaxed = hard - soft.detach() + soft
+        gumbel = self._gumbel(tuple(logits.shape))
+        relaxed = gumbel_softmax_st(logits, gumbel, p.gumbel_temperature)
         own = torch.cat([x, relaxed], dim=-1)
         q_pi = self.critic(self.others.join(own, z))[..., 0]
         actor_loss = -q_pi.mean(dim=0).sum() + 1e-3 * (logits**2).mean(dim=(0, 2)).sum()

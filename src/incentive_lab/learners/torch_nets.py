@@ -161,6 +161,13 @@ def _batched(x: Any, w: Any) -> Any:
     return x.transpose(0, 1).bmm(w).transpose(0, 1)
 
 
-def hidden_sizes(width: int, layers: int) -> list[int]:
-    """``[width] * layers``: the hidden layer widths."""
-    return [width] * layers
+def gumbel_softmax_st(logits: Any, gumbel: Any, temperature: float) -> Any:
+    """Straight-through Gumbel-softmax: forward ``onehot(argmax(f + g))``, backward ``∇s``.
+
+    ``s = softmax((f + g)/T)``; returns ``onehot − sg(s) + s`` (``sg``: stop-gradient). With
+    ``g ~ Gumbel(0, 1)`` i.i.d. the forward value is a sample of ``softmax(f)`` (Gumbel-max).
+    """
+    torch = torch_module()
+    soft = torch.softmax((logits + gumbel) / temperature, dim=-1)
+    hard = torch.nn.functional.one_hot(soft.argmax(-1), soft.shape[-1]).to(soft.dtype)
+    return hard - soft.detach() + soft
