@@ -23,6 +23,7 @@ from incentive_lab.core.game import Game
 from incentive_lab.core.generative import GenerativeModel
 from incentive_lab.core.params import Params
 from incentive_lab.core.population import OverlappingGroups
+from incentive_lab.core.tabular_model import TabularModel
 from incentive_lab.core.topology import Topology
 from incentive_lab.core.types import Actions, IntArray, Obs, Probs, Rewards
 
@@ -45,6 +46,8 @@ class LearnerContext:
     if it has one, for planning learners that sample transitions from any state.
     ``differentiable``: the game's differentiable model (``core.differentiable``), if it
     has one, for gradient-play learners that optimise its parameters.
+    ``tabular_model``: the game's known finite-horizon tables (``core.tabular_model``), if
+    it publishes them, for learners that evaluate joint policies exactly (``lio``).
     """
 
     agents: IntArray
@@ -57,6 +60,7 @@ class LearnerContext:
     overlapping_groups: Callable[[], OverlappingGroups] | None = None
     generative: GenerativeModel | None = None
     differentiable: DifferentiableGame | None = None
+    tabular_model: TabularModel | None = None
 
     @classmethod
     def for_game(cls, game: Game[Any], start: int = 0, stop: int | None = None) -> LearnerContext:
@@ -73,6 +77,7 @@ class LearnerContext:
             overlapping_groups=getattr(game, "overlapping_groups", None),
             generative=getattr(game, "generative", None),
             differentiable=differentiable_game(game),
+            tabular_model=getattr(game, "tabular_model", None),
         )
 
     @property
