@@ -13,7 +13,7 @@ import pytest
 from incentive_lab.core import LearnerContext, Transition, make_game, make_learner, make_mechanism
 from incentive_lab.rollout import LearnerGroup, Simulation
 
-LIO = {"lr_incentive": 0.3}
+LIO = {"lr_incentive": 0.3, "gradient": "sampled"}
 
 
 class Flows:

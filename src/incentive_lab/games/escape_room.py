@@ -42,6 +42,7 @@ from pydantic_core import PydanticCustomError
 from incentive_lab.core.game import Game, GameMetadata, StepResult
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
+from incentive_lab.core.tabular_model import MAX_TABLE, TabularModel
 from incentive_lab.core.types import Actions, IntArray, Obs, Rewards
 
 LEVER, START, DOOR = 0, 1, 2
@@ -156,6 +157,41 @@ class EscapeRoom(Game[EscapeRoomParams]):
             truncated=truncated,
             info={"metrics": {"door_open": door_open, "escaped": float(escaped)}},
         )
+
+    @property
+    def tabular_model(self) -> TabularModel | None:
+        """The whole game as tables (``core.tabular_model``), or ``None`` when too large.
+
+        States are the observation codes (``3^N``); the next state of joint action ``j`` is
+        ``j`` itself (everyone moves to the chosen position), so the tables are exact.
+        """
+        n, m_required = self.n_agents, self.params.m_required
+        size = 3**n
+        if size**3 > MAX_TABLE:
+            return None
+        key = (n, m_required, self.params.max_steps)
+        cached = getattr(self, "_model", None)
+        if cached is not None and cached[0] == key:
+            model: TabularModel = cached[1]
+            return model
+        codes = np.arange(size, dtype=np.int64)
+        decoded = (codes[:, None] // self._weights) % 3  # [3^N, N]: positions or actions
+        door_open = np.count_nonzero(decoded == LEVER, axis=1) >= m_required  # [J]
+        escaped = door_open[:, None] & (decoded == DOOR)  # [J, N]
+        moved = decoded[None, :, :] != decoded[:, None, :]  # [S, J, N]
+        rewards = np.where(escaped[None], DOOR_REWARD, np.where(moved, -MOVE_COST, 0.0))
+        transition = np.broadcast_to(np.eye(size), (size, size, size))
+        model = TabularModel(
+            transition=transition,
+            rewards=rewards,
+            terminal=np.broadcast_to(escaped.any(axis=1), (size, size)),
+            observations=np.repeat(codes[:, None], n, axis=1),
+            n_actions=3,
+            start=self.encode(np.full(n, START)),
+            horizon=self.params.max_steps,
+        )
+        self._model = (key, model)
+        return model
 
     def rewards_for(self, actions: Actions) -> Rewards:
         """Rewards of ``actions`` played from the last step's starting positions."""

@@ -37,16 +37,20 @@ paper's escape-room runs), ``horizon``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.learner import Learner, LearnerContext, Transition
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Probs
 from incentive_lab.learners.exploration import sample, softmax
+from incentive_lab.learners.joint_policy_dp import value_gradient
 from incentive_lab.learners.lio_gradients import (
+    exact_incentive_gradient,
     giving_counts,
     incentive_gradient,
     incentive_matrix,
@@ -77,6 +81,12 @@ class LioParams(Params):
     """Exploration: act with ``(1 − ε)·π + ε/A`` (the updates treat actions as on-policy)."""
     horizon: int = Field(100, ge=1)
     """Longest segment: learning also happens every ``horizon`` steps of a long episode."""
+    incentive_init: float = Field(0.0, ge=-10.0, le=10.0)
+    """Initial incentive logit ``η`` (every amount starts at ``r_max·σ(incentive_init)``)."""
+    gradient: Literal["exact", "sampled"] = "exact"
+    """The giver's outer gradient ``∇_θ̂ J``: ``exact`` by dynamic programming on the game's
+    tables (games that publish ``tabular_model``, e.g. ``escape_room``), or ``sampled``
+    (score-function estimate on the next segment, any discrete game)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,7 @@ class Segment:
     tabular=True,
     stochastic=True,
     has_policy=True,
+    contract_params={"gradient": "sampled"},
 )
 class Lio(Learner[LioParams]):
     """A group of LIO agents (policies + incentive functions), vectorised over the group."""
@@ -109,11 +120,32 @@ class Lio(Learner[LioParams]):
         super().__init__(params, context, rng)
         self.n_states = discrete_states(context, self.learner_id)
         self.theta: FloatArray = new_table(context, self.n_states, 0.0)
-        self.eta: FloatArray = new_table(context, self.n_states, 0.0)
+        self.eta: FloatArray = new_table(context, self.n_states, params.incentive_init)
         self.baseline: FloatArray = np.zeros((context.n_agents, self.n_states))
         self.env_baseline: FloatArray = np.zeros((context.n_agents, self.n_states))
         self._buffer: list[tuple[IntArray, Actions, FloatArray, FloatArray]] = []
         self._previous: Segment | None = None
+        self.model = context.tabular_model
+        if params.gradient == "exact":
+            self._check_model()
+
+    def _check_model(self) -> None:
+        model, context = self.model, self.context
+        if model is None:
+            raise ConfigError(
+                "learner.gradient",
+                "exact",
+                "a game that publishes its tables (tabular_model, e.g. escape_room with few "
+                "agents), or gradient: sampled",
+            )
+        if model.n_agents != context.n_agents or context.population_size != context.n_agents:
+            raise ConfigError(
+                "learner.gradient",
+                "exact",
+                f"one lio group driving all {model.n_agents} agents, or gradient: sampled",
+            )
+        if model.observations.max() >= self.n_states:
+            raise ConfigError("game.tabular_model", "observations", "codes below n_states")
 
     def policy(self, obs: Obs) -> Probs:
         """``float64[m, A]``: ``softmax(θ[s])`` per agent."""
@@ -160,10 +192,21 @@ class Lio(Learner[LioParams]):
         psi = scores(softmax(self.theta[agents, s]), a)
         sig = sigmoid(self.eta)
         dsig = p.r_max * sig * (1.0 - sig)  # σ̇ of the parameters that paid this segment
+        grad = -p.cost * dsig * giving_counts(s, a, self.n_states, self.context.n_actions)
+        totals = returns_to_go(env + received, p.gamma)
+        advantage = totals - self.baseline[agents, s]
+        theta_hat = policy_step(self.theta, s, psi, advantage, p.lr)
+        np.add.at(self.baseline, (agents, s), p.baseline_rate * advantage / s.shape[0])
+        if self.model is not None and p.gradient == "exact":
+            # 1. incentive step: exact ∇_θ̂ J of every giver at the updated policies
+            _, outer = value_gradient(self.model, softmax(theta_hat), p.gamma)
+            grad += exact_incentive_gradient(outer, s, a, psi, dsig, p.lr, p.gamma)
+            self.eta += p.lr_incentive * grad
+            self.theta = theta_hat  # 2. policy step
+            return float(env.sum(axis=0).mean())
         # 1. incentive step: own env return through the recipients' last update, minus cost
         env_returns = returns_to_go(env, p.gamma)
         env_advantage = env_returns - self.env_baseline[agents, s]
-        grad = -p.cost * dsig * giving_counts(s, a, self.n_states, self.context.n_actions)
         if self._previous is not None:
             prev = self._previous
             grad += incentive_gradient(
@@ -171,10 +214,7 @@ class Lio(Learner[LioParams]):
             )
         self.eta += p.lr_incentive * grad
         # 2. policy step on env reward + received incentives
-        totals = returns_to_go(env + received, p.gamma)
-        advantage = totals - self.baseline[agents, s]
-        self.theta = policy_step(self.theta, s, psi, advantage, p.lr)
-        np.add.at(self.baseline, (agents, s), p.baseline_rate * advantage / s.shape[0])
+        self.theta = theta_hat
         np.add.at(self.env_baseline, (agents, s), p.baseline_rate * env_advantage / s.shape[0])
         self._previous = Segment(s=s, a=a, psi=psi, dsig=dsig)
         return float(env.sum(axis=0).mean())

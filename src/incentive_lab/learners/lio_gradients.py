@@ -133,3 +133,44 @@ def giving_counts(s: IntArray, a: IntArray, n_states: int, n_actions: int) -> Fl
     np.add.at(own, (np.broadcast_to(np.arange(n_agents), s.shape), s, a), 1.0)
     out: FloatArray = total[None] - own
     return out
+
+
+def exact_incentive_gradient(
+    outer: FloatArray,
+    s: IntArray,
+    a: IntArray,
+    psi: FloatArray,
+    dsig: FloatArray,
+    lr: float,
+    gamma: float,
+) -> FloatArray:
+    """``[m, S, A]``: ``∂J_j/∂η_j`` with the exact outer gradient ``outer[j, i] = ∂J_j/∂θ̂_i``.
+
+    ``outer``: ``[m, m, S, A]`` (e.g. from :func:`~.joint_policy_dp.value_gradient` at the
+    updated policies); ``s``, ``a``, ``psi``: the episode the recipients' update learned
+    from. With ``k[t, j, i] = ⟨outer[j, i, s_t^i], ψ^i_t⟩`` and
+    ``M[t', j, i] = Σ_{t≤t'} γ^{t'−t} k[t, j, i]``::
+
+        ∂J_j/∂η_j[s', a'] = β σ̇_j[s', a'] Σ_{i≠j} Σ_t' [(s,a)^i_t' = (s', a')] M[t', j, i]
+    """
+    n_steps, n_agents = s.shape
+    agents = np.arange(n_agents)
+    rows = outer[:, agents[None, :], s]  # [j, T, i, A]
+    k = np.einsum("jtia,tia->tji", rows, psi)
+    lag = np.arange(n_steps)[:, None] - np.arange(n_steps)[None, :]
+    decay = np.where(lag >= 0, gamma ** np.maximum(lag, 0), 0.0)  # [t', t]
+    m_tensor = np.einsum("pt,tji->pji", decay, k)
+    m_tensor[:, agents, agents] = 0.0  # a giver does not pay itself
+    shape = m_tensor.shape
+    grad = np.zeros(dsig.shape)
+    np.add.at(
+        grad,
+        (
+            np.broadcast_to(agents[None, :, None], shape),
+            np.broadcast_to(s[:, None, :], shape),
+            np.broadcast_to(a[:, None, :], shape),
+        ),
+        m_tensor,
+    )
+    out: FloatArray = lr * dsig * grad
+    return out
