@@ -18,7 +18,7 @@ from incentive_lab.core import (
     make_learner,
     make_mechanism,
 )
-from incentive_lab.learners import kernels_fermi, kernels_fermi_lattice
+from incentive_lab.learners import kernels_fermi, kernels_fermi_lattice, kernels_random
 from incentive_lab.rollout import LearnerGroup, Simulation
 
 from .conftest import make_context
@@ -251,3 +251,69 @@ def test_population_actions_from_outside_resync_the_learner():
     rewards = game.rewards_for(forced)
     learner.update(Transition(forced, forced, rewards, forced, False, False, forced, rewards))
     np.testing.assert_array_equal(learner.strategies, forced)
+
+
+def splitmix64_reference(seed, count):
+    """SplitMix64 (Steele, Lea & Flood 2014) in plain Python integers, as uniforms."""
+    mask, state, out = 2**64 - 1, seed, []
+    for _ in range(count):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = ((state ^ (state >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        out.append((z ^ (z >> 31)) >> 11)
+    return np.array(out, dtype=np.float64) / 2.0**53
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2**63 + 12345, 2**64 - 1])
+def test_counter_based_uniforms_are_the_splitmix64_stream(seed):
+    expected = splitmix64_reference(seed, 40)
+    np.testing.assert_array_equal(kernels_random.uniforms(np.uint64(seed), 0, 40), expected)
+    np.testing.assert_array_equal(kernels_random.uniforms(np.uint64(seed), 17, 5), expected[17:22])
+
+
+@pytest.mark.parametrize(
+    ("side", "hood", "low", "high"),
+    [(5, "von_neumann", 0, 25), (6, "moore", 0, 36), (40, "von_neumann", 300, 1100)],
+)
+def test_seeded_lattice_mcs_equals_the_array_kernel_on_its_draws(side, hood, low, high):
+    """The fused-RNG MCS is the array MCS (itself tested against the literal rule)."""
+    game = make_game("spatial_public_goods", {"side": side, "neighbourhood": hood, "r": 4.4})
+    top = game.topology
+    layout = kernels_fermi_lattice.lattice_offsets(top.indptr, top.indices)
+    rows, cols = kernels_fermi_lattice.wrap_tables(*layout)
+    table = kernels_fermi_lattice.adoption_table(layout[1].size, 4.4, 4.4, 1.0, 1.0 / 0.3)
+    rng = np.random.default_rng(side)
+    start = rng.integers(0, 2, side * side).astype(np.int8)
+    for seed in (kernels_random.draw_seed(rng) for _ in range(3)):
+        fused, arrays = start.copy(), start.copy()
+        counts_f = kernels_fermi_lattice.lattice_counts(fused, *layout, 0)
+        counts_a = counts_f.copy()
+        n_f = kernels_fermi_lattice.lattice_mcs_seeded(
+            fused, counts_f, layout[0], rows, cols, table, 0, low, high, seed
+        )
+        picks, uniforms = kernels_fermi_lattice.seeded_picks(low, high, high - low, seed)
+        assert picks.min() >= low and picks.max() < high
+        n_a = kernels_fermi_lattice.lattice_mcs(
+            arrays, counts_a, layout[0], rows, cols, table, 0, picks, uniforms
+        )
+        np.testing.assert_array_equal(fused, arrays)
+        np.testing.assert_array_equal(counts_f, counts_a)
+        np.testing.assert_array_equal(
+            counts_f, kernels_fermi_lattice.lattice_counts(fused, *layout, 0)
+        )
+        assert n_f == n_a > 0
+
+
+@pytest.mark.parametrize("side", [7, 260])
+def test_seeded_synchronous_kernel_equals_the_array_kernel(side):
+    top = make_game("spatial_public_goods", {"side": side}).topology
+    layout = kernels_fermi_lattice.lattice_offsets(top.indptr, top.indices)
+    rng = np.random.default_rng(4)
+    start = rng.integers(0, 2, side * side).astype(np.int8)
+    payoffs, seed = rng.normal(size=side * side), kernels_random.draw_seed(rng)
+    fused, arrays = start.copy(), start.copy()
+    n_f = kernels_fermi_lattice.lattice_synchronous_seeded(fused, payoffs, *layout, 2.0, seed)
+    uniforms = kernels_random.uniforms(seed, 0, side * side)
+    n_a = kernels_fermi_lattice.lattice_synchronous_step(arrays, payoffs, *layout, 2.0, uniforms)
+    np.testing.assert_array_equal(fused, arrays)
+    assert n_f == n_a > 0

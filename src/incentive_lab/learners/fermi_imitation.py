@@ -35,8 +35,10 @@ Config parameters
     the game's cooperative action with this probability (default 0.5) and otherwise with a
     uniformly random other action (all actions uniform if the game has no cooperative
     action). The initial field is drawn from the learner's own generator, which also draws
-    every random number of the kernels (as arrays, outside them): runs are seeded and
-    reproducible.
+    every random number of the kernels: runs are seeded and reproducible. On a lattice
+    (a contiguous group) it draws one 64-bit seed per Monte Carlo step and the kernel
+    computes its uniforms from that seed (SplitMix64, ``kernels_random``; identical for any
+    number of threads); elsewhere it draws them as arrays outside the kernels.
 """
 
 from __future__ import annotations
@@ -193,6 +195,7 @@ class FermiImitation(Learner[FermiImitationParams]):
     def _random_sequential(self, structure: OverlappingGroups) -> int:
         from incentive_lab.learners import kernels_fermi as csr
         from incentive_lab.learners import kernels_fermi_lattice as lattice
+        from incentive_lab.learners.kernels_random import draw_seed
 
         topology, cooperative = structure.topology, structure.cooperative_action
         if topology.n != self._population.size:
@@ -207,13 +210,20 @@ class FermiImitation(Learner[FermiImitationParams]):
                 if layout is not None
                 else csr.group_counts(strategies, topology.indptr, topology.indices, cooperative)
             )
+        rule = (structure.r_c, structure.r_d, structure.cost, cooperative, 1.0 / self.params.K)
+        if layout is not None and self._range is not None:
+            assert self._wraps is not None
+            table = self._fermi_table(layout[1].size, structure)
+            low, high = self._range
+            lattice_args = (strategies, self._counts, layout[0], *self._wraps, table, cooperative)
+            adopted: int = lattice.lattice_mcs_seeded(*lattice_args, low, high, draw_seed(self.rng))
+            return adopted
         picks = self._picks()
         uniforms = self.rng.random(picks.size)
-        rule = (structure.r_c, structure.r_d, structure.cost, cooperative, 1.0 / self.params.K)
         if layout is not None:
             assert self._wraps is not None
             table = self._fermi_table(layout[1].size, structure)
-            adopted: int = lattice.lattice_mcs(
+            adopted = lattice.lattice_mcs(
                 strategies,
                 self._counts,
                 layout[0],
@@ -256,18 +266,20 @@ class FermiImitation(Learner[FermiImitationParams]):
         """Apply one synchronous round of comparisons in place; return the changes."""
         from incentive_lab.learners import kernels_fermi as csr
         from incentive_lab.learners import kernels_fermi_lattice as lattice
+        from incentive_lab.learners.kernels_random import draw_seed
 
         payoffs = self._payoffs(transition)
         members, population = self._members, self._population
-        uniforms = self.rng.random(members.size)
         topology, inverse_k = self.context.topology, 1.0 / self.params.K
         if topology is not None:
             layout = self._layout_for(topology)
             if layout is not None and self._range == (0, population.size):
-                changed: int = lattice.lattice_synchronous_step(
-                    population, payoffs, *layout, inverse_k, uniforms
+                changed: int = lattice.lattice_synchronous_seeded(
+                    population, payoffs, *layout, inverse_k, draw_seed(self.rng)
                 )
                 return changed
+        uniforms = self.rng.random(members.size)
+        if topology is not None:
             chosen = csr.synchronous_step(
                 population, payoffs, members, topology.indptr, topology.indices, inverse_k, uniforms
             )

@@ -8,6 +8,16 @@ as on the CSR arrays), every group has the same size ``G = k + 1`` and the coope
 counts are ``int8``. A Monte Carlo step touches only two byte arrays of ``N`` entries,
 instead of the ``8·N·(k+1)``-byte CSR arrays, and the Fermi probabilities come from a
 table over the few possible payoff pairs: this is what makes 10⁶-agent lattices fast.
+
+Speed (the hot loop :func:`_mcs`): no integer division (a site's row is a float product
+corrected by one), ``side × k`` wrap tables, the Fermi table built once per rule by the
+learner, and — in :func:`lattice_mcs_seeded` / :func:`lattice_synchronous_seeded` — the
+uniforms computed in the loop from one SplitMix64 seed (:mod:`.kernels_random`) instead
+of ``16·N`` bytes of NumPy draws. The synchronous kernel finds the sites whose role model
+differs in a branch-free pass, evaluates the Fermi test only there, and runs rows on
+Numba threads from :data:`PARALLEL_FROM` sites (deterministic: each site reads the old
+field and its own uniform). The array kernels stay as the reference the seeded ones are
+tested against.
 """
 
 from __future__ import annotations
@@ -16,6 +26,8 @@ import math
 
 import numpy as np
 from numba import njit, prange
+
+from incentive_lab.learners.kernels_random import uniform
 
 
 @njit(cache=True)
@@ -123,6 +135,65 @@ def _group_sum(
 
 
 @njit(cache=True)
+def _mcs(
+    strategies: np.ndarray,
+    counts: np.ndarray,
+    side: int,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    table: np.ndarray,
+    cooperative: int,
+    picks: np.ndarray,
+    uniforms: np.ndarray,
+    low: int,
+    high: int,
+    seed: np.uint64,
+) -> int:
+    """The hot loop: ``picks`` / ``uniforms``, or (empty arrays) draws from stream ``seed``."""
+    k = rows.shape[1]
+    top = (k + 1) * (k + 1) + 1
+    inverse_side = 1.0 / side
+    drawn = picks.shape[0] == 0
+    updates = high - low if drawn else picks.shape[0]
+    span = high - low
+    adopted = 0
+    for t in range(updates):
+        if drawn:
+            x = low + np.int64(uniform(seed, 2 * t) * span)
+            u = uniform(seed, 2 * t + 1) * k
+        else:
+            x = picks[t]
+            u = uniforms[t] * k
+        row = np.int64(x * inverse_side)  # no integer division: a float product, corrected
+        col = x - row * side
+        if col < 0:
+            row -= 1
+            col += side
+        elif col >= side:
+            row += 1
+            col -= side
+        j = np.int64(u)
+        yrow = rows[row, j]
+        ycol = cols[col, j]
+        sx = strategies[x]
+        sy = strategies[yrow * side + ycol]
+        if sx == sy:
+            continue
+        cx = 1 if sx == cooperative else 0
+        cy = 1 if sy == cooperative else 0
+        a = _group_sum(row, col, counts, side, rows, cols)
+        b = _group_sum(yrow, ycol, counts, side, rows, cols)
+        if u - j < table[((cx * 2 + cy) * top + a) * top + b]:
+            strategies[x] = sy
+            adopted += 1
+            change = cy - cx
+            if change != 0:
+                counts[x] += change
+                for i in range(k):
+                    counts[rows[row, i] * side + cols[col, i]] += change
+    return adopted
+
+
 def lattice_mcs(
     strategies: np.ndarray,
     counts: np.ndarray,
@@ -140,42 +211,65 @@ def lattice_mcs(
     no integer division (the row of a pick comes from a float product, corrected by one),
     neighbours from the wrap tables, and the Fermi probability from ``table``.
     """
-    k = rows.shape[1]
-    top = (k + 1) * (k + 1) + 1
-    inverse_side = 1.0 / side
-    adopted = 0
-    for t in range(picks.shape[0]):
-        x = picks[t]
-        row = np.int64(x * inverse_side)
-        col = x - row * side
-        if col < 0:
-            row -= 1
-            col += side
-        elif col >= side:
-            row += 1
-            col -= side
-        u = uniforms[t] * k
-        j = np.int64(u)
-        yrow = rows[row, j]
-        ycol = cols[col, j]
-        y = yrow * side + ycol
-        sx = strategies[x]
-        sy = strategies[y]
-        if sx == sy:
-            continue
-        cx = 1 if sx == cooperative else 0
-        cy = 1 if sy == cooperative else 0
-        a = _group_sum(row, col, counts, side, rows, cols)
-        b = _group_sum(yrow, ycol, counts, side, rows, cols)
-        if u - j < table[((cx * 2 + cy) * top + a) * top + b]:
-            strategies[x] = sy
-            adopted += 1
-            change = cy - cx
-            if change != 0:
-                counts[x] += change
-                for i in range(k):
-                    counts[rows[row, i] * side + cols[col, i]] += change
+    if picks.shape[0] == 0:
+        return 0
+    adopted: int = _mcs(
+        strategies, counts, side, rows, cols, table, cooperative, picks, uniforms, 0, 0, _NO_SEED
+    )
     return adopted
+
+
+def lattice_mcs_seeded(
+    strategies: np.ndarray,
+    counts: np.ndarray,
+    side: int,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    table: np.ndarray,
+    cooperative: int,
+    low: int,
+    high: int,
+    seed: np.uint64,
+) -> int:
+    """``high − low`` updates of :func:`lattice_mcs` drawing from the SplitMix64 stream ``seed``.
+
+    Update ``t`` picks ``x = low + ⌊v·(high − low)⌋`` with ``v`` the stream's entry ``2t``
+    and uses entry ``2t + 1`` as ``u`` (:mod:`.kernels_random`): no arrays of random
+    numbers, and exactly :func:`lattice_mcs` on the arrays :func:`seeded_picks` returns.
+    """
+    adopted: int = _mcs(
+        strategies,
+        counts,
+        side,
+        rows,
+        cols,
+        table,
+        cooperative,
+        _NO_PICKS,
+        _NO_DRAWS,
+        low,
+        high,
+        seed,
+    )
+    return adopted
+
+
+_NO_PICKS = np.empty(0, dtype=np.int64)
+_NO_DRAWS = np.empty(0)
+_NO_SEED = np.uint64(0)
+
+
+@njit(cache=True)
+def seeded_picks(
+    low: int, high: int, updates: int, seed: np.uint64
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(picks, uniforms)`` that :func:`lattice_mcs_seeded` draws for these arguments."""
+    picks = np.empty(updates, dtype=np.int64)
+    draws = np.empty(updates)
+    for t in range(updates):
+        picks[t] = low + np.int64(uniform(seed, 2 * t) * (high - low))
+        draws[t] = uniform(seed, 2 * t + 1)
+    return picks, draws
 
 
 def lattice_random_sequential_step(
@@ -237,8 +331,10 @@ def _synchronous_impl(
     cols: np.ndarray,
     inverse_k: float,
     uniforms: np.ndarray,
+    seed: np.uint64,
 ) -> int:
     k = rows.shape[1]
+    drawn = uniforms.shape[0] == 0  # no array: entry x of the SplitMix64 stream ``seed``
     old = strategies.copy()
     changed = 0
     for row in prange(side):  # rows are independent given the old field: deterministic
@@ -248,7 +344,7 @@ def _synchronous_impl(
         m = 0
         for col in range(side):
             x = base + col
-            j = np.int64(uniforms[x] * k)
+            j = np.int64((uniform(seed, x) if drawn else uniforms[x]) * k)
             differ[m] = col
             m += old[rows[row, j] * side + cols[col, j]] != old[x]
         # pass 2: the Fermi test only where it can change something
@@ -256,7 +352,7 @@ def _synchronous_impl(
         for t in range(m):
             col = differ[t]
             x = base + col
-            u = uniforms[x] * k
+            u = (uniform(seed, x) if drawn else uniforms[x]) * k
             j = np.int64(u)
             y = rows[row, j] * side + cols[col, j]
             if u - j < 1.0 / (1.0 + math.exp((payoffs[x] - payoffs[y]) * inverse_k)):
@@ -289,5 +385,25 @@ def lattice_synchronous_step(
     """
     rows, cols = wrap_tables(side, drow, dcol)
     kernel = _synchronous_parallel if side * side >= PARALLEL_FROM else _synchronous_serial
-    changed: int = kernel(strategies, payoffs, side, rows, cols, inverse_k, uniforms)
+    changed: int = kernel(strategies, payoffs, side, rows, cols, inverse_k, uniforms, _NO_SEED)
+    return changed
+
+
+def lattice_synchronous_seeded(
+    strategies: np.ndarray,
+    payoffs: np.ndarray,
+    side: int,
+    drow: np.ndarray,
+    dcol: np.ndarray,
+    inverse_k: float,
+    seed: np.uint64,
+) -> int:
+    """:func:`lattice_synchronous_step` with site ``x`` drawing entry ``x`` of stream ``seed``.
+
+    The same outcome as :func:`lattice_synchronous_step` with
+    ``uniforms = kernels_random.uniforms(seed, 0, side²)``, without that array.
+    """
+    rows, cols = wrap_tables(side, drow, dcol)
+    kernel = _synchronous_parallel if side * side >= PARALLEL_FROM else _synchronous_serial
+    changed: int = kernel(strategies, payoffs, side, rows, cols, inverse_k, _NO_DRAWS, seed)
     return changed
