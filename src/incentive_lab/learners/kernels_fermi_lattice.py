@@ -31,52 +31,20 @@ from incentive_lab.learners.kernels_random import uniform
 
 
 @njit(cache=True)
-def _tables(side: int, drow: np.ndarray, dcol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``k × side`` tables of wrapped rows (pre-multiplied by ``side``) and columns."""
-    k = drow.shape[0]
-    rows = np.empty((k, side), dtype=np.int64)
-    cols = np.empty((k, side), dtype=np.int64)
-    for j in range(k):
-        for a in range(side):
-            rows[j, a] = ((a + drow[j]) % side) * side
-            cols[j, a] = (a + dcol[j]) % side
-    return rows, cols
-
-
-@njit(cache=True, inline="always")
-def _neighbour(x: int, j: int, side: int, rows: np.ndarray, cols: np.ndarray) -> int:
-    row = x // side
-    return rows[j, row] + cols[j, x - row * side]
-
-
-@njit(cache=True)
 def lattice_counts(
     strategies: np.ndarray, side: int, drow: np.ndarray, dcol: np.ndarray, cooperative: int
 ) -> np.ndarray:
     """``int8[n]``: cooperators in the group centred on each site."""
-    n = side * side
-    rows, cols = _tables(side, drow, dcol)
-    counts = np.empty(n, dtype=np.int8)
-    for g in range(n):
-        count = 1 if strategies[g] == cooperative else 0
-        for j in range(drow.shape[0]):
-            if strategies[_neighbour(g, j, side, rows, cols)] == cooperative:
-                count += 1
-        counts[g] = count
+    rows, cols = wrap_tables(side, drow, dcol)
+    counts = np.empty(side * side, dtype=np.int8)
+    for row in range(side):
+        for col in range(side):
+            count = 1 if strategies[row * side + col] == cooperative else 0
+            for j in range(drow.shape[0]):
+                if strategies[rows[row, j] * side + cols[col, j]] == cooperative:
+                    count += 1
+            counts[row * side + col] = count
     return counts
-
-
-@njit(cache=True)
-def _sum_of_counts(
-    x: int, counts: np.ndarray, side: int, rows: np.ndarray, cols: np.ndarray
-) -> np.int64:
-    """``Σ_{g ∋ x} n_c(g)``: the payoff of ``x`` is a function of this integer."""
-    total = np.int64(counts[x])
-    row = x // side
-    col = x - row * side
-    for j in range(rows.shape[0]):
-        total += counts[rows[j, row] + cols[j, col]]
-    return total
 
 
 @njit(cache=True)
