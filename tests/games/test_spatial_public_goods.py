@@ -194,3 +194,20 @@ def test_observations_are_shared_and_read_only():
     obs = game.reset(np.random.default_rng(0))
     assert not obs.any() and not obs.flags.writeable
     assert game.step(np.zeros(16, dtype=np.int64)).obs is obs
+
+
+@pytest.mark.parametrize(
+    "actions", [np.full(16, 2), np.full(16, -1), np.zeros(16), np.zeros(15, dtype=np.int64)]
+)
+def test_step_rejects_bad_actions(actions):
+    game = make_game("spatial_public_goods", {"side": 4})
+    with pytest.raises(ConfigError, match="actions"):
+        game.step(actions)
+
+
+def test_step_accepts_any_integer_dtype_and_counts_cooperators():
+    game = make_game("spatial_public_goods", {"side": 4, "r": 4.0})
+    actions = np.array([0, 1] * 8, dtype=np.int32)
+    result = game.step(actions)
+    np.testing.assert_array_equal(result.rewards, game.rewards_for(actions.astype(np.int64)))
+    np.testing.assert_array_equal(result.rewards, game.overlapping_groups().payoffs(actions))

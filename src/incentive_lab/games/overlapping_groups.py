@@ -51,6 +51,31 @@ def _payoffs(
     return out
 
 
+@njit(cache=True)
+def _scan(actions: np.ndarray, cooperative: int, n_actions: int) -> tuple[np.ndarray, int, bool]:
+    field = np.empty(actions.shape[0], dtype=np.int8)
+    cooperators = 0
+    valid = True
+    for i in range(actions.shape[0]):
+        a = actions[i]
+        valid &= 0 <= a < n_actions
+        c = 1 if a == cooperative else 0
+        field[i] = c
+        cooperators += c
+    return field, cooperators, valid
+
+
+def cooperation_field(
+    actions: Actions, cooperative: int, n_actions: int
+) -> tuple[np.ndarray, int, bool]:
+    """One pass over integer ``actions``: ``(int8 cooperator flags, cooperators, all valid)``.
+
+    *Valid* means every action lies in ``0 .. n_actions − 1``.
+    """
+    field, cooperators, valid = _scan(actions, cooperative, n_actions)
+    return field, int(cooperators), bool(valid)
+
+
 def group_payoffs(
     actions: Actions,
     indptr: IntArray,
@@ -61,7 +86,7 @@ def group_payoffs(
     cooperative_action: int = 0,
 ) -> FloatArray:
     """``float64[n]``: each agent's payoff summed over the groups it belongs to."""
-    cooperating = (np.asarray(actions) == cooperative_action).astype(np.int8)
+    cooperating = (np.asarray(actions) == cooperative_action).view(np.int8)
     result: FloatArray = _payoffs(cooperating, indptr, indices, r_c, r_d, cost)
     return result
 
@@ -139,8 +164,15 @@ def lattice_payoffs(
     cooperative_action: int = 0,
 ) -> FloatArray:
     """``float64[n]``: :func:`group_payoffs` on the ``side × side`` periodic lattice."""
+    field = (np.asarray(actions) == cooperative_action).view(np.int8)
+    return lattice_field_payoffs(field, side, neighbourhood, r_c, r_d, cost)
+
+
+def lattice_field_payoffs(
+    field: np.ndarray, side: int, neighbourhood: str, r_c: float, r_d: float, cost: float
+) -> FloatArray:
+    """:func:`lattice_payoffs` from the ``int8`` cooperator flags (1 = cooperates)."""
     drow, dcol = LATTICE_OFFSETS[neighbourhood]
-    field = (np.asarray(actions) == cooperative_action).view(np.int8).reshape(side, side)
     kernel = _lattice_payoffs_parallel if side * side >= PARALLEL_FROM else _lattice_payoffs_serial
-    result: FloatArray = kernel(field, drow, dcol, r_c, r_d, cost)
+    result: FloatArray = kernel(field.reshape(side, side), drow, dcol, r_c, r_d, cost)
     return result

@@ -244,10 +244,17 @@ class SpatialPublicGoodsGame(Game[SpatialPublicGoodsParams]):
 
     def step(self, actions: Actions) -> StepResult:
         """Play one round, then let the feedback law react to its cooperation fraction."""
-        actions = self.check_actions(actions)
+        from incentive_lab.games.overlapping_groups import cooperation_field
+
+        array = np.asarray(actions)
+        if array.dtype.kind not in "iu" or array.shape != (self.n_agents,):
+            array = self.check_actions(actions)  # raises the contract's error
+        field, cooperators, valid = cooperation_field(array, COOPERATE, self.n_actions)
+        if not valid:
+            self.check_actions(array)  # raises, naming the range
         self._r_c = multiplier(self.params.feedback, self._state)
-        rewards = self.rewards_for(actions)
-        cooperation = float(np.count_nonzero(actions == COOPERATE)) / self.n_agents
+        rewards = self._payoffs(field)
+        cooperation = cooperators / self.n_agents
         self._state = next_state(self.params.feedback, self._state, cooperation)
         metrics = {"r_c": self._r_c, "feedback_state": self._state}
         return StepResult(obs=self._obs, rewards=rewards, info={"metrics": metrics})
@@ -255,17 +262,19 @@ class SpatialPublicGoodsGame(Game[SpatialPublicGoodsParams]):
     # -- counterfactuals -----------------------------------------------------------------
     def rewards_for(self, actions: Actions) -> Rewards:
         """Payoffs of ``actions`` with the ``r_c`` of the most recent round (Numba, O(n·G))."""
-        from incentive_lab.games.overlapping_groups import group_payoffs, lattice_payoffs
+        return self._payoffs((np.asarray(actions) == COOPERATE).view(np.int8))
+
+    def _payoffs(self, field: np.ndarray) -> Rewards:
+        """Payoffs from the ``int8`` cooperator flags."""
+        from incentive_lab.games.overlapping_groups import group_payoffs, lattice_field_payoffs
 
         p, top = self.params, self._graph
         if p.graph is None:
             side = DEFAULT_SIDE if p.side is None else p.side
-            return lattice_payoffs(
-                actions, side, p.neighbourhood, self._r_c, p.multiplier_d, p.cost, COOPERATE
+            return lattice_field_payoffs(
+                field, side, p.neighbourhood, self._r_c, p.multiplier_d, p.cost
             )
-        return group_payoffs(
-            actions, top.indptr, top.indices, self._r_c, p.multiplier_d, p.cost, COOPERATE
-        )
+        return group_payoffs(field, top.indptr, top.indices, self._r_c, p.multiplier_d, p.cost, 1)
 
     def deviation(self, actions: Actions, alternative: Actions) -> Deviation:
         """O(n·G): a switch of ``i`` moves ``n_c`` by ±1 in the ``k_i + 1`` groups of ``i``."""
