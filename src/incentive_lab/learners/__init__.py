@@ -18,7 +18,9 @@ Importing this package registers the built-in learners under kind ``"learner"``:
 * ``subsample_q`` — SUB-SAMPLE-Q global agent on ``k`` sub-sampled local agents
   (:mod:`.subsample_q`); ``mean_field_vi``, ``myopic`` — its baselines (:mod:`.mean_field_vi`);
 * ``actor_critic`` — neural advantage actor-critic (:mod:`.actor_critic`), ``maddpg`` —
-  MADDPG with centralised critics (:mod:`.maddpg`); both need the ``torch`` extra.
+  MADDPG with centralised critics (:mod:`.maddpg`); both need the ``torch`` extra;
+* ``lio`` — Learning to Incentivize Others, exact or sampled giver gradient (:mod:`.lio`);
+  ``lio_torch`` — its sampled meta-gradient by torch autograd (:mod:`.lio_torch`).
 """
 
 from incentive_lab.learners import (
@@ -30,6 +32,7 @@ from incentive_lab.learners import (
     fixed,
     gradient_play,
     lio,
+    lio_torch,
     llm,
     maddpg,
     mean_field_vi,
@@ -50,6 +53,7 @@ __all__ = [
     "fixed",
     "gradient_play",
     "lio",
+    "lio_torch",
     "llm",
     "maddpg",
     "mean_field_vi",
