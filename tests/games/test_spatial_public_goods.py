@@ -206,8 +206,15 @@ def test_step_rejects_bad_actions(actions):
 
 
 def test_step_accepts_any_integer_dtype_and_counts_cooperators():
-    game = make_game("spatial_public_goods", {"side": 4, "r": 4.0})
-    actions = np.array([0, 1] * 8, dtype=np.int32)
+    game = make_game("spatial_public_goods", {"side": 4, "r_c": 4.0, "r_d": 4.0})
+    actions = np.array([0, 1, 1, 1] * 4, dtype=np.int32)  # 4 cooperators of 16
     result = game.step(actions)
     np.testing.assert_array_equal(result.rewards, game.rewards_for(actions.astype(np.int64)))
-    np.testing.assert_array_equal(result.rewards, game.overlapping_groups().payoffs(actions))
+    np.testing.assert_allclose(
+        result.rewards, game.overlapping_groups().payoffs(actions), atol=1e-12
+    )
+    linear = make_game(
+        "spatial_public_goods", {"side": 4, "r_c": 4.0, "feedback": {"law": "linear"}}
+    )
+    state = linear.step(actions).info["metrics"]["feedback_state"]
+    assert state == pytest.approx(0.25)  # the linear law's state is the cooperator fraction
