@@ -10,9 +10,14 @@ groups it belongs to). On CSR neighbour arrays ``indptr: int64[n+1]``,
     π_i = c·(r_c·σ_i − G_i)  (cooperator)      π_i = c·r_d·σ_i  (defector)
 
 Each sum is one pass over the CSR arrays, so a round costs O(n·G) with sequential memory
-access on a lattice. The kernels are compiled on first use (``cache=True`` keeps the
-machine code between processes); :meth:`OverlappingGroups.payoffs` is the NumPy reference
-they are tested against.
+access on a lattice. On the ``L × L`` periodic lattice the same two sums run row by row on
+``int8`` cooperator flags (a neighbour row shifted by −1, 0 or +1 column: loops LLVM
+vectorises, no index arrays), with rows on Numba threads from :data:`PARALLEL_FROM`
+sites (each row writes only itself: results do not depend on the threads);
+:func:`cooperation_field` validates, flags and counts a joint action in one pass. The
+kernels are compiled on first use (``cache=True`` keeps the machine code between
+processes); :meth:`OverlappingGroups.payoffs` is the NumPy reference they are tested
+against.
 """
 
 from __future__ import annotations
