@@ -36,23 +36,20 @@ and adds ``nash_welfare`` to the run's summary.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-import time
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-import incentive_lab
 from incentive_lab.core import registry
 from incentive_lab.core.errors import ConfigError, unknown_choice
-from incentive_lab.core.seeding import run_seed
 from incentive_lab.core.types import FloatArray
-from incentive_lab.evaluation.metrics import summarise
 from incentive_lab.evaluation.recorder import WindowRecorder
 from incentive_lab.experiments.plan import RunTask
 from incentive_lab.experiments.records import RunResult
-from incentive_lab.experiments.runner import simulate
+from incentive_lab.experiments.runner import execute_run
 from incentive_lab.rollout import StepRecord
 
 Direction = Literal["maximize", "minimize"]
@@ -147,8 +144,6 @@ class AgentMeansRecorder(WindowRecorder):
 
 def execute_design_run(task: RunTask) -> RunResult:
     """:func:`~incentive_lab.experiments.runner.execute_run` plus ``nash_welfare``."""
-    started_at = time.time()
-    clock = time.perf_counter()
     config = task.config
     game = registry.make_game(config["game"]["id"], config["game"]["params"])
     fraction = float(config["summary_window"])
@@ -158,27 +153,6 @@ def execute_design_run(task: RunTask) -> RunResult:
         game.metadata.cooperative_action,
         summary_start(int(config["steps"]), int(config["record_every"]), fraction),
     )
-    sim, _ = simulate(config, run_seed(task.seed, task.seed_index), recorder)
-    elapsed = time.perf_counter() - clock
-    summary = summarise(recorder.rows, fraction)
-    summary["nash_welfare"] = nash_welfare(recorder.agent_means())
-    steps = int(config["steps"])
-    return RunResult(
-        run_id=task.run_id,
-        experiment=task.experiment,
-        seed=task.seed,
-        seed_index=task.seed_index,
-        config=config,
-        point=task.point,
-        metrics=recorder.rows,
-        summary=summary,
-        started_at=started_at,
-        finished_at=time.time(),
-        package_version=incentive_lab.__version__,
-        extra={
-            "seconds": elapsed,
-            "steps_per_second": steps / elapsed if elapsed > 0 else 0.0,
-            "episodes": sim.episodes,
-            "n_agents": sim.game.n_agents,
-        },
-    )
+    result = execute_run(task, recorder)
+    summary = {**result.summary, "nash_welfare": nash_welfare(recorder.agent_means())}
+    return dataclasses.replace(result, summary=summary)

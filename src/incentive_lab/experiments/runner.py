@@ -27,6 +27,7 @@ import incentive_lab
 from incentive_lab.core import registry
 from incentive_lab.core.learner import LearnerContext
 from incentive_lab.core.seeding import make_rng, run_seed
+from incentive_lab.evaluation.convergence import dynamics_summary, price_of_anarchy
 from incentive_lab.evaluation.metrics import summarise
 from incentive_lab.evaluation.recorder import WindowRecorder
 from incentive_lab.evaluation.snapshots import lattice_side, lattice_snapshot
@@ -91,11 +92,36 @@ def simulate(
     return sim, recorder
 
 
-def execute_run(task: RunTask) -> RunResult:
-    """Compute the run ``task``: metrics time series, summary and timings."""
+def run_summary(
+    sim: Simulation, rows: list[tuple[int, str, float]], config: dict[str, Any]
+) -> dict[str, float]:
+    """Final outcomes, plus when they settled (SPEC §4) and the price of anarchy if known.
+
+    ``convergence_step/<m>``, ``stability/<m>`` and, per phase ``k``,
+    ``adaptation_time/<m>/<k>`` come from :func:`evaluation.convergence.dynamics_summary`;
+    ``price_of_anarchy`` = the game's known optimal mean reward / the learned mean reward
+    (reward games; a game that reports its own ``price_of_anarchy`` metric keeps it).
+    """
+    summary = summarise(rows, float(config["summary_window"]))
+    shifts = [int(phase["at_step"]) for phase in config["phases"]]
+    summary.update(dynamics_summary(rows, shifts))
+    optimum = sim.game.metadata.social_optimum
+    if "price_of_anarchy" not in summary and "mean_reward" in summary:
+        value = price_of_anarchy(optimum, summary["mean_reward"])
+        if value == value:  # not nan
+            summary["price_of_anarchy"] = value
+    return summary
+
+
+def execute_run(task: RunTask, recorder: WindowRecorder | None = None) -> RunResult:
+    """Compute the run ``task``: metrics time series, summary and timings.
+
+    ``recorder``: a recorder to fill instead of the default one (a subclass that keeps more,
+    e.g. the design search's per-agent means).
+    """
     started_at = time.time()
     clock = time.perf_counter()
-    sim, recorder = simulate(task.config, run_seed(task.seed, task.seed_index))
+    sim, recorder = simulate(task.config, run_seed(task.seed, task.seed_index), recorder)
     elapsed = time.perf_counter() - clock
     steps = int(task.config["steps"])
     extra: dict[str, Any] = {
@@ -123,7 +149,7 @@ def execute_run(task: RunTask) -> RunResult:
         config=task.config,
         point=task.point,
         metrics=recorder.rows,
-        summary=summarise(recorder.rows, float(task.config["summary_window"])),
+        summary=run_summary(sim, recorder.rows, task.config),
         started_at=started_at,
         finished_at=time.time(),
         package_version=incentive_lab.__version__,
