@@ -62,6 +62,7 @@ class Format(StrEnum):
 
     parquet = "parquet"
     csv = "csv"
+    marl_eval = "marl-eval"
 
 
 @contextmanager
@@ -203,9 +204,21 @@ def export(
     db: DbOption = Path(DEFAULT_DB),
     fmt: Annotated[Format, typer.Option("--format", help="File format.")] = Format.parquet,
 ) -> None:
-    """Write the runs, metrics and summary tables to one file each."""
+    """Write the runs, metrics and summary tables to one file each (or marl-eval JSON)."""
     with user_errors(), RunStore(db, read_only=True) as store:
-        files = store.export(out_dir, fmt.value)
+        if fmt is Format.marl_eval:
+            from incentive_lab.evaluation.marl_eval import to_marl_eval, write_marl_eval
+
+            data = to_marl_eval(
+                store.summary(),
+                "point",
+                curves=store.metrics(),
+                task_cols=("experiment",),
+            )
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+            files = [write_marl_eval(Path(out_dir) / "marl_eval.json", data)]
+        else:
+            files = store.export(out_dir, fmt.value)
     for path in files:
         out.print(str(path))
 

@@ -169,3 +169,21 @@ def test_demo_configs_are_valid_and_small() -> None:
         assert {task.seed_index for task in tasks} == set(range(5))
     total = sum(t.config["steps"] * 1 for c in configs for t in plan_runs(c))
     assert total <= 500_000  # a few minutes on two cores
+
+
+def test_export_marl_eval_json(swept, tmp_path: Path) -> None:
+    import json
+
+    _, db, _ = swept
+    result = invoke("export", "--db", db, "--out", tmp_path / "me", "--format", "marl-eval")
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "me" / "marl_eval.json").read_text())
+    tasks = data["incentive_lab"]
+    assert list(tasks) == ["experiment=small-pd"]
+    algorithms = tasks["experiment=small-pd"]
+    assert len(algorithms) == 2  # the two sweep points
+    for runs in algorithms.values():
+        assert sorted(runs) == ["run_0", "run_1"]
+        run = runs["run_0"]
+        assert run["absolute_metrics"]["social_welfare"]
+        assert len([k for k in run if k.startswith("step_")]) == RECORDS
