@@ -218,3 +218,12 @@ def test_step_accepts_any_integer_dtype_and_counts_cooperators():
     )
     state = linear.step(actions).info["metrics"]["feedback_state"]
     assert state == pytest.approx(0.25)  # the linear law's state is the cooperator fraction
+
+
+def test_serial_and_threaded_payoff_kernels_have_their_own_disk_cache():
+    from incentive_lab.games import overlapping_groups
+
+    serial = overlapping_groups._lattice_payoffs_serial
+    threaded = overlapping_groups._lattice_payoffs_parallel
+    assert serial.py_func.__qualname__ != threaded.py_func.__qualname__
+    assert threaded.targetoptions.get("parallel") and not serial.targetoptions.get("parallel")

@@ -317,3 +317,11 @@ def test_seeded_synchronous_kernel_equals_the_array_kernel(side):
     n_a = kernels_fermi_lattice.lattice_synchronous_step(arrays, payoffs, *layout, 2.0, uniforms)
     np.testing.assert_array_equal(fused, arrays)
     assert n_f == n_a > 0
+
+
+def test_serial_and_threaded_variants_have_their_own_disk_cache():
+    """Numba caches by qualified name: a shared name would load the other variant's code."""
+    serial = kernels_fermi_lattice._synchronous_serial
+    threaded = kernels_fermi_lattice._synchronous_parallel
+    assert serial.py_func.__qualname__ != threaded.py_func.__qualname__
+    assert threaded.targetoptions.get("parallel") and not serial.targetoptions.get("parallel")

@@ -22,6 +22,10 @@ against.
 
 from __future__ import annotations
 
+import types
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from numba import njit, prange
 
@@ -96,6 +100,19 @@ def group_payoffs(
     return result
 
 
+def _compiled(func: Callable[..., Any], name: str, **options: Any) -> Any:
+    """``njit(cache=True, **options)`` of a copy of ``func`` named ``name``.
+
+    Numba's disk cache is keyed by qualified name and line, not by options: a serial and a
+    ``parallel=True`` dispatcher of one function would load each other's machine code.
+    """
+    clone = types.FunctionType(
+        func.__code__, func.__globals__, name, func.__defaults__, func.__closure__
+    )
+    clone.__qualname__, clone.__module__ = name, func.__module__
+    return njit(cache=True, **options)(clone)
+
+
 def _add_shifted(acc: np.ndarray, source: np.ndarray, shift: int) -> None:
     """``acc[c] += source[(c + shift) mod side]`` for ``shift`` in ``{-1, 0, 1}``."""
     side = acc.shape[0]
@@ -146,8 +163,10 @@ def _lattice_payoffs_impl(
 
 
 add_shifted = njit(cache=True, inline="always")(_add_shifted)
-_lattice_payoffs_serial = njit(cache=True)(_lattice_payoffs_impl)
-_lattice_payoffs_parallel = njit(cache=True, parallel=True)(_lattice_payoffs_impl)
+_lattice_payoffs_serial = _compiled(_lattice_payoffs_impl, "_lattice_payoffs_serial")
+_lattice_payoffs_parallel = _compiled(
+    _lattice_payoffs_impl, "_lattice_payoffs_parallel", parallel=True
+)
 PARALLEL_FROM = 1 << 16
 """Lattices of at least this many sites use the multithreaded payoff kernel."""
 

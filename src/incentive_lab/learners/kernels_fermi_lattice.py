@@ -27,7 +27,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from incentive_lab.learners.kernels_random import uniform
+from incentive_lab.learners.kernels_random import compiled, uniform
 
 
 @njit(cache=True)
@@ -330,8 +330,8 @@ def _synchronous_impl(
     return changed
 
 
-_synchronous_serial = njit(cache=True)(_synchronous_impl)
-_synchronous_parallel = njit(cache=True, parallel=True)(_synchronous_impl)
+_synchronous_serial = compiled(_synchronous_impl, "_synchronous_serial")
+_synchronous_parallel = compiled(_synchronous_impl, "_synchronous_parallel", parallel=True)
 PARALLEL_FROM = 1 << 16
 """Lattices of at least this many sites use the multithreaded synchronous kernel."""
 

@@ -19,6 +19,10 @@ kernels).
 
 from __future__ import annotations
 
+import types
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from numba import njit
 
@@ -51,3 +55,18 @@ def uniforms(seed: np.uint64, start: int, count: int) -> np.ndarray:
 def draw_seed(rng: np.random.Generator) -> np.uint64:
     """One 64-bit stream seed from an owned Generator."""
     return np.uint64(rng.integers(0, np.iinfo(np.uint64).max, dtype=np.uint64, endpoint=True))
+
+
+def compiled(func: Callable[..., Any], name: str, **options: Any) -> Any:
+    """``njit(cache=True, **options)`` of a copy of ``func`` named ``name``.
+
+    Numba's on-disk cache is keyed by the function's qualified name and line, not by its
+    options: a serial and a ``parallel=True`` dispatcher of the same function would load
+    each other's machine code. Each variant therefore compiles its own named copy.
+    """
+    clone = types.FunctionType(
+        func.__code__, func.__globals__, name, func.__defaults__, func.__closure__
+    )
+    clone.__qualname__ = name
+    clone.__module__ = func.__module__
+    return njit(cache=True, **options)(clone)
