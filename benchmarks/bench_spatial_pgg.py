@@ -252,12 +252,18 @@ def main() -> None:
     egt_mixed, counts_mixed = bench_egttools(peer, pm, sync=False, seed=args.seed, r=EGT_MIXED_R)
     egt_fixed, _ = bench_egttools(peer, pm, sync=False, seed=args.seed, cooperation=1.0)
     egt_sync, counts_sync = bench_egttools(peer, pm, sync=True, seed=args.seed)
+    egt_sync_mixed, counts_sync_mixed = bench_egttools(
+        peer, pm, sync=True, seed=args.seed, r=EGT_MIXED_R
+    )
     print(
         f"egttools NetworkGroup (async): r = {R} {egt / mega:.3f} M/s (final counts C, D = "
         f"{counts}: fixates); r = {EGT_MIXED_R} {egt_mixed / mega:.3f} M/s (final {counts_mixed}: "
         f"stays mixed); all cooperators {egt_fixed / mega:.3f} M/s"
     )
-    print(f"egttools NetworkGroupSync r = {R}: {egt_sync / mega:.3f} M/s (final {counts_sync})")
+    print(
+        f"egttools NetworkGroupSync: r = {R} {egt_sync / mega:.3f} M/s (final {counts_sync}); "
+        f"r = {EGT_MIXED_R} {egt_sync_mixed / mega:.3f} M/s (final {counts_sync_mixed})"
+    )
     mesa_side = min(peer, 50)
     mesa_rate = bench_mesa(mesa_side, 2, args.seed)
     print(f"Mesa 3 model, {mesa_side}x{mesa_side}, 2 MCS: {mesa_rate / mega:8.4f} M/s")
@@ -268,7 +274,8 @@ def main() -> None:
         f"{rs / egt:6.1f}x; {rs_alone_p / egt:6.1f}x   both absorbing {rs_fixed / egt_fixed:6.1f}x"
     )
     print(
-        f"  synchronous / egttools sync (r = {R}): {sy / egt_sync:6.1f}x; "
+        f"  synchronous / egttools sync: both mixed {sy / egt_sync_mixed:6.1f}x; "
+        f"{sy_alone_p / egt_sync_mixed:6.1f}x   both at r = {R} {sy / egt_sync:6.1f}x; "
         f"{sy_alone_p / egt_sync:6.1f}x"
     )
     print(
