@@ -218,7 +218,7 @@ def export(
             Path(out_dir).mkdir(parents=True, exist_ok=True)
             files = [write_marl_eval(Path(out_dir) / "marl_eval.json", data)]
         else:
-            files = store.export(out_dir, fmt.value)
+            files = store.export(out_dir, "csv" if fmt is Format.csv else "parquet")
     for path in files:
         out.print(str(path))
 
