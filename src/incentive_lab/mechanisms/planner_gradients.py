@@ -122,15 +122,23 @@ def planner_gradient(
     r_max: float,
     cost: float,
     budget_balanced: bool,
+    first_order: bool = False,
 ) -> tuple[FloatArray, float]:
-    """``(∂L/∂θ, W(x'))``: the exact gradient of :func:`planner_objective` and the welfare."""
+    """``(∂L/∂θ, W(x'))``: the exact gradient of :func:`planner_objective` and the welfare.
+
+    ``first_order``: evaluate the welfare's partials ``u_k`` at ``x`` instead of ``x'`` —
+    the exact gradient of the first-order expansion ``W(x) + Σ_k ∇_{φ_k}W(x)·Δφ_k − C``,
+    which the sampled mode (``mechanisms.planner_sampled``) estimates without bias. It
+    differs from the exact gradient by ``O(η²)``.
+    """
     n_players = x.shape[0]
     payments = planner_payments(theta, r_max, budget_balanced)
     after = naive_step(payoffs, payments, x, player_lr)
     welfare_tensor = payoffs.sum(axis=-1)
+    partial_at = x if first_order else after
     grad = np.empty_like(theta)
     for k in range(n_players):
-        u = jacobian(after[k]) @ conditional(welfare_tensor, after, k)
+        u = jacobian(partial_at[k]) @ conditional(welfare_tensor, partial_at, k)
         w = jacobian(x[k]) @ u
         shape = [1] * n_players
         shape[k] = x.shape[1]
