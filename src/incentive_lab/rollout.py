@@ -101,8 +101,21 @@ class Simulation:
         self.obs: Obs = game.reset(rng)
 
     def act(self, obs: Obs) -> Actions:
-        """The joint action of all groups for ``obs``."""
-        actions = np.empty(self.game.n_agents, dtype=np.int64)
+        """The joint action of all groups for ``obs``.
+
+        A single group whose learner sets ``fresh_actions = True`` (its ``act`` returns a new
+        ``int64[n]`` array that it never writes into afterwards) hands that array over
+        without a copy; otherwise the groups' actions are copied into a new array.
+        """
+        n = self.game.n_agents
+        if len(self.groups) == 1 and getattr(self.groups[0].learner, "fresh_actions", False):
+            chosen = np.asarray(self.groups[0].learner.act(obs), dtype=np.int64)
+            if chosen.shape == (n,):
+                return chosen
+            actions = np.empty(n, dtype=np.int64)
+            actions[:] = chosen
+            return actions
+        actions = np.empty(n, dtype=np.int64)
         for group in self.groups:
             actions[group.agents] = group.learner.act(obs[group.agents])
         return actions

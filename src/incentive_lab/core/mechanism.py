@@ -30,6 +30,30 @@ from incentive_lab.core.types import Actions, FloatArray, Rewards
 
 P = TypeVar("P", bound=Params)
 
+_ZEROS: dict[int, FloatArray] = {}
+
+
+def shared_zeros(n: int) -> FloatArray:
+    """A read-only ``float64[n]`` of zeros, one per size: "no transfers" without allocating.
+
+    Consumers may test ``transfers is shared_zeros(n)`` to skip adding zeros.
+    """
+    zeros = _ZEROS.get(n)
+    if zeros is None:
+        if len(_ZEROS) >= 64:  # bounded: sizes are few in practice
+            _ZEROS.clear()
+        zeros = np.zeros(n)
+        zeros.flags.writeable = False
+        _ZEROS[n] = zeros
+    return zeros
+
+
+def read_only(values: FloatArray) -> FloatArray:
+    """A read-only view of ``values`` (the caller's array stays writeable)."""
+    view = values.view()
+    view.flags.writeable = False
+    return view
+
 
 @dataclass(frozen=True)
 class Adjustment:
@@ -41,9 +65,16 @@ class Adjustment:
 
     @classmethod
     def identity(cls, rewards: Rewards) -> Adjustment:
-        """No change, no transfers, no cost."""
+        """No change, no transfers, no cost.
+
+        Copy-free: ``shaped_rewards`` is a read-only view of ``rewards`` and ``transfers``
+        the shared read-only zeros of :func:`shared_zeros` (1-D rewards); nothing downstream
+        may write into either.
+        """
         rewards = np.asarray(rewards, dtype=np.float64)
-        return cls(rewards.copy(), np.zeros_like(rewards), 0.0)
+        if rewards.ndim != 1:
+            return cls(rewards.copy(), np.zeros_like(rewards), 0.0)
+        return cls(read_only(rewards), shared_zeros(rewards.shape[0]), 0.0)
 
     @classmethod
     def shaping(cls, shaped: Rewards) -> Adjustment:

@@ -1,10 +1,14 @@
 """The window recorder: per-agent sums over windows of ``record_every`` steps.
 
-:class:`WindowRecorder` implements ``rollout.Recorder``. Each step costs a few vectorised
-``O(n)`` additions into per-agent accumulators (base rewards, shaped rewards, transfers,
-cooperation counts when the game declares a cooperative action) plus a scalar add per
-designer cost, game metric (``info["metrics"]``) and diagnostic (learners' and the
-mechanism's ``update`` outputs). Nothing is stored per step.
+:class:`WindowRecorder` implements ``rollout.Recorder``. Each step costs one fused ``O(n)``
+pass (a Numba kernel) adding base rewards, shaped rewards and transfers into per-agent
+accumulators and counting cooperative actions when the game declares one, plus a scalar add
+per designer cost, game metric (``info["metrics"]``) and diagnostic (learners' and the
+mechanism's ``update`` outputs). Nothing is stored per step. The pass does not read what it
+knows: shaped rewards that are the base rewards themselves (the identity mechanism's
+read-only view) are added from the base value already loaded, and the shared zeros of
+``core.mechanism.shared_zeros`` (no transfers) are not added at all — both exact, so the
+sums are bit-identical to adding every array.
 
 When a window of ``record_every`` steps is complete the recorder emits rows
 ``(step, name, value)``, where ``step`` is the number of steps played so far (the window
@@ -21,10 +25,59 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numba import njit
 
+from incentive_lab.core.mechanism import shared_zeros
 from incentive_lab.core.types import FloatArray, IntArray
 from incentive_lab.evaluation.metrics import window_metrics
 from incentive_lab.rollout import StepRecord
+
+
+@njit(cache=True)
+def _accumulate(
+    sums: FloatArray,
+    cooperations: IntArray,
+    base: FloatArray,
+    shaped: FloatArray,
+    transfers: FloatArray,
+    actions: IntArray,
+    shaped_is_base: bool,
+    add_transfers: bool,
+    cooperative: int,
+) -> None:
+    """One pass: ``sums[0..2] += base, shaped, transfers``; count cooperative actions.
+
+    ``shaped_is_base``: add the base value again; ``add_transfers`` false: the transfers are
+    zeros; ``cooperative < 0``: no cooperative action to count.
+    """
+    for i in range(base.shape[0]):
+        b = base[i]
+        sums[0, i] += b
+        sums[1, i] += b if shaped_is_base else shaped[i]
+        if add_transfers:
+            sums[2, i] += transfers[i]
+        if cooperative >= 0 and actions[i] == cooperative:
+            cooperations[i] += 1
+
+
+def _same_view(a: np.ndarray, b: np.ndarray) -> bool:
+    """``a`` and ``b`` are views of the same memory with the same layout."""
+    return a is b or (
+        a.dtype == b.dtype
+        and a.shape == b.shape
+        and a.strides == b.strides
+        and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+    )
+
+
+def _vector(values: object, dtype: type, n: int) -> np.ndarray:
+    out: np.ndarray = np.ascontiguousarray(np.asarray(values, dtype=dtype).reshape(-1))
+    if out.shape[0] != n:
+        raise ValueError(f"expected arrays of {n} agents, got {out.shape[0]}")
+    return out
+
+
+_NONE: IntArray = np.zeros(0, dtype=np.int64)
 
 
 class _ScalarMeans:
@@ -61,9 +114,10 @@ class WindowRecorder:
         self.record_every = record_every
         self.cooperative_action = cooperative_action
         self.rows: list[tuple[int, str, float]] = []
-        self._base: FloatArray = np.zeros(n_agents)
-        self._shaped: FloatArray = np.zeros(n_agents)
-        self._transfers: FloatArray = np.zeros(n_agents)
+        self._sums: FloatArray = np.zeros((3, n_agents))  # base, shaped, transfers
+        self._base: FloatArray = self._sums[0]
+        self._shaped: FloatArray = self._sums[1]
+        self._transfers: FloatArray = self._sums[2]
         self._cooperations: IntArray = np.zeros(n_agents, dtype=np.int64)
         self._cost = 0.0
         self._steps = 0
@@ -73,11 +127,25 @@ class WindowRecorder:
 
     def record(self, record: StepRecord) -> None:
         """Add one step; emit the window's rows when it is complete."""
-        self._base += record.base_rewards
-        self._shaped += record.shaped_rewards
-        self._transfers += record.transfers
-        if self.cooperative_action is not None:
-            self._cooperations += record.actions == self.cooperative_action
+        n = self.n_agents
+        base = _vector(record.base_rewards, np.float64, n)
+        shaped = _vector(record.shaped_rewards, np.float64, n)
+        transfers = record.transfers
+        add_transfers = transfers is not shared_zeros(n)
+        transfers = _vector(transfers, np.float64, n) if add_transfers else base
+        cooperative = self.cooperative_action
+        actions = _vector(record.actions, np.int64, n) if cooperative is not None else _NONE
+        _accumulate(
+            self._sums,
+            self._cooperations,
+            base,
+            shaped,
+            transfers,
+            actions,
+            _same_view(shaped, base),
+            add_transfers,
+            -1 if cooperative is None else int(cooperative),
+        )
         self._cost += record.cost
         metrics = record.info.get("metrics")
         if metrics:
@@ -106,9 +174,7 @@ class WindowRecorder:
         values.update(self._game_metrics.means())
         values.update(self._diagnostics.means())
         self.rows.extend((self._last_step, name, value) for name, value in values.items())
-        self._base[:] = 0.0
-        self._shaped[:] = 0.0
-        self._transfers[:] = 0.0
+        self._sums[:] = 0.0
         self._cooperations[:] = 0
         self._cost = 0.0
         self._steps = 0

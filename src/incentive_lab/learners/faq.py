@@ -19,6 +19,10 @@ rarely played actions' values more slowly, which biases its path (not its destin
 Parameters: ``alpha`` (α ∈ (0, 1]), ``beta`` (β ∈ (0, 1]), ``tau`` (τ > 0), ``gamma``
 (γ ∈ [0, 1), default 0: stateless), ``initial_q``.
 
+Acting and learning run as one fused Numba pass each (softmax of the row, inverse-CDF draw;
+softmax of the played row, rate, TD update: :mod:`incentive_lab.learners.kernels_tabular`);
+:meth:`FAQ.probs` and :meth:`FAQ.step_sizes` are the NumPy reference they equal.
+
 Reference: M. Kaisers & K. Tuyls (2010), *Frequency adjusted multi-agent Q-learning*, AAMAS.
 """
 
@@ -55,6 +59,14 @@ class FAQ(TabularQ[FAQParams]):
     """A group of independent frequency-adjusted Q-learners."""
 
     learner_id = "faq"
+
+    def kernel_policy(self) -> tuple[str, float] | None:
+        """The Boltzmann policy at temperature τ (fused act kernel)."""
+        return ("softmax", self.params.tau)
+
+    def kernel_beta(self) -> float | None:
+        """β of the frequency-adjusted rate (fused update kernel)."""
+        return self.params.beta
 
     def probs(self, q: FloatArray) -> Probs:
         """``softmax(q / τ)`` per agent."""
