@@ -10,6 +10,8 @@ r = 3 < G: defection dominant by 0.4) — 0.004 without, 1.000 with (own-action 
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -126,3 +128,33 @@ def test_unequal_copies_cannot_pay_on_the_joint_action():
         make_mechanism("adaptive_planner", {}, game, None)
     with pytest.raises(ConfigError, match=r"mechanism\.params\.gradient"):
         planner(game, gradient="stochastic")
+
+
+def test_sampled_planner_on_irregular_copies_is_a_well_behaved_mechanism(random_game):
+    """Copies of sizes 1–4 (test-local game, no payoff tensor): own-action payments."""
+    game = random_game([4, 1, 4, 2, 1, 4, 0, 2, 2], 2, 7)
+
+    def episode(mech):
+        rng = np.random.default_rng(1)
+        outs = []
+        for _ in range(6):
+            actions = rng.integers(0, 2, size=game.n_agents)
+            rewards = game.step(actions).rewards
+            kept = rewards.copy()
+            out = mech.adjust(game, actions, rewards, {})
+            mech.update(game, actions, rewards, out)
+            np.testing.assert_array_equal(rewards, kept)
+            assert out.transfers.dtype == np.float64 and out.transfers.shape == (9,)
+            np.testing.assert_allclose(out.shaped_rewards, rewards + out.transfers)
+            outs.append(out.transfers)
+        return np.array(outs)
+
+    first = episode(planner(game, lr=5.0, budget_balanced=True))
+    clone = pickle.loads(pickle.dumps(planner(game, lr=5.0, budget_balanced=True)))
+    np.testing.assert_array_equal(first, episode(clone))
+    assert np.abs(first[-1]).max() > 0
+    copies = game.copies
+    for row in first:  # balanced within every copy (a copy of one agent is paid nothing)
+        np.testing.assert_allclose(np.bincount(copies, weights=row), 0.0, atol=1e-12)
+    with pytest.raises(ConfigError, match=r"mechanism\.params\.payments_on"):
+        planner(game, payments_on="joint")

@@ -112,6 +112,7 @@ class AdaptivePlannerParams(Params):
     pays=True,
     shaping=False,
     adaptive=True,
+    contract_game={"id": "prisoners_dilemma", "params": {"n_copies": 3}},
 )
 class AdaptivePlanner(Mechanism[AdaptivePlannerParams]):
     """Learned payments, exact on a normal-form game or sampled on any game (module doc)."""

@@ -87,6 +87,10 @@ class PaymentRule(Mechanism[AuctionRuleParams]):
     stateless=True,
     pays=True,
     shaping=False,
+    contract_game={
+        "id": "auction",
+        "params": {"n_bidders": 3, "n_copies": 2, "bid_levels": 5, "n_value_buckets": 2},
+    },
 )
 class FirstPrice(PaymentRule):
     """Pay your bid."""
@@ -106,6 +110,10 @@ class FirstPrice(PaymentRule):
     stateless=True,
     pays=True,
     shaping=False,
+    contract_game={
+        "id": "auction",
+        "params": {"n_bidders": 3, "n_copies": 2, "bid_levels": 5, "n_value_buckets": 2},
+    },
 )
 class SecondPrice(PaymentRule):
     """Pay the highest losing bid (or the reserve) per unit of item weight."""
@@ -136,6 +144,10 @@ class SecondPrice(PaymentRule):
     stateless=True,
     pays=True,
     shaping=False,
+    contract_game={
+        "id": "auction",
+        "params": {"n_bidders": 3, "n_copies": 2, "bid_levels": 5, "n_value_buckets": 2},
+    },
 )
 class VCG(PaymentRule):
     """Clarke-pivot payments (reserve as phantom bidders)."""
