@@ -192,3 +192,21 @@ def test_seeded_faq_is_reproducible() -> None:
     (a1, q1), (a2, q2), (a3, _) = run(8), run(8), run(9)
     assert np.array_equal(a1, a2) and np.array_equal(q1, q2)
     assert not np.array_equal(a1, a3)
+
+
+@pytest.mark.parametrize("n_actions", [1, 2, 3, 9])
+def test_exploration_row_kernels_equal_the_numpy_expressions(n_actions: int) -> None:
+    rng = np.random.default_rng(21)
+    q = np.round(rng.normal(0.0, 2.0, size=(800, n_actions)))  # ties
+    for epsilon in (0.0, 0.3, 1.0):
+        best = q == q.max(axis=-1, keepdims=True)
+        expected = epsilon / n_actions + (1.0 - epsilon) * best / best.sum(-1, keepdims=True)
+        assert np.array_equal(epsilon_greedy(q, epsilon), expected)
+    probs = rng.random((800, n_actions))
+    probs[:7] = 0.0
+    probs[:7, -1] = 1.0  # zero-probability actions are never drawn
+    cum = np.cumsum(probs, axis=-1)
+    u = np.random.default_rng(2).random(800) * cum[:, -1]
+    expected_actions = (cum[:, :-1] <= u[:, None]).sum(axis=-1)
+    got = sample(probs, np.random.default_rng(2))
+    assert np.array_equal(got, expected_actions) and np.all(got[:7] == n_actions - 1)

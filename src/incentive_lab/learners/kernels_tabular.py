@@ -191,6 +191,55 @@ def _td_update(
     return total_td
 
 
+@njit(cache=True)
+def _draw_rows(probs: FloatArray, u: FloatArray, out: IntArray) -> None:
+    """``out[i] = #{j < A−1 : cum_ij ≤ u_i · cum_i,A−1}`` (``probs`` unchanged)."""
+    n_agents, n_actions = probs.shape
+    for i in range(n_agents):
+        total = 0.0
+        for j in range(n_actions):
+            total += probs[i, j]
+        threshold = u[i] * total
+        cum, action = 0.0, 0
+        for j in range(n_actions - 1):
+            cum += probs[i, j]
+            if cum <= threshold:
+                action += 1
+        out[i] = action
+
+
+@njit(cache=True)
+def _epsilon_rows(q: FloatArray, epsilon: float, out: FloatArray) -> None:
+    """ε-greedy probabilities of each row of ``q[m, A]`` (a row with a NaN gives NaNs)."""
+    n_agents, n_actions = q.shape
+    explore = epsilon / n_actions
+    for i in range(n_agents):
+        best, ties, nan = q[i, 0], 0, False
+        for j in range(n_actions):
+            nan |= math.isnan(q[i, j])
+            if q[i, j] > best:
+                best = q[i, j]
+        for j in range(n_actions):
+            ties += q[i, j] == best
+        for j in range(n_actions):
+            greedy = (1.0 / ties if q[i, j] == best else 0.0) if not nan else math.nan
+            out[i, j] = explore + (1.0 - epsilon) * greedy
+
+
+def draw_rows(probs: FloatArray, u: FloatArray) -> Actions:
+    """``int64[m]``: the inverse-CDF draw of :func:`~.exploration.sample` (2-D ``probs``)."""
+    out = np.empty(probs.shape[0], dtype=np.int64)
+    _draw_rows(np.ascontiguousarray(probs, dtype=np.float64), u, out)
+    return out
+
+
+def epsilon_rows(q: FloatArray, epsilon: float) -> FloatArray:
+    """``float64[m, A]``: :func:`~.exploration.epsilon_greedy` of a 2-D ``q``."""
+    out = np.empty(q.shape, dtype=np.float64)
+    _epsilon_rows(np.ascontiguousarray(q, dtype=np.float64), float(epsilon), out)
+    return out
+
+
 def _as_states(values: object, m: int) -> IntArray:
     out: IntArray = np.ascontiguousarray(np.asarray(values, dtype=np.int64).reshape(-1))
     if out.shape[0] != m:
