@@ -33,7 +33,7 @@ from incentive_lab.core.errors import ConfigError, unknown_choice
 from incentive_lab.core.registry import KINDS, entries, get
 from incentive_lab.experiments.orchestrate import DEFAULT_DB, run_experiment
 from incentive_lab.experiments.results import Results, flatten_points, sort_by_points
-from incentive_lab.experiments.store import RunStore
+from incentive_lab.experiments.store import RunStore, ensure_directory
 
 app = typer.Typer(
     add_completion=False,
@@ -138,8 +138,26 @@ def _run_and_report(
     finally:
         if progress.live.is_started:
             progress.stop()
-    _print_summary(results.summary(), None)
+    summary = results.summary()
+    _print_summary(summary, None)
+    _warn_fallbacks(summary)
     return results
+
+
+def _warn_fallbacks(summary: Any) -> None:
+    """Say so when learners fell back instead of deciding (e.g. an LLM server was down)."""
+    if summary.empty:
+        return
+    fallbacks = summary[summary["name"].str.endswith("/fallbacks") & (summary["value"] > 0)]
+    for name, rows in fallbacks.groupby("name"):
+        group = str(name).split("/")[0]
+        err.print(
+            f"[yellow]warning:[/yellow] {group} used its fallback action in {len(rows)} "
+            f"run(s) (mean {rows['value'].mean():.3g} fallbacks per step at the end): its "
+            "backend failed or its answers did not parse; see the transcripts in the runs "
+            "table's extra column",
+            soft_wrap=True,
+        )
 
 
 def _print_summary(summary: Any, metrics: list[str] | None) -> None:
@@ -215,8 +233,8 @@ def export(
                 curves=store.metrics(),
                 task_cols=("experiment",),
             )
-            Path(out_dir).mkdir(parents=True, exist_ok=True)
-            files = [write_marl_eval(Path(out_dir) / "marl_eval.json", data)]
+            target = ensure_directory(out_dir, "--out") / "marl_eval.json"
+            files = [write_marl_eval(target, data)]
         else:
             files = store.export(out_dir, "csv" if fmt is Format.csv else "parquet")
     for path in files:

@@ -154,6 +154,32 @@ def test_bad_options(workdir: Path) -> None:
     assert files_of(workdir) == before
 
 
+def test_export_onto_an_existing_file_exits_2(workdir: Path) -> None:
+    config = write_config(workdir / "ok.yaml", {**VALID, "steps": 20, "record_every": 10})
+    db = workdir / "lab.duckdb"
+    assert invoke("run", config, "--db", db, "--workers", "1").exit_code == 0
+    blocker = workdir / "taken"
+    blocker.write_text("keep me")
+    for fmt in ("parquet", "marl-eval"):
+        result = invoke("export", "--db", db, "--out", blocker, "--format", fmt)
+        assert_user_error(result, "--out")
+    assert blocker.read_text() == "keep me"
+
+
+def test_dead_llm_backend_warns_but_finishes(workdir: Path) -> None:
+    backend = {"kind": "openai", "base_url": "http://127.0.0.1:9", "timeout": 0.5}
+    config = {
+        "name": "llm-dead",
+        "game": {"id": "prisoners_dilemma", "params": {"n_copies": 1}},
+        "learners": [{"id": "llm", "params": {"backend": {**backend, "max_retries": 0}}}],
+        "steps": 2,
+        "record_every": 1,
+    }
+    result = invoke("run", write_config(workdir / "llm.yaml", config), "--db", workdir / "l.db")
+    assert result.exit_code == 0, result.output
+    assert "learner0 used its fallback action" in result.stderr
+
+
 def test_real_process_exit_status_and_stderr(workdir: Path) -> None:
     path = write_config(workdir / "bad.yaml", {**VALID, "steps": "many"})
     before = files_of(workdir)

@@ -8,13 +8,22 @@ constraints and a docstring (the attribute docstring becomes the field descripti
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from incentive_lab.core.errors import ConfigError, from_validation_error
 
 P = TypeVar("P", bound="Params")
+
+
+class LooseScalarError(Exception):
+    """A parameter given with the wrong scalar type (raised past pydantic, see ``Params``)."""
+
+    def __init__(self, name: str, value: Any, allowed: str) -> None:
+        super().__init__(name, value, allowed)
+        self.name, self.value, self.allowed = name, value, allowed
 
 
 class Params(BaseModel):
@@ -27,6 +36,48 @@ class Params(BaseModel):
         arbitrary_types_allowed=True,
         validate_default=True,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_loose_scalars(cls, data: Any) -> Any:
+        """Reject ``true`` for a number, ``"10"`` for a number or ``"yes"`` for a flag.
+
+        Pydantic's lax mode would coerce them silently; a config value of the wrong type is
+        almost always a mistake, so numbers and flags must be given as such.
+        """
+        if not isinstance(data, dict):
+            return data
+        for name, value in data.items():
+            info = cls.model_fields.get(name)
+            if info is None or value is None:
+                continue
+            kinds = _scalar_kinds(info.annotation)
+            if not kinds:
+                continue
+            if isinstance(value, bool):
+                if bool not in kinds:
+                    raise LooseScalarError(name, value, "a number, not true/false")
+            elif isinstance(value, str) and str not in kinds:
+                raise LooseScalarError(name, value, f"{_kind_text(kinds)}, not a string")
+            elif kinds == {bool} and not isinstance(value, bool):
+                raise LooseScalarError(name, value, "true or false")
+        return data
+
+
+def _scalar_kinds(annotation: Any) -> set[type]:
+    """The plain scalar types (int, float, bool, str) an annotation admits, if it is scalar."""
+    args = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    args = tuple(a for a in args if a is not type(None))
+    if not args or not all(a in (int, float, bool, str) for a in args):
+        return set()
+    return set(args)
+
+
+def _kind_text(kinds: set[type]) -> str:
+    names = {
+        "a number" if k in (int, float) else "true or false" if k is bool else "text" for k in kinds
+    }
+    return " or ".join(sorted(names))
 
 
 def validate_params(model: type[P], raw: Any, field: str = "params") -> P:
@@ -47,6 +98,8 @@ def validate_params(model: type[P], raw: Any, field: str = "params") -> P:
     except ValidationError as error:
         error._allowed_fields = tuple(model.model_fields)  # type: ignore[attr-defined]
         raise from_validation_error(field, error) from None
+    except LooseScalarError as error:
+        raise ConfigError(f"{field}.{error.name}", error.value, error.allowed) from None
 
 
 def describe_params(model: type[Params]) -> list[dict[str, Any]]:

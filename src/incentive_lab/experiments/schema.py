@@ -32,7 +32,9 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_attribute_docstrings=True, ser_json_inf_nan="constants"
+    )
 
 
 class UnitSpec(_Model):
@@ -78,7 +80,7 @@ class RunConfig(_Model):
     """The incentive mechanism (default: ``none``)."""
     learners: tuple[LearnerSpec, ...] = Field(min_length=1)
     """Learner groups tiling the population in order."""
-    steps: int = Field(gt=0, strict=True)
+    steps: int = Field(gt=0, le=10**10, strict=True)
     """Steps of the run."""
     record_every: int | None = Field(default=None, gt=0, strict=True)
     """Steps per recorded window (default ``max(1, steps // 100)``); at most ``steps``."""
@@ -86,6 +88,12 @@ class RunConfig(_Model):
     """Fraction of the final records averaged into the run's summary (at least one)."""
     phases: tuple[PhaseSpec, ...] = ()
     """Mid-run changes of game or mechanism parameters, in increasing ``at_step``."""
+
+
+MAX_SEED = 2**63 - 1
+"""Largest experiment seed (the store keeps seeds as 64-bit integers)."""
+MAX_SEED_INDEX = 2**31 - 1
+"""Largest seed index (the store keeps seed indices as 32-bit integers)."""
 
 
 class ExperimentConfig(RunConfig):
@@ -97,7 +105,7 @@ class ExperimentConfig(RunConfig):
 
     seeds: int | tuple[int, ...] = 1
     """Number of seeds (indices ``0..seeds-1``) or an explicit list of seed indices."""
-    seed: int = Field(default=0, ge=0, strict=True)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED, strict=True)
     """Experiment seed; run seeds are derived from it and the seed index."""
     sweep: dict[str, list[Any]] = Field(default_factory=dict)
     """Dotted path -> list of values; runs cover the product over keys in order."""
@@ -108,13 +116,21 @@ class ExperimentConfig(RunConfig):
         if isinstance(value, bool) or not isinstance(value, int | list | tuple):
             raise ValueError("a count >= 1 or a list of distinct seed indices >= 0")
         if isinstance(value, int):
-            if value < 1:
-                raise ValueError("a count >= 1 or a list of distinct seed indices >= 0")
+            if not 1 <= value <= MAX_SEED_INDEX + 1:
+                raise ValueError(
+                    f"a count >= 1 (at most {MAX_SEED_INDEX + 1}) or a list of seed indices"
+                )
             return value
         items = list(value)
-        bad = [v for v in items if isinstance(v, bool) or not isinstance(v, int) or v < 0]
+        bad = [
+            v
+            for v in items
+            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_SEED_INDEX
+        ]
         if not items or bad or len(set(items)) != len(items):
-            raise ValueError("a count >= 1 or a non-empty list of distinct seed indices >= 0")
+            raise ValueError(
+                f"a count >= 1 or a non-empty list of distinct seed indices in 0..{MAX_SEED_INDEX}"
+            )
         return tuple(items)
 
     @property

@@ -278,8 +278,7 @@ class RunStore:
         """Write one file per table (``runs``, ``metrics``, ``summary``) into ``out_dir``."""
         if fmt not in ("parquet", "csv"):
             raise ConfigError("format", fmt, "allowed: csv, parquet")
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        out = ensure_directory(out_dir, "--out")
         written = []
         for table in TABLES:
             target = out / f"{table}.{fmt}"
@@ -290,6 +289,18 @@ class RunStore:
             )
             written.append(target)
         return written
+
+
+def ensure_directory(path: str | Path, field: str) -> Path:
+    """Create the directory ``path`` (and parents); a file in the way is a ConfigError."""
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise ConfigError(field, str(out), "a directory (a file of that name exists)") from None
+    except OSError as error:
+        raise ConfigError(field, str(out), f"a writable directory ({error.strerror})") from None
+    return out
 
 
 def _metrics_frame(result: RunResult) -> pd.DataFrame:

@@ -74,7 +74,7 @@ LIST_EQUILIBRIA_UP_TO = 4096
 class SpatialPublicGoodsParams(Params):
     """Szabó–Hauert public goods game on a lattice or graph."""
 
-    side: int | None = Field(None, ge=3)
+    side: int | None = Field(None, ge=3, le=20_000)
     """Side L of the periodic L × L lattice (N = L²; default 50 unless ``graph`` is given)."""
     neighbourhood: Literal["von_neumann", "moore"] = "von_neumann"
     """Lattice neighbourhood: von Neumann (k = 4, G = 5) or Moore (k = 8, G = 9)."""

@@ -29,7 +29,7 @@ Incentives are transfers inside the group (recorded as in ``lio``: ``incentive_g
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -45,6 +45,9 @@ from incentive_lab.learners.tabular import discrete_states, rows, states
 
 class LioTorchParams(LioParams):
     """Parameters of ``lio_torch`` (those of ``lio``; ``gradient`` is always sampled)."""
+
+    gradient: Literal["sampled"] = "sampled"  # type: ignore[assignment]
+    """Always ``sampled``: the meta-gradient is taken by autograd on a sampled segment."""
 
 
 @dataclass(frozen=True)
