@@ -118,7 +118,9 @@ def _register() -> None:
         PairsGame
     )
     registry.register("learner", "test_q", params=QParams, description="Toy Q-learning.")(ToyQ)
-    registry.register("mechanism", "test_tax", params=TaxParams, description="Toy tax.")(ToyTax)
+    registry.register(
+        "mechanism", "test_tax", params=TaxParams, description="Toy tax.", pays=True, stateless=True
+    )(ToyTax)
     if "none" not in registry.ids("mechanism"):
         registry.register("mechanism", "none", params=NoParams, description="Identity.")(Mechanism)
 
