@@ -82,6 +82,12 @@ class QLearning(TabularQ[QLearningParams]):
             return softmax(q, self.params.tau)
         return epsilon_greedy(q, self.epsilon)
 
+    def kernel_policy(self) -> tuple[str, float] | None:
+        """The fused kernel's policy: the same ε-greedy or Boltzmann rule as :meth:`probs`."""
+        if self.params.exploration == "boltzmann":
+            return ("softmax", self.params.tau)
+        return ("epsilon_greedy", self.epsilon)
+
     def after_update(self) -> None:
         """Decay ε geometrically towards ``epsilon_min``."""
         if self.params.epsilon_decay < 1.0:
@@ -105,3 +111,7 @@ class BoltzmannQ(TabularQ[BoltzmannQParams]):
     def probs(self, q: FloatArray) -> Probs:
         """``softmax(q / τ)`` per agent."""
         return softmax(q, self.params.tau)
+
+    def kernel_policy(self) -> tuple[str, float] | None:
+        """The fused kernel's policy: ``softmax(q / τ)``."""
+        return ("softmax", self.params.tau)
