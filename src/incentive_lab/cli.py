@@ -19,20 +19,29 @@ bug and shows its traceback (status 1).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from incentive_lab.cli_bench import bench_app
+from incentive_lab.cli_common import (
+    Backend,
+    DbOption,
+    WorkersOption,
+    out,
+    print_summary,
+    run_and_report,
+    user_errors,
+    where,
+)
+from incentive_lab.cli_design import design
+from incentive_lab.cli_report import report
 from incentive_lab.core.errors import ConfigError, unknown_choice
 from incentive_lab.core.registry import KINDS, entries, get
-from incentive_lab.experiments.orchestrate import DEFAULT_DB, run_experiment
-from incentive_lab.experiments.results import Results, flatten_points, sort_by_points
+from incentive_lab.experiments.orchestrate import DEFAULT_DB
+from incentive_lab.experiments.results import flatten_points, sort_by_points
 from incentive_lab.experiments.store import RunStore, ensure_directory
 
 app = typer.Typer(
@@ -41,20 +50,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Design, train and evaluate incentive mechanisms in multi-agent learning systems.",
 )
-out = Console()
-err = Console(stderr=True)
-
-DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file of the run store.")]
-WorkersOption = Annotated[
-    int | None, typer.Option("--workers", help="Parallel runs (default: number of cores).")
-]
-
-
-class Backend(StrEnum):
-    """Where runs execute."""
-
-    local = "local"
-    ray = "ray"
 
 
 class Format(StrEnum):
@@ -63,17 +58,6 @@ class Format(StrEnum):
     parquet = "parquet"
     csv = "csv"
     marl_eval = "marl-eval"
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn a :class:`ConfigError` into one line on stderr and exit status 2."""
-    try:
-        yield
-    except ConfigError as error:
-        message = " ".join(str(error).splitlines())
-        typer.echo(f"error: {message}", err=True)
-        raise typer.Exit(2) from None
 
 
 @app.command("list")
@@ -112,67 +96,6 @@ def list_units(
         )
 
 
-def _run_and_report(
-    config: Any, db: Path, workers: int | None, backend: str, address: str | None
-) -> Results:
-    """Run with a progress bar on stderr (shown once the config is valid), then the table."""
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-    )
-    label = config.get("name", "runs") if isinstance(config, dict) else Path(str(config)).stem
-    task = progress.add_task(f"runs of {label}", total=None)
-
-    def update(done: int, total: int) -> None:
-        if not progress.live.is_started:
-            progress.start()
-        progress.update(task, completed=done, total=total)
-
-    try:
-        results = run_experiment(
-            config, db=db, workers=workers, backend=backend, address=address, progress=update
-        )
-    finally:
-        if progress.live.is_started:
-            progress.stop()
-    summary = results.summary()
-    _print_summary(summary, None)
-    _warn_fallbacks(summary)
-    return results
-
-
-def _warn_fallbacks(summary: Any) -> None:
-    """Say so when learners fell back instead of deciding (e.g. an LLM server was down)."""
-    if summary.empty:
-        return
-    fallbacks = summary[summary["name"].str.endswith("/fallbacks") & (summary["value"] > 0)]
-    for name, rows in fallbacks.groupby("name"):
-        group = str(name).split("/")[0]
-        err.print(
-            f"[yellow]warning:[/yellow] {group} used its fallback action in {len(rows)} "
-            f"run(s) (mean {rows['value'].mean():.3g} fallbacks per step at the end): its "
-            "backend failed or its answers did not parse; see the transcripts in the runs "
-            "table's extra column",
-            soft_wrap=True,
-        )
-
-
-def _print_summary(summary: Any, metrics: list[str] | None) -> None:
-    from incentive_lab.cli_tables import summary_tables
-
-    for table in summary_tables(summary, metrics):
-        out.print(table)
-
-
-def _where(db: Path, experiments: list[str]) -> None:
-    names = ", ".join(experiments)
-    out.print(f"Results: experiment {names} in {db.resolve()}", soft_wrap=True)
-    out.print(f"  see them again:  incentive-lab show --db {db}", soft_wrap=True)
-
-
 @app.command()
 def run(
     config: Annotated[Path, typer.Argument(help="Experiment YAML file.")],
@@ -185,8 +108,8 @@ def run(
     with user_errors():
         if not config.is_file():
             raise ConfigError("config", str(config), "an existing YAML file")
-        results = _run_and_report(config, db, workers, backend.value, address)
-    _where(db, [results.experiment])
+        results = run_and_report(config, db, workers, backend.value, address)
+    where(db, [results.experiment])
 
 
 @app.command()
@@ -213,7 +136,7 @@ def show(
     if summary.empty:
         out.print(f"No runs in {db}.")
         return
-    _print_summary(summary, metric)
+    print_summary(summary, metric)
 
 
 @app.command()
@@ -260,10 +183,6 @@ def demo(
 
     run_demo(out_dir, workers, demo_configs())
 
-
-from incentive_lab.cli_bench import bench_app  # noqa: E402
-from incentive_lab.cli_design import design  # noqa: E402
-from incentive_lab.cli_report import report  # noqa: E402
 
 app.add_typer(bench_app, name="bench")
 app.command("report")(report)

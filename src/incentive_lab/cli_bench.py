@@ -21,6 +21,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from incentive_lab.cli_common import err, out, run_and_report, user_errors, where
 from incentive_lab.experiments.orchestrate import DEFAULT_DB
 
 bench_app = typer.Typer(
@@ -33,7 +34,6 @@ DEMO_DIR = Path("incentive-lab-demo")
 @bench_app.command("list")
 def bench_list() -> None:
     """List the scenarios: name, version, objective, budget, mechanisms, description."""
-    from incentive_lab.cli import out
     from incentive_lab.experiments.bench import scenarios
 
     table = Table(title="MechBench scenarios", title_justify="left")
@@ -66,13 +66,12 @@ def bench_run(
     ] = None,
 ) -> None:
     """Run one scenario (finished runs are skipped) and print its results."""
-    from incentive_lab.cli import _run_and_report, _where, user_errors
     from incentive_lab.experiments.bench import get_scenario
 
     with user_errors():
         config = get_scenario(name).experiment_config(seeds=seeds, steps=steps)
-        results = _run_and_report(config, db, workers, "local", None)
-    _where(db, [results.experiment])
+        results = run_and_report(config, db, workers, "local", None)
+    where(db, [results.experiment])
 
 
 def _plan_total(configs: list[dict[str, Any]]) -> int:
@@ -115,7 +114,6 @@ def run_demo(out_dir: Path, workers: int | None, configs: list[dict[str, Any]]) 
         TimeElapsedColumn,
     )
 
-    from incentive_lab.cli import err, out, user_errors
     from incentive_lab.core.errors import ConfigError
     from incentive_lab.experiments.orchestrate import run_experiment
     from incentive_lab.experiments.reporting import best_mechanisms, report_results

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from incentive_lab.cli_common import err, out, user_errors
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.design import DesignResult, run_design
 from incentive_lab.experiments.orchestrate import DEFAULT_DB
@@ -41,8 +42,6 @@ def design(
     address: Annotated[str | None, typer.Option(help="Address of an existing Ray cluster.")] = None,
 ) -> None:
     """Search mechanism parameters (Optuna) under an incentive budget; resumes a killed search."""
-    from incentive_lab.cli import err, out, user_errors
-
     with user_errors():
         if not config.is_file():
             raise ConfigError("config", str(config), "an existing YAML file")

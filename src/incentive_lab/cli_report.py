@@ -16,6 +16,8 @@ from typing import Annotated
 
 import typer
 
+from incentive_lab.cli_common import out as console
+from incentive_lab.cli_common import user_errors
 from incentive_lab.experiments.orchestrate import DEFAULT_DB
 
 
@@ -33,8 +35,6 @@ def report(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling.")] = 0,
 ) -> None:
     """Write one self-contained HTML report (figures, CIs, summary) of stored experiments."""
-    from incentive_lab.cli import out as console
-    from incentive_lab.cli import user_errors
     from incentive_lab.experiments.reporting import report_store
 
     with user_errors():

@@ -192,12 +192,12 @@ def test_real_process_exit_status_and_stderr(workdir: Path) -> None:
 
 
 def test_internal_errors_keep_their_traceback(tmp_path: Path, monkeypatch) -> None:
-    from incentive_lab import cli
+    from incentive_lab import cli_common
 
     def broken(*args, **kwargs):
         raise RuntimeError("internal bug")
 
-    monkeypatch.setattr(cli, "run_experiment", broken)
+    monkeypatch.setattr(cli_common, "run_experiment", broken)
     result = invoke("run", write_config(tmp_path / "ok.yaml", VALID), "--db", tmp_path / "x.duckdb")
     assert result.exit_code == 1
     assert isinstance(result.exception, RuntimeError)
