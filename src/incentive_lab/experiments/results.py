@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from incentive_lab.experiments.records import canonical_json
 from incentive_lab.experiments.store import RunStore
@@ -94,6 +93,8 @@ def aggregate(summary: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     ``summary`` is the long form of :meth:`Results.summary`. Returns one row per group with
     columns ``experiment, <point columns>, name, n, mean, std, ci_low, ci_high``.
     """
+    from scipy import stats  # scipy.stats costs ~0.4 s to import: only when needed
+
     keys = [c for c in ["experiment", *point_columns(summary), "name"] if c in summary.columns]
     rows = []
     for group, part in summary.groupby(keys, sort=False, dropna=False):
