@@ -52,6 +52,7 @@ from incentive_lab.evaluation.report_template import (
     table,
     tag,
 )
+from incentive_lab.evaluation.report_transcripts import transcript_section
 from incentive_lab.evaluation.report_verdicts import Verdict, improvement_table, verdicts
 
 __all__ = ["ExperimentTables", "build_report", "write_report"]
@@ -256,6 +257,9 @@ def _section(tables: ExperimentTables, rng: np.random.Generator) -> tuple[Markup
         )
     )
     parts.append(_improvement(prep, rng))
+    transcripts = transcript_section(tables.runs)
+    if transcripts is not None:
+        parts.append(transcripts)
     parts.append(tag("h3", "Resolved configurations"))
     labels = [f"{short} = {full}" for short, full in prep.full_labels.items() if short != full]
     if labels:
