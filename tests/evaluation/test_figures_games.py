@@ -44,6 +44,12 @@ EXPERIMENTS: dict[str, dict[str, Any]] = {
         "steps": 100,
         "sweep": {"learners.0.params.k": [1, 2, 4]},
     },
+    "recommender": {
+        "game": {"id": "recommender", "params": {"n_users": 200, "n_items": 100, "n_agents": 2}},
+        "learners": [{"id": "bandit", "params": {"algorithm": "ucb", "c": 0.05}}],
+        "steps": 30,
+        "sweep": {"mechanism": [{"id": "none"}, {"id": "exposure_fairness"}]},
+    },
     "pgg": {
         "game": {"id": "differentiable_pgg", "params": {"n_players": 2, "p": 1.5, "n_copies": 4}},
         "learners": [{"id": "simul_ind", "params": {"lr": 1.0}}],
@@ -61,6 +67,7 @@ EXPECTED = {
     "congestion": {"congestion-flows": "Price of anarchy (mean, 95% CI)"},
     "spatial": {"cooperation-vs-r": "Cooperation vs r", "lattice-snapshots": "cooperator"},
     "subsample": {"gap-vs-k": "SUB-SAMPLE-Q gap vs k"},
+    "recommender": {"platform-outcomes": "Provider exposure Gini (lower is better)"},
     "pgg": {"phase-portrait": "Phase portrait: differentiable_pgg"},
 }
 GAME_KINDS = {kind for kinds in EXPECTED.values() for kind in kinds}

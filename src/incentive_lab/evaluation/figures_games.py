@@ -24,6 +24,10 @@ game id                                                    figures (module)
 ``global_local``                                           SUB-SAMPLE-Q gap vs k with the
                                                            fitted C·√((n−k+1)/(nk)) curve
                                                            (``figures_subsample``)
+``recommender``                                            CTR, session length, churn,
+                                                           diversity, coverage, exposure Gini,
+                                                           cold-start CTR with CIs
+                                                           (``figures_platform``)
 =========================================================  =====================================
 
 Statistics use a child of the report's generator (``rng.spawn``), so adding or removing a
@@ -42,6 +46,7 @@ import numpy as np
 from incentive_lab.evaluation import (
     figures_allocation,
     figures_dynamics,
+    figures_platform,
     figures_spatial,
     figures_subsample,
 )
@@ -138,6 +143,20 @@ def _spatial(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) -
     return out
 
 
+def _recommender(
+    prep: Prepared, params: dict[str, Any], rng: np.random.Generator
+) -> list[GameFigure]:
+    fig = figures_platform.platform_outcomes(prep, rng)
+    if fig is None:
+        return []
+    caption = (
+        "Platform outcomes per series: final value (mean over seeds, 95% bootstrap CI) of "
+        "each user- and provider-side metric, to read what a mechanism buys and what it "
+        "costs (e.g. lower provider exposure Gini against CTR)."
+    )
+    return [GameFigure(fig, "platform-outcomes", caption)]
+
+
 def _subsample(
     prep: Prepared, params: dict[str, Any], rng: np.random.Generator
 ) -> list[GameFigure]:
@@ -161,6 +180,7 @@ BUILDERS: dict[str, Builder] = {
     "congestion": _congestion,
     "spatial_public_goods": _spatial,
     "global_local": _subsample,
+    "recommender": _recommender,
 }
 """Game id → builder of its game-specific figures."""
 
