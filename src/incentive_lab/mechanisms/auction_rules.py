@@ -79,6 +79,13 @@ class PaymentRule(Mechanism[AuctionRuleParams]):
         return {"revenue": -float(adjustment.transfers.sum()) / self.n_auctions}
 
 
+CONTRACT_GAME = {
+    "id": "auction",
+    "params": {"n_bidders": 3, "n_copies": 2, "bid_levels": 5, "n_value_buckets": 2},
+}
+"""A small auction the registry-wide mechanism contract runs these rules on."""
+
+
 @register(
     "mechanism",
     "first_price",
@@ -87,10 +94,7 @@ class PaymentRule(Mechanism[AuctionRuleParams]):
     stateless=True,
     pays=True,
     shaping=False,
-    contract_game={
-        "id": "auction",
-        "params": {"n_bidders": 3, "n_copies": 2, "bid_levels": 5, "n_value_buckets": 2},
-    },
+    contract_game=CONTRACT_GAME,
 )
 class FirstPrice(PaymentRule):
     """Pay your bid."""
@@ -110,10 +114,7 @@ class FirstPrice(PaymentRule):
     stateless=True,
     pays=True,
     shaping=False,
-    contract_game={
-        "id": "auction",
-        "params": {"n_bidders": 3, "n_copies": 2, "bid_levels": 5, "n_value_buckets": 2},
-    },
+    contract_game=CONTRACT_GAME,
 )
 class SecondPrice(PaymentRule):
     """Pay the highest losing bid (or the reserve) per unit of item weight."""
@@ -144,10 +145,7 @@ class SecondPrice(PaymentRule):
     stateless=True,
     pays=True,
     shaping=False,
-    contract_game={
-        "id": "auction",
-        "params": {"n_bidders": 3, "n_copies": 2, "bid_levels": 5, "n_value_buckets": 2},
-    },
+    contract_game=CONTRACT_GAME,
 )
 class VCG(PaymentRule):
     """Clarke-pivot payments (reserve as phantom bidders)."""
