@@ -21,6 +21,12 @@ Both are pure data (arrays over agents, items or edges), so any game can publish
     ``edge_marginal[e]`` = ``x_e·ℓ_e'(x_e)`` (the marginal-cost toll); ``edge_labels[e]``:
     ``"u->v"``. An agent's action is the index of its path.
 
+``PublicGoodsOutcome`` (``info["public_goods"]``)
+    ``cooperating[i]``: agent ``i`` contributed; ``share[i]`` = ``c·(m_i + 1[i cooperates]) /
+    (d_i + 1)``: the contributions of ``i``'s focal group per member, before the multiplier,
+    so that ``π_i = r·share_i − c·1[i cooperates]`` with ``r = r_c`` for a cooperator and
+    ``r_d`` for a defector; ``r_c``, ``r_d``: the multipliers in force this round.
+
 ``AuctionRules`` and ``RoutingRules`` are runtime-checkable protocols of the games' static
 rules (bidders per auction, item weights, demand; edge labels), so that payment and toll
 mechanisms can check at construction that they fit the game.
@@ -56,6 +62,16 @@ class RoutingOutcome:
     edge_labels: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class PublicGoodsOutcome:
+    """One round of a public goods game with cooperator/defector multipliers (arrays ``[n]``)."""
+
+    cooperating: BoolArray
+    share: FloatArray
+    r_c: float
+    r_d: float
+
+
 @runtime_checkable
 class AuctionRules(Protocol):
     """An auction game's static rules."""
@@ -83,4 +99,13 @@ class RoutingRules(Protocol):
     @property
     def edge_labels(self) -> tuple[str, ...]:
         """Edge labels ``"u->v"`` (index ``e`` of ``RoutingOutcome`` arrays)."""
+        ...
+
+
+@runtime_checkable
+class PublicGoodsRules(Protocol):
+    """A public goods game that can report a round as a :class:`PublicGoodsOutcome`."""
+
+    def outcome(self, actions: IntArray) -> PublicGoodsOutcome:
+        """The outcome of ``actions`` in the current round's groups."""
         ...

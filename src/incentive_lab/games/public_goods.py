@@ -46,6 +46,7 @@ from pydantic import Field, model_validator
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Deviation, Game, GameMetadata, StepResult
+from incentive_lab.core.outcomes import PublicGoodsOutcome
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Rewards
@@ -267,9 +268,15 @@ class PublicGoodsGame(Game[PublicGoodsParams]):
         self._state = next_state(self.params.feedback, self._state, cooperation)
         self._t += 1
         metrics = {"r_c": self._r_c, "feedback_state": self._state}
-        return StepResult(
-            obs=np.zeros(self.n_agents, dtype=np.int64), rewards=rewards, info={"metrics": metrics}
-        )
+        info = {"metrics": metrics, "public_goods": self.outcome(actions)}
+        return StepResult(obs=np.zeros(self.n_agents, dtype=np.int64), rewards=rewards, info=info)
+
+    def outcome(self, actions: Actions) -> PublicGoodsOutcome:
+        """The round's contributions per focal-group member (see ``core.outcomes``)."""
+        cooperating = np.asarray(actions) == COOPERATE
+        m = self._co_player_sum(cooperating.astype(np.float64))
+        share = self.params.cost * (m + cooperating) / (self._degree + 1.0)
+        return PublicGoodsOutcome(cooperating, share, self._r_c, self.params.r_d)
 
     # -- counterfactuals -----------------------------------------------------------------
     def _co_player_sum(self, values: FloatArray) -> FloatArray:

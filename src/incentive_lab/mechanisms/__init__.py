@@ -7,7 +7,9 @@ Each module is one mechanism registered under kind ``"mechanism"`` (built as
 * pure shaping (no money moves): ``team_reward``, ``difference_rewards``,
   ``inequity_aversion``, ``svo``, ``mutual_welfare``;
 * payments (real transfers, designer pays ``+`` / collects ``−``): ``action_tax``,
-  ``pigouvian_tax`` (both with a budget-balanced variant, :mod:`.budget`).
+  ``pigouvian_tax``, ``asymmetric_feedback``, ``adaptive_planner``, the auction payment
+  rules, road tolls and the platform mechanisms (most with a budget-balanced variant,
+  :mod:`.budget`).
 
 Helpers: :mod:`.copies` (vectorised reductions over a game's independent copies),
 :mod:`.counterfactual` (clamping an agent to a default action), :mod:`.checked` (parameters
@@ -17,6 +19,7 @@ validated against the game, also on ``reconfigure``).
 from incentive_lab.mechanisms import (
     action_tax,
     adaptive_planner,
+    asymmetric_feedback,
     auction_rules,
     difference_rewards,
     identity,
@@ -35,6 +38,7 @@ from incentive_lab.mechanisms import (
 __all__ = [
     "action_tax",
     "adaptive_planner",
+    "asymmetric_feedback",
     "auction_rules",
     "difference_rewards",
     "identity",
