@@ -61,6 +61,16 @@ def test_neighbour_and_mean_critics_average_the_others() -> None:
     assert critic_input("auto", None, context(17)).mode == "mean"
 
 
+def test_auto_critic_is_joint_over_each_copy_of_the_game() -> None:
+    from incentive_lab.core import make_game
+
+    game = make_game("stag_hunt", {"n_copies": 30})  # 60 agents in pairs
+    chosen = critic_input("auto", None, LearnerContext.for_game(game))
+    assert (chosen.mode, chosen.slots) == ("joint", 1)
+    # a group that cuts through a copy falls back to the group-level rule
+    assert critic_input("auto", None, LearnerContext.for_game(game, 1, 60)).mode == "mean"
+
+
 def test_bad_critic_configurations_are_config_errors() -> None:
     with pytest.raises(ConfigError, match="divisor of the group size 6"):
         critic_input("joint", 4, context(6))

@@ -48,6 +48,9 @@ class LearnerContext:
     has one, for gradient-play learners that optimise its parameters.
     ``tabular_model``: the game's known finite-horizon tables (``core.tabular_model``), if
     it publishes them, for learners that evaluate joint policies exactly (``lio``).
+    ``copies``: the game's ``copies`` array (``int64[n]``, global indices): which
+    independent copy each agent plays in, for learners that condition on co-players
+    (``maddpg``'s critic).
     """
 
     agents: IntArray
@@ -61,6 +64,7 @@ class LearnerContext:
     generative: GenerativeModel | None = None
     differentiable: DifferentiableGame | None = None
     tabular_model: TabularModel | None = None
+    copies: IntArray | None = None
 
     @classmethod
     def for_game(cls, game: Game[Any], start: int = 0, stop: int | None = None) -> LearnerContext:
@@ -78,6 +82,7 @@ class LearnerContext:
             generative=getattr(game, "generative", None),
             differentiable=differentiable_game(game),
             tabular_model=getattr(game, "tabular_model", None),
+            copies=game.copies,
         )
 
     @property

@@ -19,8 +19,10 @@ What the critic sees (``critic``)
       that belong to the group (zeros if none);
     * ``mean`` — the mean of ``z_j`` over all other agents of the group (a mean-field
       critic, for large groups);
-    * ``auto`` (default) — ``neighbours`` if the game has a topology, else ``joint`` over the
-      whole group when ``m ≤ 16``, else ``mean``.
+    * ``auto`` (default) — ``joint`` over each copy when the group is made of equal,
+      contiguous copies of 2–64 agents (``game.copies``: e.g. PD pairs), else
+      ``neighbours`` if the game has a topology, else ``joint`` over the whole group when
+      ``m ≤ 16``, else ``mean``.
 
     Agents outside the group are part of the environment.
 

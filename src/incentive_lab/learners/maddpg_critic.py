@@ -29,7 +29,8 @@ from incentive_lab.core.types import FloatArray, IntArray
 from incentive_lab.learners.torch_nets import torch_module
 
 MAX_JOINT = 16
-"""``auto`` uses a joint critic over the whole group up to this many agents."""
+"""``auto`` uses a joint critic over each copy when the game plays equal copies, else over the
+whole group up to this many agents."""
 
 
 class CriticInput:
@@ -74,13 +75,32 @@ class CriticInput:
         return torch.cat([own, others], dim=-1)
 
 
+def _copy_block(context: LearnerContext) -> int | None:
+    """The copy size if the group is a whole number of equal, contiguous copies (2..64)."""
+    if context.copies is None:
+        return None
+    copies = np.asarray(context.copies)[context.agents]
+    _, starts, sizes = np.unique(copies, return_index=True, return_counts=True)
+    size = int(sizes[0])
+    contiguous = np.all(np.diff(copies) >= 0) and np.array_equal(
+        np.sort(starts), np.arange(0, copies.size, size)
+    )
+    if not 2 <= size <= 64 or not np.all(sizes == size) or not contiguous:
+        return None
+    return size
+
+
 def critic_input(mode: str, block: int | None, context: LearnerContext) -> CriticInput:
     """Resolve ``critic``/``block`` for ``context`` into a :class:`CriticInput`."""
     m = context.n_agents
     if block is not None and mode != "joint":
         raise ConfigError("learner.params.block", block, "only with critic: joint (else null)")
     if mode == "auto":
-        mode = "neighbours" if context.topology is not None else "joint" if m <= 16 else "mean"
+        copy_block = _copy_block(context)
+        if copy_block is not None and block is None:
+            mode, block = "joint", copy_block
+        else:
+            mode = "neighbours" if context.topology is not None else "joint" if m <= 16 else "mean"
     if mode == "joint":
         size = m if block is None else block
         if m % size != 0:
