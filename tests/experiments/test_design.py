@@ -235,3 +235,18 @@ def test_design_example_loads_and_runs_one_short_trial(path: Path, tmp_path: Pat
     raw["design"]["trials"] = 1
     result = run_design(raw, db=tmp_path / "s.duckdb", workers=1)
     assert len(result.trials) == 1 and set(result.trials[0].params) == set(raw["design"]["space"])
+
+
+def test_batched_trials_run_together_and_match_sequential_while_sampling_at_random(
+    tmp_path: Path,
+) -> None:
+    """Startup trials are sampled at random with the k-th seed, whatever else is in flight."""
+    changes = {"trials": 4, "startup_trials": 4}
+    quick = {"steps": 200, "record_every": 50}
+    sequential = run_design({**design(**changes), **quick}, db=tmp_path / "a.duckdb", workers=1)
+    batched = run_design(
+        {**design(**changes, batch=3), **quick}, db=tmp_path / "b.duckdb", workers=2
+    )
+    assert [t.params for t in batched.trials] == [t.params for t in sequential.trials]
+    assert [t.objective for t in batched.trials] == [t.objective for t in sequential.trials]
+    assert len(batched.trials) == 4  # a batch of 3, then one

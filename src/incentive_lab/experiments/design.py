@@ -59,7 +59,7 @@ from incentive_lab.experiments.design_schema import (
 from incentive_lab.experiments.executors import check_options, execute
 from incentive_lab.experiments.objectives import execute_design_run
 from incentive_lab.experiments.orchestrate import DEFAULT_DB
-from incentive_lab.experiments.plan import plan_runs
+from incentive_lab.experiments.plan import RunTask, plan_runs
 from incentive_lab.experiments.records import canonical_json
 from incentive_lab.experiments.resolve import EXPERIMENT_ONLY
 from incentive_lab.experiments.store import RunStore, check_database_file
@@ -163,8 +163,10 @@ def run_design(
             if progress is not None:
                 progress(min(done, design.trials), design.trials)
             while done < design.trials:
-                _run_trial(optuna, study, design, base, done, store, summaries, workers, backend)
-                done += 1
+                size = min(design.batch, design.trials - done)
+                batch = range(done, done + size)
+                _run_batch(optuna, study, design, base, batch, store, summaries, workers, backend)
+                done += size
                 if progress is not None:
                     progress(done, design.trials)
     finally:
@@ -228,45 +230,58 @@ def _suggest(trial: Any, path: str, entry: RangeSpec | ChoiceSpec) -> Any:
     return trial.suggest_float(path, entry.low, entry.high, step=entry.step, log=entry.log)
 
 
-def _run_trial(
+def _run_batch(
     optuna: Any,
     study: Any,
     design: DesignSpec,
     base: dict[str, Any],
-    k: int,
+    batch: range,
     store: RunStore,
     summaries: dict[str, dict[str, float]],
     workers: int | None,
     backend: str,
 ) -> None:
-    study.sampler = _sampler(optuna, design, k)
-    trial = study.ask()
+    """Ask the trials ``batch``, run all their seeds at once, then tell each its objective.
+
+    Trial ``k`` is sampled with the ``k``-th seed; runs are written as they arrive, so a
+    killed batch resumes without recomputing them.
+    """
+    asked: list[tuple[Any, dict[str, Any], list[RunTask]]] = []
     try:
-        point = {path: _suggest(trial, path, entry) for path, entry in design.space.items()}
-        coordinates = {"trial": trial.number, **{p: label(v) for p, v in point.items()}}
-        tasks = [
-            dataclasses.replace(task, point=coordinates)
-            for task in plan_runs(apply_point(base, point))
-        ]
+        for k in batch:
+            study.sampler = _sampler(optuna, design, k)
+            trial = study.ask()
+            asked.append((trial, {}, []))
+            point = {path: _suggest(trial, path, entry) for path, entry in design.space.items()}
+            coordinates = {"trial": trial.number, **{p: label(v) for p, v in point.items()}}
+            tasks = [
+                dataclasses.replace(task, point=coordinates)
+                for task in plan_runs(apply_point(base, point))
+            ]
+            asked[-1] = (trial, point, tasks)
         metric = design.goal.metric
-        todo = [t for t in tasks if metric not in summaries.get(t.run_id, {})]
+        todo = [
+            t for _, _, tasks in asked for t in tasks if metric not in summaries.get(t.run_id, {})
+        ]
         if todo:
             for result in execute(todo, workers=workers, backend=backend, fn=execute_design_run):
                 store.write(result)
                 summaries[result.run_id] = result.summary
+    except BaseException:
+        for trial, _, _ in asked:
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        raise
+    for trial, point, tasks in asked:
         values = [summaries[t.run_id][metric] for t in tasks]
         costs = [summaries[t.run_id].get(COST, 0.0) for t in tasks]
-    except BaseException:
-        study.tell(trial, state=optuna.trial.TrialState.FAIL)
-        raise
-    objective, cost = float(np.mean(values)), float(np.mean(costs))
-    trial.set_user_attr("objective", objective)
-    trial.set_user_attr(COST, cost)
-    trial.set_user_attr("per_seed", [float(v) for v in values])
-    trial.set_user_attr("point", canonical_json(point))
-    if design.budget is not None and design.budget_mode == "constraint":
-        trial.set_constraint("budget", cost - design.budget)  # <= 0: feasible (TPE uses it)
-    study.tell(trial, _told_value(design, objective, cost))
+        objective, cost = float(np.mean(values)), float(np.mean(costs))
+        trial.set_user_attr("objective", objective)
+        trial.set_user_attr(COST, cost)
+        trial.set_user_attr("per_seed", [float(v) for v in values])
+        trial.set_user_attr("point", canonical_json(point))
+        if design.budget is not None and design.budget_mode == "constraint":
+            trial.set_constraint("budget", cost - design.budget)  # <= 0: feasible (TPE uses it)
+        study.tell(trial, _told_value(design, objective, cost))
 
 
 def _told_value(design: DesignSpec, objective: float, cost: float) -> float:

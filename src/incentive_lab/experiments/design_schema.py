@@ -95,6 +95,9 @@ class DesignSpec(_Model):
     """Objective units lost per unit of cost above the budget (``penalty`` mode)."""
     trials: int = Field(default=20, gt=0, strict=True)
     """Completed trials the study should have."""
+    batch: int = Field(default=1, ge=1, le=256, strict=True)
+    """Trials asked at once and run together (all their seeds in parallel); ``1`` is fully
+    sequential. A batch's trials are sampled without seeing each other's results."""
     sampler: Literal["tpe", "random"] = "tpe"
     """Optuna sampler: tree-structured Parzen estimator or uniform random."""
     startup_trials: int = Field(default=10, ge=0, strict=True)
