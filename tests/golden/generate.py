@@ -15,8 +15,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from cases import DATA, cases  # noqa: E402
-from trace import trace_config  # noqa: E402
+from golden_cases import DATA, cases  # noqa: E402
+from golden_trace import trace_config  # noqa: E402
 
 
 def record_llm_replay() -> None:
@@ -34,7 +34,7 @@ def record_llm_replay() -> None:
     class Scripted:
         name = "scripted"
 
-        def complete(self, request):  # noqa: ANN001, ANN202
+        def complete(self, request):
             text = request.messages[-1][1]
             return json.dumps({"action": (len(text) + request.seed) % 2})
 

@@ -17,8 +17,8 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from cases import cases  # noqa: E402
-from trace import trace_config  # noqa: E402
+from golden_cases import cases  # noqa: E402
+from golden_trace import trace_config  # noqa: E402
 
 GOLDEN = json.loads((HERE / "traces.json").read_text())
 CASES = cases()

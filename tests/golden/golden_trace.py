@@ -52,15 +52,7 @@ def trace_config(raw: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for task in plan_runs(raw):
         steps = int(task.config["steps"])
-        holder: dict[str, TracingRecorder] = {}
-
-        class _Recorder(TracingRecorder):
-            def __init__(self, *args: Any) -> None:
-                super().__init__(*args)
-                holder["r"] = self
-
-        result = _run(task, _Recorder)
-        recorder = holder["r"]
+        result, recorder = _run(task)
         rows = hashlib.sha256(
             repr(
                 [(int(s), str(n), float(v)) for s, n, v in result.metrics if _deterministic(n)]
@@ -85,12 +77,12 @@ def trace_config(raw: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _run(task: Any, recorder_class: type[TracingRecorder]) -> Any:
+def _run(task: Any) -> tuple[Any, TracingRecorder]:
     """Execute ``task`` with a tracing recorder built the way the runner builds its own."""
     from incentive_lab.core import registry
 
     game = registry.make_game(task.config["game"]["id"], task.config["game"]["params"])
-    recorder = recorder_class(
+    recorder = TracingRecorder(
         game.n_agents, int(task.config["record_every"]), game.metadata.cooperative_action
     )
-    return execute_run(task, recorder)
+    return execute_run(task, recorder), recorder
