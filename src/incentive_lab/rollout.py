@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from incentive_lab.core.capabilities import Capability, provided
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game
 from incentive_lab.core.learner import Learner, Transition
@@ -103,12 +104,12 @@ class Simulation:
     def act(self, obs: Obs) -> Actions:
         """The joint action of all groups for ``obs``.
 
-        A single group whose learner sets ``fresh_actions = True`` (its ``act`` returns a new
-        ``int64[n]`` array that it never writes into afterwards) hands that array over
+        A single group whose learner declares ``fresh_actions = True`` (its ``act`` returns a
+        new ``int64[n]`` array that it never writes into afterwards) hands that array over
         without a copy; otherwise the groups' actions are copied into a new array.
         """
         n = self.game.n_agents
-        if len(self.groups) == 1 and getattr(self.groups[0].learner, "fresh_actions", False):
+        if len(self.groups) == 1 and self.groups[0].learner.fresh_actions:
             chosen = np.asarray(self.groups[0].learner.act(obs), dtype=np.int64)
             if chosen.shape == (n,):
                 return chosen
@@ -123,7 +124,8 @@ class Simulation:
     def run(self, steps: int, recorder: Recorder | None = None) -> None:
         """Advance ``steps`` steps, resetting the game (never the learners) at episode ends."""
         game, mechanism = self.game, self.mechanism
-        loss_shaping = getattr(mechanism, "shape_losses", None)  # differentiable games only
+        # A mechanism's differentiable shaping, for gradient play on differentiable games.
+        loss_shaping = provided(mechanism, Capability.LOSS_SHAPING)
         for _ in range(steps):
             # 1. act
             obs = self.obs

@@ -119,6 +119,8 @@ def copy_mean_matrix(copies: IntArray) -> FloatArray:
 
 
 def differentiable_game(game: Any) -> DifferentiableGame | None:
-    """The differentiable model ``game`` offers (its ``differentiable`` attribute), or ``None``."""
-    model = getattr(game, "differentiable", None)
+    """The differentiable model ``game`` declares it offers (``core.capabilities``), or ``None``."""
+    from incentive_lab.core.capabilities import Capability, provided
+
+    model = provided(game, Capability.DIFFERENTIABLE)
     return model if isinstance(model, DifferentiableGame) else None

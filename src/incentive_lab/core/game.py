@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 from gymnasium import spaces
 
+from incentive_lab.core.capabilities import Capabilities
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.params import Params, validate_params
 from incentive_lab.core.topology import Topology
@@ -91,9 +92,19 @@ class Game(ABC, Generic[P]):
     max_steps: int | None = None
     """Episode length (``None``: a continuing game that never ends by itself)."""
     topology: Topology | None = None
+    capabilities: ClassVar[Capabilities] = frozenset()
+    """What games of this class may offer (``core.capabilities``); the registry reads it."""
 
     def __init__(self, params: P) -> None:
         self.params = params
+
+    def offers(self) -> Capabilities:
+        """What this instance offers: the class's ``capabilities`` by default.
+
+        A subclass whose params withhold some (a model too large to tabulate) returns fewer;
+        never more than the class declares.
+        """
+        return self.capabilities
 
     # -- spaces ---------------------------------------------------------------------------
     @property

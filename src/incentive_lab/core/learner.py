@@ -13,12 +13,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 from gymnasium import spaces
 
-from incentive_lab.core.differentiable import DifferentiableGame, LossShaping, differentiable_game
+from incentive_lab.core.capabilities import Capabilities, Capability, provided
+from incentive_lab.core.differentiable import DifferentiableGame, LossShaping
 from incentive_lab.core.game import Game
 from incentive_lab.core.generative import GenerativeModel
 from incentive_lab.core.params import Params
@@ -51,6 +52,9 @@ class LearnerContext:
     ``copies``: the game's ``copies`` array (``int64[n]``, global indices): which
     independent copy each agent plays in, for learners that condition on co-players
     (``maddpg``'s critic).
+    ``offered``: the capabilities the game offers (``core.capabilities``); the models above
+    are filled from them, never probed, and a learner's registered ``requires`` was checked
+    against them before the run started.
     """
 
     agents: IntArray
@@ -65,11 +69,13 @@ class LearnerContext:
     differentiable: DifferentiableGame | None = None
     tabular_model: TabularModel | None = None
     copies: IntArray | None = None
+    offered: Capabilities = frozenset()
 
     @classmethod
     def for_game(cls, game: Game[Any], start: int = 0, stop: int | None = None) -> LearnerContext:
         """The context of a group driving agents ``start <= i < stop`` of ``game``."""
         stop = game.n_agents if stop is None else stop
+        offered = game.offers()
         return cls(
             agents=np.arange(start, stop, dtype=np.int64),
             n_actions=game.n_actions,
@@ -78,11 +84,12 @@ class LearnerContext:
             topology=game.topology,
             rules=game.describe(),
             cooperative_action=game.metadata.cooperative_action,
-            overlapping_groups=getattr(game, "overlapping_groups", None),
-            generative=getattr(game, "generative", None),
-            differentiable=differentiable_game(game),
-            tabular_model=getattr(game, "tabular_model", None),
+            overlapping_groups=provided(game, Capability.LOCAL_PAYOFFS),
+            generative=provided(game, Capability.GENERATIVE_MODEL),
+            differentiable=provided(game, Capability.DIFFERENTIABLE),
+            tabular_model=provided(game, Capability.TABULAR_MODEL),
             copies=game.copies,
+            offered=offered,
         )
 
     @property
@@ -120,7 +127,16 @@ class Transition:
 
 
 class Learner(ABC, Generic[P]):
-    """Base class of every learner group."""
+    """Base class of every learner group.
+
+    Declarations (class attributes, read by the loop and the runner, never probed):
+    ``fresh_actions``: ``act`` returns a new ``int64[m]`` array it never writes into
+    afterwards, so the loop may hand it on without a copy; ``transcripts``: records a
+    learner keeps for the store (``llm``: prompts and raw answers), empty by default.
+    """
+
+    fresh_actions: ClassVar[bool] = False
+    transcripts: list[dict[str, Any]] = []
 
     def __init__(self, params: P, context: LearnerContext, rng: np.random.Generator) -> None:
         self.params = params

@@ -20,10 +20,11 @@ A mechanism sees the game only through the ``core.game.Game`` protocol.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 
+from incentive_lab.core.capabilities import Capabilities
 from incentive_lab.core.game import Game
 from incentive_lab.core.params import Params, validate_params
 from incentive_lab.core.types import Actions, FloatArray, Rewards
@@ -92,12 +93,20 @@ class Adjustment:
 class Mechanism(Generic[P]):
     """Base class of every mechanism. Subclasses override :meth:`adjust`.
 
-    The base class is concrete on purpose: ``none`` is this class itself.
+    The base class is concrete on purpose: ``none`` is this class itself. ``capabilities``
+    declares what a mechanism offers learners (``loss_shaping``: a differentiable
+    ``shape_losses(losses, probs, copies)`` for gradient play on differentiable games).
     """
+
+    capabilities: ClassVar[Capabilities] = frozenset()
 
     def __init__(self, params: P, game: Game[Any], rng: np.random.Generator) -> None:
         self.params = params
         self.rng = rng
+
+    def offers(self) -> Capabilities:
+        """What this mechanism offers (its class's ``capabilities``)."""
+        return self.capabilities
 
     def adjust(
         self, game: Game[Any], actions: Actions, rewards: Rewards, info: dict[str, Any]

@@ -6,17 +6,27 @@ description and declarative metadata that code and tests read (``cooperative_act
 ``stochastic``, known equilibria...). The built-in packages register themselves on import;
 the registry imports them lazily on first lookup by module name, and third-party packages
 can add units through the ``incentive_lab.plugins`` entry-point group.
+
+Capabilities (``core.capabilities``) are part of an entry: a game entry *offers* what its
+class declares in ``capabilities`` (or what ``offers=`` says for a function factory); a
+learner or mechanism entry *requires* what its ``requires=`` says — a fixed set, or a
+function of its validated params when the need depends on them (``adaptive_planner`` needs a
+payoff tensor only with ``gradient: exact``). :func:`fitting` lists the units whose needs a
+game meets.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Literal, TypeVar
 
+from incentive_lab.core.capabilities import Capabilities, Capability, capabilities
 from incentive_lab.core.errors import ConfigError, unknown_choice
+from incentive_lab.core.game import Game
+from incentive_lab.core.mechanism import Mechanism
 from incentive_lab.core.params import Params, validate_params
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,6 +51,22 @@ class Entry:
     params: type[Params]
     description: str
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    offers: Capabilities = frozenset()
+    """What a game (at most: an instance may offer less for some params) or a mechanism
+    offers."""
+    requires: Capabilities | Callable[[Any], Iterable[Capability]] = frozenset()
+    """What a learner or mechanism needs from the game (or a function of its params)."""
+
+    def needs(self, params: Params | None = None) -> Capabilities:
+        """What this unit requires with ``params`` (default params when ``None``)."""
+        if callable(self.requires):
+            if params is None:
+                try:
+                    params = self.params()
+                except ValueError:  # no defaults: the needs of the defaults are unknown
+                    return frozenset()
+            return capabilities(self.requires(params))
+        return self.requires
 
     def validate(self, raw: Any, field_name: str = "params") -> Params:
         """Validate raw parameters for this unit (errors name ``field_name.<param>``)."""
@@ -57,13 +83,17 @@ def register(
     *,
     params: type[Params],
     description: str,
+    requires: Iterable[Capability] | Callable[[Any], Iterable[Capability]] = (),
+    offers: Iterable[Capability] | None = None,
     **metadata: Any,
 ) -> Callable[[F], F]:
     """Class or function decorator that registers a factory under ``kind``/``id``.
 
     Factories are called as ``factory(params)`` for games,
     ``factory(params, context, rng)`` for learners and ``factory(params, game, rng)`` for
-    mechanisms.
+    mechanisms. ``requires``: the capabilities a learner or mechanism needs from the game
+    (or a function of its validated params giving them); ``offers``: a game's capabilities
+    when the factory is not a class declaring them in ``capabilities``.
     """
     if kind not in KINDS:
         raise ConfigError("kind", kind, f"allowed: {', '.join(KINDS)}")
@@ -74,7 +104,22 @@ def register(
         existing = _ENTRIES[kind].get(id)
         if existing is not None and existing.factory is not factory:
             raise ValueError(f"{kind} id {id!r} is already registered")
-        _ENTRIES[kind][id] = Entry(kind, id, factory, params, description, dict(metadata))
+        offered: Iterable[Capability] = () if offers is None else offers
+        if offers is None and isinstance(factory, type) and issubclass(factory, Game | Mechanism):
+            offered = factory.capabilities
+        needed = requires if callable(requires) else capabilities(requires)
+        if kind == "game" and needed:
+            raise ValueError(f"registry game {id!r}: games offer capabilities, never require")
+        _ENTRIES[kind][id] = Entry(
+            kind,
+            id,
+            factory,
+            params,
+            description,
+            dict(metadata),
+            offers=capabilities(offered),
+            requires=needed,
+        )
         return factory
 
     return decorator
@@ -127,3 +172,13 @@ def make_mechanism(id: str, params: Any, game: Any, rng: Any, field_name: str = 
     """Build the mechanism ``id`` for ``game``."""
     entry = get("mechanism", id, f"{field_name}.id")
     return entry.factory(entry.validate(params, f"{field_name}.params"), game, rng)
+
+
+def offering(capability: Capability) -> list[str]:
+    """Ids of the games that offer ``capability`` (sorted)."""
+    return [entry.id for entry in entries("game") if capability in entry.offers]
+
+
+def fitting(kind: Kind, offered: Capabilities) -> list[Entry]:
+    """The ``kind`` entries whose default needs ``offered`` meets (sorted by id)."""
+    return [entry for entry in entries(kind) if entry.needs() <= offered]

@@ -132,9 +132,9 @@ def execute_run(task: RunTask, recorder: WindowRecorder | None = None) -> RunRes
     }
     # Learners that keep transcripts (``llm``: prompts and raw answers) store a sample.
     transcripts = {
-        f"learner{k}": getattr(group.learner, "transcripts", [])
+        f"learner{k}": group.learner.transcripts
         for k, group in enumerate(sim.groups)
-        if getattr(group.learner, "transcripts", None)
+        if group.learner.transcripts
     }
     if transcripts:
         extra["transcripts"] = transcripts

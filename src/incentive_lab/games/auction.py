@@ -49,6 +49,7 @@ import numpy as np
 from gymnasium import spaces
 from pydantic import Field, model_validator
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game, GameMetadata, StepResult
 from incentive_lab.core.outcomes import AuctionOutcome
@@ -133,6 +134,8 @@ class AuctionParams(Params):
 )
 class AuctionGame(Game[AuctionParams]):
     """``n_copies`` independent sealed-bid auctions; payments come from mechanisms."""
+
+    capabilities = frozenset({Capability.AUCTION_OUTCOME})
 
     def __init__(self, params: AuctionParams) -> None:
         super().__init__(params)

@@ -36,6 +36,7 @@ import numpy as np
 from gymnasium import spaces
 from pydantic import Field, model_validator
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Deviation, Game, GameMetadata, StepResult
 from incentive_lab.core.outcomes import RoutingOutcome
@@ -113,6 +114,8 @@ class CongestionParams(Params):
 )
 class CongestionGame(Game[CongestionParams]):
     """``n_agents`` agents choosing source–sink paths; reward = minus path latency."""
+
+    capabilities = frozenset({Capability.ROUTING_OUTCOME})
 
     def __init__(self, params: CongestionParams) -> None:
         super().__init__(params)

@@ -43,6 +43,7 @@ import numpy as np
 from gymnasium import spaces
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.differentiable import require_torch
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game, StepResult
@@ -69,6 +70,8 @@ P = TypeVar("P", bound=DifferentiableParams)
 
 class DifferentiableGameBase(Game[P]):
     """A ``Game`` over a differentiable model; subclasses define the torch functions."""
+
+    capabilities = frozenset({Capability.DIFFERENTIABLE})
 
     def __init__(self, params: P, dims: tuple[int, ...], n_actions: int) -> None:
         super().__init__(params)

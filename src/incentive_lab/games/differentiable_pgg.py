@@ -64,7 +64,6 @@ def sigmoid(theta: FloatArray) -> FloatArray:
     description="Public goods with sigmoid contributions a=σ(θ), multiplier p; a torch game",
     cooperative_action=1,
     stochastic=False,
-    differentiable=True,
 )
 class DifferentiablePGG(DifferentiableGameBase[DifferentiablePGGParams]):
     """``n`` players, ``dim`` projects each, ``r_i = mean_k[(p/n)Σ_j a_jk − a_ik]``."""

@@ -50,7 +50,6 @@ def toy_losses_numpy(a: FloatArray) -> FloatArray:
     description="AgA's two-player toy game ℓ1=−sin(a1a2+a2²), ℓ2=−cos(1+a1−(1+a2)²+a1a2²)",
     cooperative_action=None,
     stochastic=False,
-    differentiable=True,
 )
 class DifferentiableToy(DifferentiableGameBase[DifferentiableToyParams]):
     """Two players, one parameter each (see module)."""

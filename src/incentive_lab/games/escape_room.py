@@ -39,6 +39,7 @@ from gymnasium import spaces
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from incentive_lab.core.capabilities import Capabilities, Capability
 from incentive_lab.core.game import Game, GameMetadata, StepResult
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
@@ -97,6 +98,8 @@ def best_team_return(n_agents: int, m_required: int) -> float:
 )
 class EscapeRoom(Game[EscapeRoomParams]):
     """ER(N, M) with positions lever / start / door (see the module docstring)."""
+
+    capabilities = frozenset({Capability.TABULAR_MODEL})
 
     n_actions = 3
 
@@ -157,6 +160,12 @@ class EscapeRoom(Game[EscapeRoomParams]):
             truncated=truncated,
             info={"metrics": {"door_open": door_open, "escaped": float(escaped)}},
         )
+
+    def offers(self) -> Capabilities:
+        """The tables only while they fit (``3^N`` states cubed at most ``MAX_TABLE``)."""
+        if (3**self.n_agents) ** 3 > MAX_TABLE:
+            return self.capabilities - {Capability.TABULAR_MODEL}
+        return self.capabilities
 
     @property
     def tabular_model(self) -> TabularModel | None:

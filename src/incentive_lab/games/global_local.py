@@ -44,6 +44,7 @@ import numpy as np
 from gymnasium import spaces
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game, GameMetadata, StepResult
 from incentive_lab.core.generative import GlobalLocalKernels
@@ -66,6 +67,8 @@ class GlobalLocalParams(Params):
 
 class GlobalLocalGame(Game[GlobalLocalParams]):
     """One global decision-maker, ``n`` local agents as arrays; a generative model."""
+
+    capabilities = frozenset({Capability.GENERATIVE_MODEL})
 
     def __init__(self, params: GlobalLocalParams) -> None:
         super().__init__(params)
@@ -179,5 +182,4 @@ register(
     params=GlobalLocalParams,
     description="Global agent vs n local agents (SUB-SAMPLE-Q class) with a generative model",
     stochastic=True,
-    generative=True,
 )(GlobalLocalGame)

@@ -47,6 +47,7 @@ from gymnasium import spaces
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError, unknown_choice
 from incentive_lab.core.game import Deviation, Game, GameMetadata, StepResult
 from incentive_lab.core.params import Params, validate_params
@@ -201,6 +202,8 @@ def nash_value(tensor: FloatArray) -> float | None:
 
 class MatrixGame(Game[MatrixParams]):
     """``n_copies`` copies of an N-player normal-form game, repeated with memory-k."""
+
+    capabilities = frozenset({Capability.PAYOFF_TENSOR})
 
     def __init__(self, params: MatrixParams) -> None:
         super().__init__(params)
@@ -378,6 +381,7 @@ for _name in FIXED_PRESETS:
         _name,
         params=RepeatedParams,
         description=PRESETS[_name].description,
+        offers=MatrixGame.capabilities,
         cooperative_action=PRESETS[_name].cooperative_action,
         stochastic=False,
     )(_preset_factory(_name))

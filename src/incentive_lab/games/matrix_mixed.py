@@ -73,7 +73,6 @@ def softmax_rows(logits: FloatArray) -> FloatArray:
     description="Any normal-form game over mixed strategies softmax(θ_i); a torch game",
     cooperative_action=None,
     stochastic=False,
-    differentiable=True,
 )
 class MatrixMixed(DifferentiableGameBase[MatrixMixedParams]):
     """Expected payoffs of softmax strategies in a ``matrix`` game's tensor."""

@@ -44,6 +44,7 @@ import numpy as np
 from gymnasium import spaces
 from pydantic import Field, model_validator
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Deviation, Game, GameMetadata, StepResult
 from incentive_lab.core.outcomes import PublicGoodsOutcome
@@ -143,6 +144,8 @@ def group_welfare(k: int, size: int, r_c: float, r_d: float, c: float) -> float:
 
 class PublicGoodsGame(Game[PublicGoodsParams]):
     """The public goods game over groups, regrouped groups or a graph."""
+
+    capabilities = frozenset({Capability.PUBLIC_GOODS_OUTCOME})
 
     def __init__(self, params: PublicGoodsParams) -> None:
         super().__init__(params)

@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game, GameMetadata, StepResult
 from incentive_lab.core.recommendation import SLATE_STRATEGIES, RecommenderOutcome
@@ -91,6 +92,8 @@ FIXED_SHAPE = ("n_users", "n_items", "n_agents", "slate_size", "n_topics", "n_pr
 )
 class RecommenderGame(Game[RecommenderParams]):
     """``n_agents`` recommender agents serving ``n_users`` user slots (module docstring)."""
+
+    capabilities = frozenset({Capability.RECOMMENDER_OUTCOME})
 
     def __init__(self, params: RecommenderParams) -> None:
         super().__init__(params)

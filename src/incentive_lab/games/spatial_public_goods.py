@@ -47,6 +47,7 @@ import numpy as np
 from gymnasium import spaces
 from pydantic import Field, model_validator
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Deviation, Game, GameMetadata, StepResult
 from incentive_lab.core.params import Params
@@ -153,6 +154,8 @@ def build_population(params: SpatialPublicGoodsParams) -> Topology:
 
 class SpatialPublicGoodsGame(Game[SpatialPublicGoodsParams]):
     """The overlapping-group public goods game on a lattice or graph."""
+
+    capabilities = frozenset({Capability.LOCAL_PAYOFFS})
 
     def __init__(self, params: SpatialPublicGoodsParams) -> None:
         super().__init__(params)

@@ -40,6 +40,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.differentiable import DifferentiableGame, LossShaping, require_torch
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.learner import Learner, LearnerContext, Transition
@@ -98,7 +99,7 @@ class GradientPlay(Learner[Any]):
 
     def __init__(self, params: Any, context: LearnerContext, rng: np.random.Generator) -> None:
         super().__init__(params, context, rng)
-        game = getattr(context, "differentiable", None)
+        game: Any = context.differentiable
         if game is None:
             raise ConfigError(
                 "learner.id",
@@ -136,7 +137,7 @@ class GradientPlay(Learner[Any]):
     def update(self, transition: Transition) -> dict[str, float]:
         """One step ``θ ← θ − lr · direction`` on the (shaped) losses."""
         torch = require_torch("learner.id", self.learner_id)
-        shaping = getattr(transition, "loss_shaping", None)
+        shaping = transition.loss_shaping
         base = transition.population_rewards
         if shaping is None and base is not None:
             if not np.allclose(transition.rewards, base[self.context.agents], atol=1e-9):
@@ -163,7 +164,7 @@ class GradientPlay(Learner[Any]):
     "learner",
     "simul_ind",
     params=GradientParams,
-    differentiable=True,
+    requires={Capability.DIFFERENTIABLE},
     description="Simultaneous gradient play: each player descends its own loss (ξ)",
 )
 class SimulInd(GradientPlay):
@@ -180,7 +181,7 @@ class SimulInd(GradientPlay):
     "learner",
     "simul_co",
     params=GradientParams,
-    differentiable=True,
+    requires={Capability.DIFFERENTIABLE},
     description="Collective gradient play: every player descends Σ_i ℓ_i (ξ_c)",
 )
 class SimulCo(GradientPlay):
@@ -197,7 +198,7 @@ class SimulCo(GradientPlay):
     "learner",
     "cga",
     params=AdjustedParams,
-    differentiable=True,
+    requires={Capability.DIFFERENTIABLE},
     description="Consensus optimisation ξ + λHᵀξ (Mescheder et al. 2017)",
 )
 class Consensus(GradientPlay):
@@ -214,7 +215,7 @@ class Consensus(GradientPlay):
     "learner",
     "lola",
     params=AdjustedParams,
-    differentiable=True,
+    requires={Capability.DIFFERENTIABLE},
     description="First-order LOLA ξ − λ(H_oξ + χ) (Foerster et al. 2018)",
 )
 class Lola(GradientPlay):
@@ -231,7 +232,7 @@ class Lola(GradientPlay):
     "learner",
     "aga",
     params=AdjustedParams,
-    differentiable=True,
+    requires={Capability.DIFFERENTIABLE},
     description="Altruistic gradient adjustment ξ_c + λ(ξ + H_cᵀξ_c) with its sign rule",
 )
 class AltruisticGradient(GradientPlay):
@@ -249,7 +250,7 @@ class AltruisticGradient(GradientPlay):
     "sga",
     params=SGAParams,
     description="Symplectic gradient adjustment ξ + λAᵀξ with sign alignment",
-    differentiable=True,
+    requires={Capability.DIFFERENTIABLE},
 )
 class SymplecticGradient(GradientPlay):
     """SGA (Balduzzi et al. 2018) with the alignment rule."""

@@ -42,6 +42,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.learner import Learner, LearnerContext, Transition
 from incentive_lab.core.params import Params
@@ -99,11 +100,17 @@ class Segment:
     dsig: FloatArray
 
 
+def _needs(params: LioParams) -> frozenset[Capability]:
+    """The exact giver gradient reads the game's tables; the sampled one needs nothing."""
+    return frozenset({Capability.TABULAR_MODEL}) if params.gradient == "exact" else frozenset()
+
+
 @register(
     "learner",
     "lio",
     params=LioParams,
     description="Learning to Incentivize Others: tabular softmax policies paying each other",
+    requires=_needs,
     tabular=True,
     stochastic=True,
     has_policy=True,

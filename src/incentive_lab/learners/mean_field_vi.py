@@ -33,6 +33,7 @@ from math import lgamma
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.generative import GlobalLocalKernels
 from incentive_lab.core.learner import Learner, LearnerContext, Transition
@@ -186,7 +187,7 @@ def _live_counts(model: object, n_local: int) -> IntArray:
     tabular=True,
     stochastic=False,
     has_policy=False,
-    requires="generative",
+    requires={Capability.GENERATIVE_MODEL},
 )
 class MeanFieldVI(Learner[MeanFieldVIParams]):
     """The optimal global policy from exact value iteration (full information)."""
@@ -227,7 +228,7 @@ class MeanFieldVI(Learner[MeanFieldVIParams]):
     tabular=True,
     stochastic=False,
     has_policy=False,
-    requires="generative",
+    requires={Capability.GENERATIVE_MODEL},
 )
 class Myopic(Learner[MyopicParams]):
     """``argmax_a r_g(s_g, a) + E[next mean local reward]`` (any ``n``)."""

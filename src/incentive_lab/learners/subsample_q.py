@@ -38,6 +38,7 @@ import time
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.generative import GenerativeModel, GlobalLocalKernels
 from incentive_lab.core.learner import Learner, LearnerContext, Transition
@@ -129,7 +130,7 @@ def require_generative(context: LearnerContext, learner_id: str) -> GenerativeMo
     tabular=True,
     stochastic=True,
     has_policy=False,
-    requires="generative",
+    requires={Capability.GENERATIVE_MODEL},
 )
 class SubsampleQ(Learner[SubsampleQParams]):
     """The global agent planning on ``k`` sub-sampled local agents."""

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.differentiable import copy_mean_matrix
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game
@@ -70,6 +71,8 @@ class ActionTaxParams(Params):
 )
 class ActionTax(CheckedMechanism[ActionTaxParams]):
     """Transfers ``−tax[a_i]`` (budget-balanced within copies if asked)."""
+
+    capabilities = frozenset({Capability.LOSS_SHAPING})
 
     def check(self) -> None:
         """Validate the parameters against the game (see ``mechanisms.checked``)."""

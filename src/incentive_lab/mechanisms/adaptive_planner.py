@@ -59,6 +59,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment, Mechanism
@@ -103,11 +104,17 @@ class AdaptivePlannerParams(Params):
     """Sampled mode: pay on the copy's joint action and role, or on the own action only."""
 
 
+def _needs(params: AdaptivePlannerParams) -> frozenset[Capability]:
+    """The exact first-order gradient reads the payoff tensor; the sampled one any game."""
+    return frozenset({Capability.PAYOFF_TENSOR}) if params.gradient == "exact" else frozenset()
+
+
 @register(
     "mechanism",
     "adaptive_planner",
     params=AdaptivePlannerParams,
     description="Planner learning payments from the players' next gradient step (Baumann 2020)",
+    requires=_needs,
     stateless=False,
     pays=True,
     shaping=False,

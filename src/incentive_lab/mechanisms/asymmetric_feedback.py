@@ -29,6 +29,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment
@@ -68,6 +69,7 @@ class AsymmetricFeedbackParams(Params):
     "asymmetric_feedback",
     params=AsymmetricFeedbackParams,
     description="Pay cooperators so their multiplier follows the designer's r* (public goods)",
+    requires=frozenset({Capability.PUBLIC_GOODS_OUTCOME}),
     stateless=True,
     pays=True,
     shaping=False,

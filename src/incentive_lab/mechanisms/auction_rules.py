@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment, Mechanism
@@ -91,6 +92,7 @@ CONTRACT_GAME = {
     "first_price",
     params=AuctionRuleParams,
     description="First-price sealed-bid auction: each winner pays its bid",
+    requires=frozenset({Capability.AUCTION_OUTCOME}),
     stateless=True,
     pays=True,
     shaping=False,
@@ -111,6 +113,7 @@ class FirstPrice(PaymentRule):
     "second_price",
     params=AuctionRuleParams,
     description="Second-price (Vickrey) auction: each winner pays the highest losing bid",
+    requires=frozenset({Capability.AUCTION_OUTCOME}),
     stateless=True,
     pays=True,
     shaping=False,
@@ -142,6 +145,7 @@ class SecondPrice(PaymentRule):
     "vcg",
     params=AuctionRuleParams,
     description="VCG (Clarke pivot): each winner pays the externality it imposes on the others",
+    requires=frozenset({Capability.AUCTION_OUTCOME}),
     stateless=True,
     pays=True,
     shaping=False,

@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.differentiable import same_copy_matrix
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game
@@ -125,6 +126,8 @@ class InequityAversion(Mechanism[InequityAversionParams]):
 
     ``trace`` holds the smoothed rewards ``e`` (``float64[n]``) once ``smoothing > 0``.
     """
+
+    capabilities = frozenset({Capability.LOSS_SHAPING})
 
     def __init__(
         self, params: InequityAversionParams, game: Game[Any], rng: np.random.Generator

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment
@@ -47,6 +48,7 @@ class PlatformDifferenceParams(Params):
     "platform_difference",
     params=PlatformDifferenceParams,
     description="Each recommender agent earns W(a) − W(a_−i, c) of platform welfare; shaping",
+    requires=frozenset({Capability.RECOMMENDER_OUTCOME}),
     stateless=True,
     pays=False,
     shaping=True,

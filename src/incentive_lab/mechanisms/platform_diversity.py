@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment
 from incentive_lab.core.params import Params
@@ -43,6 +44,7 @@ class DiversityBonusParams(Params):
     "diversity_bonus",
     params=DiversityBonusParams,
     description="The platform pays recommender agents for the intra-list diversity of slates",
+    requires=frozenset({Capability.RECOMMENDER_OUTCOME}),
     stateless=True,
     pays=True,
     shaping=False,

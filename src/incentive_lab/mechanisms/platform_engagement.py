@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment
 from incentive_lab.core.params import Params
@@ -47,6 +48,7 @@ class EngagementShapingParams(Params):
     "engagement_shaping",
     params=EngagementShapingParams,
     description="Recommender agents also earn their users' satisfaction change, minus churn",
+    requires=frozenset({Capability.RECOMMENDER_OUTCOME}),
     stateless=True,
     pays=False,
     shaping=True,

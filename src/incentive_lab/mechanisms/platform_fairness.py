@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment
 from incentive_lab.core.params import Params
@@ -63,6 +64,7 @@ def exposure_distance(exposure: FloatArray, target: FloatArray) -> FloatArray:
     "exposure_fairness",
     params=ExposureFairnessParams,
     description="Tax recommender agents by the distance of their provider exposure from fair",
+    requires=frozenset({Capability.RECOMMENDER_OUTCOME}),
     stateless=True,
     pays=True,
     shaping=False,

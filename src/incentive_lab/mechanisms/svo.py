@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.differentiable import others_mean_matrix
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment, Mechanism
@@ -87,6 +88,8 @@ def svo_utility(rewards: FloatArray, copies: IntArray, angle: float) -> FloatArr
 )
 class SVO(Mechanism[SVOParams]):
     """Shaped reward = ``cos θ · own + sin θ · others' mean``."""
+
+    capabilities = frozenset({Capability.LOSS_SHAPING})
 
     def adjust(
         self, game: Game[Any], actions: Actions, rewards: Rewards, info: dict[str, Any]

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.differentiable import copy_mean_matrix, same_copy_matrix
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment, Mechanism
@@ -56,6 +57,8 @@ class TeamRewardParams(Params):
 )
 class TeamReward(Mechanism[TeamRewardParams]):
     """Shaped reward = the copy's total (or mean) base reward."""
+
+    capabilities = frozenset({Capability.LOSS_SHAPING})
 
     def adjust(
         self, game: Game[Any], actions: Actions, rewards: Rewards, info: dict[str, Any]

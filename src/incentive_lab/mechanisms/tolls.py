@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment, Mechanism
@@ -91,6 +92,7 @@ class EdgeToll(Mechanism[Any]):
     "marginal_cost_toll",
     params=MarginalCostTollParams,
     description="Pigouvian road tolls: each edge charges x·l'(x), the marginal congestion cost",
+    requires=frozenset({Capability.ROUTING_OUTCOME}),
     stateless=True,
     pays=True,
     shaping=False,
@@ -112,6 +114,7 @@ class MarginalCostToll(EdgeToll):
     "fixed_toll",
     params=FixedTollParams,
     description="Constant road tolls per edge of a routing game",
+    requires=frozenset({Capability.ROUTING_OUTCOME}),
     stateless=True,
     pays=True,
     shaping=False,
