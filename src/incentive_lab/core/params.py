@@ -12,6 +12,7 @@ from types import UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from incentive_lab.core.errors import ConfigError, from_validation_error
 
@@ -78,6 +79,14 @@ def _kind_text(kinds: set[type]) -> str:
         "a number" if k in (int, float) else "true or false" if k is bool else "text" for k in kinds
     }
     return " or ".join(sorted(names))
+
+
+def field_error(model: str, field: str, value: Any, allowed: str) -> ValidationError:
+    """A validation error located at ``field`` whose message is ``allowed``."""
+    error = PydanticCustomError("config", "{allowed}", {"allowed": allowed})
+    return ValidationError.from_exception_data(
+        model, [InitErrorDetails(type=error, loc=(field,), input=value)]
+    )
 
 
 def validate_params(model: type[P], raw: Any, field: str = "params") -> P:

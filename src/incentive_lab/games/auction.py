@@ -53,10 +53,9 @@ from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game, GameMetadata, StepResult
 from incentive_lab.core.outcomes import AuctionOutcome
-from incentive_lab.core.params import Params
+from incentive_lab.core.params import Params, field_error
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Rewards
-from incentive_lab.games.matrix import field_error
 
 MAX_BUCKET_METRICS = 20
 """Games with at most this many value buckets report ``bid_fraction_bucket_<k>``."""

@@ -40,11 +40,10 @@ from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Deviation, Game, GameMetadata, StepResult
 from incentive_lab.core.outcomes import RoutingOutcome
-from incentive_lab.core.params import Params
+from incentive_lab.core.params import Params, field_error
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, Obs, Rewards
 from incentive_lab.games import latency, routing
-from incentive_lab.games.matrix import field_error
 
 
 class EdgeSpec(Params):

@@ -56,11 +56,10 @@ from pydantic import Field, model_validator
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game, GameMetadata, StepResult
-from incentive_lab.core.params import Params
+from incentive_lab.core.params import Params, field_error
 from incentive_lab.core.registry import register
 from incentive_lab.core.topology import Topology
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Rewards
-from incentive_lab.games.matrix import field_error
 
 GraphKind = Literal[
     "well_mixed", "random_regular", "erdos_renyi", "barabasi_albert", "watts_strogatz", "lattice"

@@ -44,27 +44,19 @@ from typing import Any, Literal
 
 import numpy as np
 from gymnasium import spaces
-from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError, unknown_choice
 from incentive_lab.core.game import Deviation, Game, GameMetadata, StepResult
-from incentive_lab.core.params import Params, validate_params
+from incentive_lab.core.params import Params, field_error, validate_params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Rewards
 from incentive_lab.games.presets import FIXED_PRESETS, PRESETS
 
 MAX_OBSERVATIONS = 2**62
 """Largest observation space ``A^(N·memory)`` (the codes must fit in int64)."""
-
-
-def field_error(model: str, field: str, value: Any, allowed: str) -> ValidationError:
-    """A validation error located at ``field`` whose message is ``allowed``."""
-    error = PydanticCustomError("config", "{allowed}", {"allowed": allowed})
-    return ValidationError.from_exception_data(
-        model, [InitErrorDetails(type=error, loc=(field,), input=value)]
-    )
 
 
 class RepeatedParams(Params):

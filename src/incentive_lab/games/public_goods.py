@@ -48,7 +48,7 @@ from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Deviation, Game, GameMetadata, StepResult
 from incentive_lab.core.outcomes import PublicGoodsOutcome
-from incentive_lab.core.params import Params
+from incentive_lab.core.params import Params, field_error
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Rewards
 from incentive_lab.games.feedback import (
@@ -60,7 +60,6 @@ from incentive_lab.games.feedback import (
     next_state,
 )
 from incentive_lab.games.graphs import GraphSpec, build_topology, graph_problem
-from incentive_lab.games.matrix import field_error
 
 COOPERATE, DEFECT = 0, 1
 

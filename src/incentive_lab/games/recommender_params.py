@@ -12,8 +12,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from incentive_lab.core.params import Params
-from incentive_lab.games.matrix import field_error
+from incentive_lab.core.params import Params, field_error
 
 DEFAULT_TOPICS = 20
 

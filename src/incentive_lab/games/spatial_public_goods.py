@@ -50,7 +50,7 @@ from pydantic import Field, model_validator
 from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Deviation, Game, GameMetadata, StepResult
-from incentive_lab.core.params import Params
+from incentive_lab.core.params import Params, field_error
 from incentive_lab.core.population import OverlappingGroups
 from incentive_lab.core.registry import register
 from incentive_lab.core.topology import Topology
@@ -64,7 +64,6 @@ from incentive_lab.games.feedback import (
     next_state,
 )
 from incentive_lab.games.graphs import GraphSpec, build_topology, graph_problem
-from incentive_lab.games.matrix import field_error
 
 COOPERATE, DEFECT = 0, 1
 DEFAULT_SIDE = 50

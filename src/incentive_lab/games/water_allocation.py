@@ -60,10 +60,9 @@ from gymnasium import spaces
 from pydantic import Field, model_validator
 
 from incentive_lab.core.game import Game, GameMetadata, StepResult
-from incentive_lab.core.params import Params
+from incentive_lab.core.params import Params, field_error
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, BoolArray, IntArray, Obs, Rewards
-from incentive_lab.games.matrix import field_error
 
 N_FEATURES = 8
 
