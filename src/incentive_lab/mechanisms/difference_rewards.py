@@ -33,14 +33,12 @@ from pydantic import Field
 
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment
-from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Rewards
-from incentive_lab.mechanisms.checked import CheckedMechanism
-from incentive_lab.mechanisms.counterfactual import check_default_action, clamp
+from incentive_lab.mechanisms.counterfactual import ClampingMechanism, ClampParams
 
 
-class DifferenceRewardsParams(Params):
+class DifferenceRewardsParams(ClampParams):
     """Parameters of ``difference_rewards``."""
 
     default_action: int = Field(default=0, ge=0)
@@ -57,19 +55,13 @@ class DifferenceRewardsParams(Params):
     shaping=True,
     counterfactual=True,
 )
-class DifferenceRewards(CheckedMechanism[DifferenceRewardsParams]):
+class DifferenceRewards(ClampingMechanism[DifferenceRewardsParams]):
     """Shaped reward = copy welfare minus the welfare with the agent clamped to ``c``."""
-
-    def check(self) -> None:
-        """Validate the parameters against the game (see ``mechanisms.checked``)."""
-        check_default_action(
-            self.n_actions, self.params.default_action, "mechanism.params.default_action"
-        )
 
     def adjust(
         self, game: Game[Any], actions: Actions, rewards: Rewards, info: dict[str, Any]
     ) -> Adjustment:
         """Return ``D_i = G(a) − G(a_−i, c)`` for every agent (no transfers)."""
         rewards = np.asarray(rewards, dtype=np.float64)
-        deviation = clamp(game, actions, self.params.default_action)
+        deviation = self.clamped(game, actions)
         return Adjustment.shaping(game.copy_welfare(rewards) - deviation.copy_welfare)

@@ -39,15 +39,13 @@ from pydantic import Field
 
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment
-from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Rewards
 from incentive_lab.mechanisms.budget import balance_within_copies
-from incentive_lab.mechanisms.checked import CheckedMechanism
-from incentive_lab.mechanisms.counterfactual import check_default_action, clamp, externality
+from incentive_lab.mechanisms.counterfactual import ClampingMechanism, ClampParams, externality
 
 
-class PigouvianTaxParams(Params):
+class PigouvianTaxParams(ClampParams):
     """Parameters of ``pigouvian_tax``."""
 
     default_action: int = Field(default=0, ge=0)
@@ -68,14 +66,8 @@ class PigouvianTaxParams(Params):
     shaping=False,
     counterfactual=True,
 )
-class PigouvianTax(CheckedMechanism[PigouvianTaxParams]):
+class PigouvianTax(ClampingMechanism[PigouvianTaxParams]):
     """Transfers ``scale · ext_i`` (budget-balanced within copies if asked)."""
-
-    def check(self) -> None:
-        """Validate the parameters against the game (see ``mechanisms.checked``)."""
-        check_default_action(
-            self.n_actions, self.params.default_action, "mechanism.params.default_action"
-        )
 
     def adjust(
         self, game: Game[Any], actions: Actions, rewards: Rewards, info: dict[str, Any]
@@ -84,7 +76,7 @@ class PigouvianTax(CheckedMechanism[PigouvianTaxParams]):
         rewards = np.asarray(rewards, dtype=np.float64)
         if self.params.scale == 0.0:
             return Adjustment.payments(rewards, np.zeros_like(rewards))
-        deviation = clamp(game, actions, self.params.default_action)
+        deviation = self.clamped(game, actions)
         transfers = self.params.scale * externality(game, actions, rewards, deviation)
         if self.params.budget_balanced:
             transfers = balance_within_copies(transfers, game.copies)
