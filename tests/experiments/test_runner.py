@@ -63,7 +63,7 @@ def test_same_seed_index_shares_random_streams_across_sweep_points() -> None:
     )
     pairings: dict[int, list] = {0: [], 1: []}
     for task in tasks:
-        sim, _ = build_simulation(task.config, run_seed(task.seed, task.seed_index))
+        sim, _ = build_simulation(task.run, run_seed(task.seed, task.seed_index))
         sim.run(3)
         pairings[task.seed_index].append(np.stack(sim.game.pairings))
     for index in (0, 1):
@@ -93,7 +93,7 @@ def test_phase_switches_mechanism_off_without_resetting_learners() -> None:
         learners=[{"id": "test_q", "params": {"alpha": 0.5, "epsilon": 0.2}}],
     )
     phased = {**base, "phases": [{"at_step": 200, "overrides": {"mechanism": {"id": "none"}}}]}
-    config = plan_runs(phased)[0].config
+    config = plan_runs(phased)[0].run
     sim, recorder = simulate(config, run_seed(0, 0))
     learner = sim.groups[0].learner
     assert isinstance(learner, ToyQ)
@@ -103,7 +103,7 @@ def test_phase_switches_mechanism_off_without_resetting_learners() -> None:
     assert all(cost[s] > 0 for s in (50, 100, 150, 200))
     assert all(cost[s] == 0 for s in (250, 300, 350, 400))
     # up to the phase the run equals the unphased one, afterwards it differs
-    plain = plan_runs(base)[0].config
+    plain = plan_runs(base)[0].run
     _, plain_recorder = simulate(plain, run_seed(0, 0))
     before = [r for r in recorder.rows if r[0] <= 200]
     assert before == [r for r in plain_recorder.rows if r[0] <= 200]
@@ -119,7 +119,7 @@ def test_phase_keeps_learned_q_tables() -> None:
     )
     config = plan_runs(
         {**base, "phases": [{"at_step": 50, "overrides": {"game.params.reward": 10.0}}]}
-    )[0].config
+    )[0].run
     phased, _ = simulate(config, run_seed(0, 0))
     manual, _ = build_simulation(config, run_seed(0, 0))
     manual.run(50)
@@ -145,7 +145,7 @@ def test_phase_changes_game_parameters_mid_run() -> None:
     )
     config = plan_runs(
         {**base, "phases": [{"at_step": 50, "overrides": {"game.params.reward": 7.0}}]}
-    )[0].config
+    )[0].run
     result = execute_run(RunTask("x", "toy", 0, 0, config, {}))
     mean = {s: v for s, n, v in result.metrics if n == "mean_reward"}
     assert mean[50] == 3.0 and mean[60] == 7.0
@@ -156,7 +156,7 @@ def test_mechanism_reconfigure_keeps_mechanism_state() -> None:
     base = toy_config(steps=100, record_every=10)
     config = plan_runs(
         {**base, "phases": [{"at_step": 40, "overrides": {"mechanism.params.tax": 0.0}}]}
-    )[0].config
+    )[0].run
     sim, recorder = simulate(config, run_seed(0, 0))
     assert isinstance(sim.mechanism, ToyTax)
     assert sim.mechanism.seen == 100 and sim.mechanism.params.tax == 0.0

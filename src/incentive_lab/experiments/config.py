@@ -22,10 +22,11 @@ from typing import Any
 import yaml
 
 from incentive_lab.core.errors import ConfigError
+from incentive_lab.experiments.resolved import ResolvedRun
 from incentive_lab.experiments.schema import ExperimentConfig, parse
 from incentive_lab.experiments.sweep import expand
 
-__all__ = ["ExperimentConfig", "load_config", "read_yaml"]
+__all__ = ["ExperimentConfig", "load_config", "load_experiment", "read_yaml"]
 
 
 class _Loader(yaml.SafeLoader):
@@ -85,6 +86,17 @@ def read_yaml(path: str | Path) -> Any:
 
 def load_config(source: str | Path | dict[str, Any] | ExperimentConfig) -> ExperimentConfig:
     """The validated, normalised experiment of ``source`` (a YAML path, mapping or model)."""
+    return load_experiment(source)[0]
+
+
+def load_experiment(
+    source: str | Path | dict[str, Any] | ExperimentConfig,
+) -> tuple[ExperimentConfig, list[tuple[dict[str, Any], ResolvedRun]]]:
+    """The normalised experiment of ``source`` and its resolved sweep points.
+
+    Every point is resolved exactly once here (``(coordinates, ResolvedRun)`` in sweep
+    order); :func:`~incentive_lab.experiments.plan.plan_runs` uses them as they are.
+    """
     if isinstance(source, ExperimentConfig):
         raw: Any = source.model_dump(mode="json")
     elif isinstance(source, dict):
@@ -99,14 +111,15 @@ def load_config(source: str | Path | dict[str, Any] | ExperimentConfig) -> Exper
     config = parse(ExperimentConfig, raw)
     base = config.model_dump(mode="json")
     points = expand(base, config.sweep)  # validates the base and every sweep point
-    resolved = points[0][1] if not config.sweep else expand(base, {})[0][1]
+    run = points[0][1] if not config.sweep else expand(base, {})[0][1]
+    resolved = run.to_json()
     # Agent ranges stay as the user wrote them: a default range ("all agents") must follow
     # a swept population size instead of freezing the base config's size.
     learners = [
         {**group, "agents": given["agents"]}
         for group, given in zip(resolved["learners"], base["learners"], strict=True)
     ]
-    return parse(
+    normalised = parse(
         ExperimentConfig,
         {
             **resolved,
@@ -116,6 +129,7 @@ def load_config(source: str | Path | dict[str, Any] | ExperimentConfig) -> Exper
             "sweep": config.sweep,
         },
     )
+    return normalised, points
 
 
 def _fill_swept_roots(raw: dict[str, Any]) -> dict[str, Any]:

@@ -15,35 +15,41 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from incentive_lab.experiments.config import ExperimentConfig, load_config
+from incentive_lab.experiments.config import ExperimentConfig, load_experiment
 from incentive_lab.experiments.records import make_run_id
-from incentive_lab.experiments.sweep import expand
+from incentive_lab.experiments.resolved import ResolvedRun
 
 
 @dataclass(frozen=True)
 class RunTask:
-    """Everything a worker needs to compute one run (picklable, JSON-able fields).
+    """Everything a worker needs to compute one run (picklable).
 
-    ``seed``: the experiment seed; ``seed_index``: the replicate; ``config``: the resolved
-    run config; ``point``: sweep coordinates ``{path: label}`` (empty without a sweep).
+    ``seed``: the experiment seed; ``seed_index``: the replicate; ``run``: the typed resolved
+    run; ``point``: sweep coordinates ``{path: label}`` (empty without a sweep).
     """
 
     run_id: str
     experiment: str
     seed: int
     seed_index: int
-    config: dict[str, Any]
+    run: ResolvedRun
     point: dict[str, Any]
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The run's stored config (``run.to_json()``: the dict hashed into ``run_id``)."""
+        return self.run.to_json()
 
 
 def plan_runs(config: ExperimentConfig | dict[str, Any] | str | Path) -> list[RunTask]:
     """The runs of ``config`` (anything :func:`load_config` accepts), in a fixed order."""
-    experiment = load_config(config)
+    experiment, points = load_experiment(config)
     tasks: list[RunTask] = []
     seen: set[str] = set()
-    for point, resolved in expand(experiment.model_dump(mode="json"), experiment.sweep):
+    for point, resolved in points:
+        stored = resolved.to_json()
         for seed_index in experiment.seed_indices:
-            run_id = make_run_id(resolved, experiment.seed, seed_index)
+            run_id = make_run_id(stored, experiment.seed, seed_index)
             if run_id in seen:
                 continue
             seen.add(run_id)
@@ -53,7 +59,7 @@ def plan_runs(config: ExperimentConfig | dict[str, Any] | str | Path) -> list[Ru
                     experiment=experiment.name,
                     seed=experiment.seed,
                     seed_index=seed_index,
-                    config=resolved,
+                    run=resolved,
                     point=point,
                 )
             )

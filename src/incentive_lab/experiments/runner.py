@@ -24,76 +24,66 @@ from typing import Any
 import numpy as np
 
 import incentive_lab
-from incentive_lab.core import registry
 from incentive_lab.core.learner import LearnerContext
 from incentive_lab.core.seeding import make_rng, run_seed
 from incentive_lab.evaluation.convergence import dynamics_summary, price_of_anarchy
 from incentive_lab.evaluation.metrics import summarise
 from incentive_lab.evaluation.recorder import WindowRecorder
 from incentive_lab.evaluation.snapshots import lattice_side, lattice_snapshot
-from incentive_lab.experiments.phases import phase_states
 from incentive_lab.experiments.plan import RunTask
 from incentive_lab.experiments.records import RunResult
-from incentive_lab.experiments.resolve import parse_range
+from incentive_lab.experiments.resolved import ResolvedRun
 from incentive_lab.rollout import LearnerGroup, Simulation
 
 
 def build_simulation(
-    config: dict[str, Any], sequence: np.random.SeedSequence
+    run: ResolvedRun, sequence: np.random.SeedSequence
 ) -> tuple[Simulation, list[np.random.SeedSequence]]:
-    """The simulation of a resolved ``config`` and the seed sequences for phase mechanisms."""
-    learners = config["learners"]
-    game_seq, mechanism_seq, *learner_seqs = sequence.spawn(2 + len(learners))
-    phase_seqs = mechanism_seq.spawn(len(config["phases"]))
-    game = registry.make_game(config["game"]["id"], config["game"]["params"])
-    mechanism = registry.make_mechanism(
-        config["mechanism"]["id"], config["mechanism"]["params"], game, make_rng(mechanism_seq)
-    )
+    """The simulation of a resolved ``run`` and the seed sequences for phase mechanisms.
+
+    Units are built by their registered factories from the already validated params.
+    """
+    game_seq, mechanism_seq, *learner_seqs = sequence.spawn(2 + len(run.learners))
+    phase_seqs = mechanism_seq.spawn(len(run.phases))
+    game = run.game.build()
+    mechanism = run.mechanism.build(game, make_rng(mechanism_seq))
     groups = []
-    for k, (spec, learner_seq) in enumerate(zip(learners, learner_seqs, strict=True)):
-        start, stop = parse_range(spec["agents"], game.n_agents, f"learners.{k}.agents")
-        context = LearnerContext.for_game(game, start, stop)
-        learner = registry.make_learner(
-            spec["id"], spec["params"], context, make_rng(learner_seq), f"learners.{k}"
-        )
-        groups.append(LearnerGroup(start, stop, learner))
+    for group, learner_seq in zip(run.learners, learner_seqs, strict=True):
+        context = LearnerContext.for_game(game, group.start, group.stop)
+        learner = group.unit.build(context, make_rng(learner_seq))
+        groups.append(LearnerGroup(group.start, group.stop, learner))
     return Simulation(game, groups, mechanism, make_rng(game_seq)), phase_seqs
 
 
 def simulate(
-    config: dict[str, Any],
+    run: ResolvedRun,
     sequence: np.random.SeedSequence,
     recorder: WindowRecorder | None = None,
 ) -> tuple[Simulation, WindowRecorder]:
-    """Run a resolved ``config`` from ``sequence``; the final simulation and its recorder.
+    """Run a resolved ``run`` from ``sequence``; the final simulation and its recorder.
 
     ``recorder``: the recorder to fill (a ``WindowRecorder`` or a subclass that keeps more);
     default a new ``WindowRecorder`` for the game.
     """
-    sim, phase_seqs = build_simulation(config, sequence)
+    sim, phase_seqs = build_simulation(run, sequence)
     game = sim.game
     if recorder is None:
-        recorder = WindowRecorder(
-            game.n_agents, config["record_every"], game.metadata.cooperative_action
-        )
-    phases = phase_states(config["game"], config["mechanism"], config["phases"], config["steps"])
-    for phase, phase_seq in zip(phases, phase_seqs, strict=True):
+        recorder = WindowRecorder(game.n_agents, run.record_every, game.metadata.cooperative_action)
+    for phase, unit, phase_seq in zip(run.phases, run.phase_mechanisms, phase_seqs, strict=True):
         sim.run(phase.at_step - sim.step_count, recorder)
         if phase.game_changes:
             game.reconfigure(**phase.game_changes)
         if phase.new_mechanism:
-            sim.mechanism = registry.make_mechanism(
-                phase.mechanism["id"], phase.mechanism["params"], game, make_rng(phase_seq)
-            )
+            sim.mechanism = unit.build(game, make_rng(phase_seq))
         elif phase.mechanism_changes:
             sim.mechanism.reconfigure(**phase.mechanism_changes)
-    sim.run(config["steps"] - sim.step_count, recorder)
+    sim.run(run.steps - sim.step_count, recorder)
     recorder.flush()
     return sim, recorder
 
 
 def run_summary(
-    sim: Simulation, rows: list[tuple[int, str, float]], config: dict[str, Any]
+    sim: Simulation, rows: list[tuple[int, str, float]], run: ResolvedRun
 ) -> dict[str, float]:
     """Final outcomes, plus when they settled (SPEC §4) and the price of anarchy if known.
 
@@ -102,8 +92,8 @@ def run_summary(
     ``price_of_anarchy`` = the game's known optimal mean reward / the learned mean reward
     (reward games; a game that reports its own ``price_of_anarchy`` metric keeps it).
     """
-    summary = summarise(rows, float(config["summary_window"]))
-    shifts = [int(phase["at_step"]) for phase in config["phases"]]
+    summary = summarise(rows, float(run.summary_window))
+    shifts = [phase.at_step for phase in run.phases]
     summary.update(dynamics_summary(rows, shifts))
     optimum = sim.game.metadata.social_optimum
     if "price_of_anarchy" not in summary and "mean_reward" in summary:
@@ -121,9 +111,9 @@ def execute_run(task: RunTask, recorder: WindowRecorder | None = None) -> RunRes
     """
     started_at = time.time()
     clock = time.perf_counter()
-    sim, recorder = simulate(task.config, run_seed(task.seed, task.seed_index), recorder)
+    sim, recorder = simulate(task.run, run_seed(task.seed, task.seed_index), recorder)
     elapsed = time.perf_counter() - clock
-    steps = int(task.config["steps"])
+    steps = task.run.steps
     extra: dict[str, Any] = {
         "seconds": elapsed,
         "steps_per_second": steps / elapsed if elapsed > 0 else 0.0,
@@ -149,7 +139,7 @@ def execute_run(task: RunTask, recorder: WindowRecorder | None = None) -> RunRes
         config=task.config,
         point=task.point,
         metrics=recorder.rows,
-        summary=run_summary(sim, recorder.rows, task.config),
+        summary=run_summary(sim, recorder.rows, task.run),
         started_at=started_at,
         finished_at=time.time(),
         package_version=incentive_lab.__version__,

@@ -23,6 +23,7 @@ from incentive_lab.core.errors import ConfigError, did_you_mean
 from incentive_lab.experiments.paths import set_path, split
 from incentive_lab.experiments.records import canonical_json
 from incentive_lab.experiments.resolve import EXPERIMENT_ONLY, resolve_run
+from incentive_lab.experiments.resolved import ResolvedRun
 from incentive_lab.experiments.schema import RunConfig
 
 SWEEPABLE = tuple(name for name in RunConfig.model_fields if name != "name")
@@ -79,15 +80,15 @@ def label(value: Any) -> Any:
 
 def expand(
     base: dict[str, Any], sweep: Mapping[str, Sequence[Any]]
-) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """``(coordinates, resolved config)`` of every sweep point of ``base``.
+) -> list[tuple[dict[str, Any], ResolvedRun]]:
+    """``(coordinates, resolved run)`` of every sweep point of ``base``.
 
     ``base``: the experiment as a plain dict (experiment-only keys are ignored). Errors of a
     point name the field and the point.
     """
     check_sweep(sweep)
     run_base = {k: v for k, v in base.items() if k not in EXPERIMENT_ONLY}
-    games: dict[str, int] = {}
+    games: dict[str, Any] = {}
     out = []
     for point in sweep_points(sweep):
         coordinates = {path: label(value) for path, value in point.items()}
