@@ -16,7 +16,7 @@ import pytest
 
 from incentive_lab.evaluation.snapshots import decode_snapshot
 from incentive_lab.experiments.orchestrate import run_experiment
-from incentive_lab.experiments.reporting import report_store
+from incentive_lab.experiments.results import report_store
 from incentive_lab.experiments.store import RunStore
 
 EXPERIMENTS: dict[str, dict[str, Any]] = {

@@ -13,7 +13,8 @@ from report_fixtures import FIGURE_KINDS, MECHANISMS, small_results
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.evaluation.figures import pareto_front
 from incentive_lab.evaluation.report_analysis import prepare, short_names
-from incentive_lab.experiments.reporting import report_store, tables_of
+from incentive_lab.experiments.reporting import tables_of
+from incentive_lab.experiments.results import report_store
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import numpy as np
 import pytest
+from scipy import stats
 from stub_tasks import StubTask, stub_run
 
 from incentive_lab.experiments import executors, orchestrate
@@ -80,10 +82,24 @@ def test_summary_flattens_points_and_aggregates(tmp_path: Path, stubbed) -> None
     direct = {i: stub_run(t).summary["x"] for i, t in enumerate(TASKS)}
     expected0 = sum(direct[i] for i in (0, 2, 4)) / 3
     assert table.loc[table["k"] == 0, "mean"].item() == pytest.approx(expected0, rel=1e-12)
+    # The interval is the bootstrap of the mean over seeds. With two seeds a, b a resample's
+    # mean is a, (a+b)/2 or b with probabilities 1/4, 1/2, 1/4, so of 2000 resamples about
+    # 500 sit at each end and the 2.5% / 97.5% percentiles are exactly min and max.
     row = table.loc[table["k"] == 1].iloc[0]
     values = [direct[1], direct[3]]
-    half = 12.706204736174698 * abs(values[0] - values[1]) / 2  # t_{0.975,1}·s/√2, s=|a−b|/√2
-    assert (row["ci_high"] - row["ci_low"]) / 2 == pytest.approx(half, rel=1e-9)
+    assert (row["ci_low"], row["ci_high"]) == (min(values), max(values))
+    # Three seeds: against scipy's own percentile bootstrap of the mean.
+    row = table.loc[table["k"] == 0].iloc[0]
+    ref = stats.bootstrap(
+        ([direct[i] for i in (0, 2, 4)],),
+        np.mean,
+        n_resamples=20_000,
+        method="percentile",
+        rng=np.random.default_rng(1),
+    ).confidence_interval
+    width = max(direct[i] for i in (0, 2, 4)) - min(direct[i] for i in (0, 2, 4))
+    assert row["ci_low"] == pytest.approx(ref.low, abs=0.05 * width)
+    assert row["ci_high"] == pytest.approx(ref.high, abs=0.05 * width)
     # summary equals the stub's mean over its last 10 recorded values, read from metrics
     metrics = results.metrics()
     last = metrics[metrics["run_id"] == "r3"].sort_values("step").tail(10)["value"].mean()

@@ -1,8 +1,8 @@
 """Outcome metrics: pure functions over per-agent arrays of one recorded window.
 
 The recorder (:mod:`incentive_lab.evaluation.recorder`) sums per-agent quantities over a
-window of ``T`` steps; these functions turn the sums into the stable metric names of
-DESIGN.md §5. Shapes: ``n`` agents; every ``*_sum`` argument is ``float64[n]`` (summed over
+window of ``T`` steps; these functions turn the sums into the stable metric names (listed in
+the README). Shapes: ``n`` agents; every ``*_sum`` argument is ``float64[n]`` (summed over
 the window's steps), ``cooperations`` is ``int64[n]`` (steps each agent cooperated).
 
 Per-agent per-step means ``x_i = base_sum_i / T`` give:

@@ -28,6 +28,18 @@ Stratified bootstrap (``bootstrap_ci``)
     ``float64[B, n_seeds, n_tasks] → float64[B]``. All randomness comes from the ``rng``
     argument, so a seeded ``numpy.random.Generator`` gives identical intervals.
 
+Intervals over seeds in tables (``seed_mean_ci``)
+    Every confidence interval the package shows — ``incentive-lab show`` /
+    ``Results.aggregate`` (``experiments.results.aggregate``) and the HTML report (through
+    ``evaluation.seed_table``) — is this stratified bootstrap: the mean over seeds, a 95%
+    ``percentile`` interval from ``n_resamples = 2000`` resamples of the seeds (within each
+    task when there are several), drawn from ``numpy.random.default_rng(seed)`` with
+    ``seed = 0`` unless given. ``seed_mean_ci`` (``show``) seeds a fresh generator for each
+    row, so a row's interval does not depend on which other rows are shown; the report passes
+    one generator through its rows in order. One seed gives the zero-width interval
+    ``[x, x]``. A percentile interval never leaves the range of the seed values (two seeds:
+    exactly ``[min, max]``), so with few seeds it is narrower than a Student-t interval.
+
 Paired comparison (``paired_difference``)
     Common-random-number runs (seed ``k`` of mechanism X and of mechanism Y share their
     random streams) are compared through the per-seed differences ``d = x − y``: the estimate
@@ -220,6 +232,33 @@ def bootstrap_ci(
         low, high = _bca_interval(data, kernel, point, boot, alpha)
         return Estimate(point, low, high)
     raise ConfigError("method", method, "allowed: percentile, bca")
+
+
+DEFAULT_SEED = 0
+"""Seed of the bootstrap generator when none is given (``show``, the report)."""
+DEFAULT_RESAMPLES = 2000
+"""Bootstrap resamples of every interval the package shows."""
+
+
+def seed_mean_ci(
+    scores: FloatArray | list[float],
+    *,
+    seed: int = DEFAULT_SEED,
+    confidence: float = 0.95,
+    n_resamples: int = DEFAULT_RESAMPLES,
+) -> Estimate:
+    """Mean over seeds with its stratified percentile bootstrap CI (module docstring).
+
+    The interval of one table row: :func:`bootstrap_ci` of the mean with a generator freshly
+    seeded with ``seed``.
+    """
+    return bootstrap_ci(
+        scores,
+        np.random.default_rng(seed),
+        "mean",
+        confidence=confidence,
+        n_resamples=n_resamples,
+    )
 
 
 def paired_difference(

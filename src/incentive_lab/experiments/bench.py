@@ -8,14 +8,15 @@ read through :mod:`importlib.resources`)::
       description: "one line"
       objective: social_welfare        # the metric the designer maximises
       budget: 300.0                    # most incentive cost per step a mechanism may spend
-    experiment:                        # an ordinary experiment config (DESIGN.md §5)
+    experiment:                        # an ordinary experiment config (experiments.schema)
       name: pd-q-v1                    # = the scenario name = the file name
       game: ...; learners: ...; steps: ...; seeds: 5
       sweep: {mechanism: [{id: none}, {id: team_reward}, ...]}
 
 The experiment must sweep ``mechanism`` (the comparison); it may sweep other parameters too
-(a phase diagram). Running a scenario (:func:`run_scenario`) is running its experiment
-through the normal store, so runs are resumable and the report reads them like any other.
+(a phase diagram). Running a scenario is running its experiment
+through the normal store (``incentive-lab bench run``), so runs are resumable and the report
+reads them like any other.
 A scenario's name carries its version (``pd-q-v1``): when its behaviour changes, a new file
 ``pd-q-v2`` is added and the old one stays, so stored results remain comparable.
 
@@ -31,18 +32,14 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from incentive_lab.core.errors import ConfigError, unknown_choice
-from incentive_lab.experiments.orchestrate import DEFAULT_DB, run_experiment
-from incentive_lab.experiments.results import Results
 from incentive_lab.experiments.sweep import label
 
 _PACKAGE = "incentive_lab.experiments"
@@ -164,17 +161,3 @@ def demo_scenarios() -> list[Scenario]:
 def demo_configs() -> list[dict[str, Any]]:
     """The experiment configs ``incentive-lab demo`` runs, one per demo scenario."""
     return [scenario.experiment_config() for scenario in demo_scenarios()]
-
-
-def run_scenario(
-    name: str,
-    *,
-    db: str | Path = DEFAULT_DB,
-    workers: int | None = None,
-    seeds: int | None = None,
-    steps: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> Results:
-    """Run scenario ``name`` (finished runs are skipped) and return its :class:`Results`."""
-    config = get_scenario(name).experiment_config(seeds=seeds, steps=steps)
-    return run_experiment(config, db=db, workers=workers, progress=progress)

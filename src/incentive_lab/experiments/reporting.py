@@ -4,25 +4,44 @@ The bridge between the store and :mod:`incentive_lab.evaluation.report` (which n
 touches a database): each experiment's summary and metrics are read, their sweep points
 flattened into columns, and MechBench metadata (description, objective, budget) attached
 when the experiment is a scenario of :mod:`~incentive_lab.experiments.bench`.
-``Results.report`` and ``incentive-lab report`` both end here.
+``Results.report`` and ``incentive-lab report`` (through ``results.report_store``) both end
+here. It reads results through the :class:`ResultSource` protocol, so it never imports the
+``results`` module that calls it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
+import pandas as pd
 
-from incentive_lab.core.errors import ConfigError, unknown_choice
+from incentive_lab.core.errors import ConfigError
 from incentive_lab.evaluation.report import ExperimentTables, write_report
 from incentive_lab.evaluation.report_analysis import pooled_stats, prepare
 from incentive_lab.evaluation.report_verdicts import Verdict, verdicts
 from incentive_lab.experiments.bench import scenario_of
-from incentive_lab.experiments.results import Results, point_columns
 
 
-def tables_of(results: Results) -> ExperimentTables:
+class ResultSource(Protocol):
+    """What the report reads of one experiment (``experiments.results.Results`` is one)."""
+
+    experiment: str
+    db_path: Path
+
+    def summary(self) -> pd.DataFrame:
+        """Long-form summary rows with flattened point columns."""
+
+    def metrics(self) -> pd.DataFrame:
+        """Long-form metric rows with flattened point columns."""
+
+    def runs(self) -> pd.DataFrame:
+        """One row per run."""
+
+
+def tables_of(results: ResultSource) -> ExperimentTables:
     """The report tables of one experiment (restricted to ``results.run_ids`` if set)."""
     summary = results.summary()
     metrics = results.metrics()
@@ -33,7 +52,7 @@ def tables_of(results: Results) -> ExperimentTables:
         summary=summary,
         metrics=metrics,
         runs=runs,
-        point_columns=tuple(point_columns(summary)),
+        point_columns=tuple(summary.attrs.get("point_columns", [])),
         description=scenario.description if scenario else "",
         objective=scenario.objective if scenario else "social_welfare",
         budget=scenario.budget if scenario else None,
@@ -42,9 +61,9 @@ def tables_of(results: Results) -> ExperimentTables:
 
 
 def report_results(
-    results: Sequence[Results], out: str | Path, *, seed: int = 0, title: str | None = None
+    results: Sequence[ResultSource], out: str | Path, *, seed: int = 0, title: str | None = None
 ) -> Path:
-    """Write the report of several :class:`Results` to ``out``; return its path."""
+    """Write the report of several experiments' results to ``out``; return its path."""
     if not results:
         raise ConfigError("experiment", "<none>", "at least one experiment with finished runs")
     tables = [tables_of(r) for r in results]
@@ -57,34 +76,8 @@ def report_results(
     )
 
 
-def report_store(
-    db: str | Path,
-    out: str | Path,
-    experiments: Sequence[str] | None = None,
-    *,
-    seed: int = 0,
-) -> Path:
-    """Write the report of ``experiments`` (default: all) stored in ``db`` to ``out``."""
-    from incentive_lab.experiments.store import RunStore
-
-    with RunStore(db, read_only=True) as store:
-        names = store.experiments()
-    if not names:
-        raise ConfigError("db", str(db), "a store with at least one finished run")
-    chosen = list(experiments) if experiments else names
-    for name in chosen:
-        if name not in names:
-            raise unknown_choice("experiment", name, names)
-    target = Path(out)
-    if target.is_dir():
-        raise ConfigError("out", str(target), "a file path for the HTML report, not a directory")
-    if not target.parent.is_dir():
-        raise ConfigError("out", str(target), "a path whose directory exists")
-    return report_results([Results(Path(db), name) for name in chosen], target, seed=seed)
-
-
 def best_mechanisms(
-    results: Sequence[Results], *, seed: int = 0
+    results: Sequence[ResultSource], *, seed: int = 0
 ) -> list[tuple[str, list[Verdict]]]:
     """Per experiment, the best mechanism per objective (the report's summary, no figures)."""
     rng = np.random.default_rng(seed)

@@ -1,6 +1,6 @@
 """The run store: one embedded DuckDB file that every finished run lands in.
 
-Tables (DESIGN.md §5)::
+Tables::
 
     runs(run_id PK, experiment, config JSON, point JSON, seed, seed_index, status,
          started_at, finished_at, duration_s, package_version, extra JSON)
