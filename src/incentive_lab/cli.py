@@ -122,7 +122,14 @@ def show(
         list[str] | None, typer.Option("--metric", "-m", help="Metric column (repeatable).")
     ] = None,
 ) -> None:
-    """Summaries across seeds per sweep point (mean ± 95% CI)."""
+    """Summaries across seeds per sweep point (mean ± 95% CI).
+
+    CI: the report's stratified percentile bootstrap of the mean over seeds.
+
+    2000 resamples, generator seeded 0 per row (evaluation.statistics.seed_mean_ci).
+
+    ± shows half the interval's width; a single seed shows the mean alone.
+    """
     with user_errors(), RunStore(db, read_only=True) as store:
         names = store.experiments()
         if experiment is not None and experiment not in names:

@@ -1,8 +1,8 @@
 """Rich tables for the command line: registry listings and per-sweep-point summaries.
 
 Summary tables show, for each experiment and sweep point, the number of seeds and
-``mean ± half-width`` of the 95% t-interval over seeds for the main metrics
-(:func:`incentive_lab.experiments.results.aggregate`).
+``mean ± half-width`` of the 95% bootstrap interval over seeds for the main metrics
+(:func:`incentive_lab.experiments.results.aggregate`, ``evaluation.statistics.seed_mean_ci``).
 """
 
 from __future__ import annotations
