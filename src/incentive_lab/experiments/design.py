@@ -36,6 +36,7 @@ completed trials. Optuna is optional: ``pip install "incentive-lab[design]"``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -60,6 +61,7 @@ from incentive_lab.experiments.executors import check_options, execute
 from incentive_lab.experiments.objectives import execute_design_run
 from incentive_lab.experiments.orchestrate import DEFAULT_DB
 from incentive_lab.experiments.plan import RunTask, plan_runs
+from incentive_lab.experiments.ray_start import ray_session
 from incentive_lab.experiments.records import canonical_json
 from incentive_lab.experiments.resolve import EXPERIMENT_ONLY
 from incentive_lab.experiments.store import RunStore, check_database_file
@@ -155,25 +157,20 @@ def run_design(
     base["seeds"] = list(experiment.seed_indices)
     base["seed"] = experiment.seed
     study = _open_study(optuna, storage, study_name, design, base)
-    ray_started = _start_ray(backend, address, workers)
-    try:
-        with RunStore(db_path) as store:
-            summaries = _stored_summaries(store, experiment.name)
-            done = _completed(optuna, study)
+    # Ray is started (or joined) once for the whole search, not once per trial.
+    session = ray_session(workers, address) if backend == "ray" else contextlib.nullcontext()
+    with session, RunStore(db_path) as store:
+        summaries = _stored_summaries(store, experiment.name)
+        done = _completed(optuna, study)
+        if progress is not None:
+            progress(min(done, design.trials), design.trials)
+        while done < design.trials:
+            size = min(design.batch, design.trials - done)
+            batch = range(done, done + size)
+            _run_batch(optuna, study, design, base, batch, store, summaries, workers, backend)
+            done += size
             if progress is not None:
-                progress(min(done, design.trials), design.trials)
-            while done < design.trials:
-                size = min(design.batch, design.trials - done)
-                batch = range(done, done + size)
-                _run_batch(optuna, study, design, base, batch, store, summaries, workers, backend)
-                done += size
-                if progress is not None:
-                    progress(done, design.trials)
-    finally:
-        if ray_started:
-            import ray
-
-            ray.shutdown()
+                progress(done, design.trials)
     return _result(optuna, study, design, experiment.name, study_name, storage, db_path)
 
 
@@ -297,25 +294,6 @@ def _stored_summaries(store: RunStore, experiment: str) -> dict[str, dict[str, f
     for run_id, name, value in zip(frame["run_id"], frame["name"], frame["value"], strict=True):
         out.setdefault(str(run_id), {})[str(name)] = float(value)
     return out
-
-
-def _start_ray(backend: str, address: str | None, workers: int | None) -> bool:
-    """Start (or join) Ray once for the whole search, not once per trial."""
-    if backend != "ray":
-        return False
-    import ray
-
-    if ray.is_initialized():
-        return False
-    options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
-    try:
-        if address is None:
-            ray.init(num_cpus=workers, **options)
-        else:
-            ray.init(address=address, **options)
-    except ConnectionError as error:
-        raise ConfigError("address", address, f"a reachable Ray cluster ({error})") from None
-    return True
 
 
 def _result(

@@ -14,7 +14,7 @@ Backends
 ``ray``
     Each run is one Ray task (``pip install incentive-lab[ray]``). With ``address`` the
     driver joins that cluster; without it a local Ray with ``num_cpus=workers`` is started
-    and shut down afterwards.
+    and shut down afterwards (``experiments.ray_start``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any
 
 from incentive_lab.core.errors import ConfigError
+from incentive_lab.experiments.ray_start import ray_missing, ray_session
 from incentive_lab.experiments.records import RunResult
 
 BACKENDS = ("local", "ray")
@@ -56,7 +57,7 @@ def check_options(workers: int | None, backend: str, address: str | None) -> int
     if address is not None and backend != "ray":
         raise ConfigError("address", address, "only used with backend 'ray'")
     if backend == "ray" and importlib.util.find_spec("ray") is None:
-        raise _ray_missing()
+        raise ray_missing()
     return resolve_workers(workers)
 
 
@@ -97,40 +98,13 @@ def _execute_local(tasks: list[Any], workers: int, fn: TaskFn) -> Iterator[RunRe
                 future.cancel()
 
 
-def _import_ray() -> Any:
-    try:
-        import ray
-    except ImportError:
-        raise _ray_missing() from None
-    return ray
-
-
-def _ray_missing() -> ConfigError:
-    return ConfigError("backend", "ray", "needs Ray installed: pip install incentive-lab[ray]")
-
-
 def _execute_ray(
     tasks: list[Any], workers: int, address: str | None, fn: TaskFn
 ) -> Iterator[RunResult]:
-    ray = _import_ray()
-    started_here = False
-    if not ray.is_initialized():
-        options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
-        try:
-            if address is None:
-                ray.init(num_cpus=workers, **options)
-            else:
-                ray.init(address=address, **options)
-        except ConnectionError as error:
-            raise ConfigError("address", address, f"a reachable Ray cluster ({error})") from None
-        started_here = True
-    try:
+    with ray_session(workers, address) as ray:
         remote = ray.remote(num_cpus=1)(fn)
         pending = [remote.remote(task) for task in tasks]
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
             for ref in done:
                 yield ray.get(ref)
-    finally:
-        if started_here:
-            ray.shutdown()
