@@ -39,7 +39,7 @@ from incentive_lab.cli_common import (
 from incentive_lab.cli_design import design
 from incentive_lab.cli_report import report
 from incentive_lab.core.errors import ConfigError, unknown_choice
-from incentive_lab.core.registry import KINDS, entries, get
+from incentive_lab.core.registry import KINDS, entries, fitting, get
 from incentive_lab.experiments.orchestrate import DEFAULT_DB
 from incentive_lab.experiments.results import flatten_points, sort_by_points
 from incentive_lab.experiments.store import RunStore, ensure_directory
@@ -67,6 +67,13 @@ def list_units(
     ] = None,
     unit: Annotated[str | None, typer.Argument(help="One id: show its parameters in full.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
+    for_game: Annotated[
+        str | None,
+        typer.Option(
+            "--for",
+            help="Only the learners and mechanisms whose declared needs this game meets.",
+        ),
+    ] = None,
 ) -> None:
     """List registered games, learners and mechanisms (an id shows its parameters)."""
     from incentive_lab.cli_tables import entry_record, entry_table, overview_table
@@ -79,6 +86,15 @@ def list_units(
                 raise unknown_choice("kind", kind, [f"{k}s" for k in KINDS])
             kinds = [singular]  # type: ignore[list-item]
         selected = {k: entries(k) for k in kinds}  # type: ignore[arg-type]
+        if for_game is not None:
+            offered = get("game", for_game, "--for").offers
+            selected = {
+                k: fitting(k, offered)  # type: ignore[arg-type]
+                for k in kinds
+                if k != "game"
+            }
+            if not selected:
+                raise ConfigError("--for", for_game, "lists learners or mechanisms, not games")
         if unit is not None:
             selected = {kinds[0]: [get(kinds[0], unit, f"{kinds[0]}.id")]}  # type: ignore[arg-type]
         listing = {f"{k}s": [entry_record(e) for e in units] for k, units in selected.items()}

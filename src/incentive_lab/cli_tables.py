@@ -69,6 +69,8 @@ def entry_record(entry: Entry) -> dict[str, Any]:
         "description": entry.description,
         "parameters": _rows(entry),
         "metadata": _plain(dict(entry.metadata)),
+        "offers": sorted(c.value for c in entry.offers),
+        "requires": sorted(c.value for c in entry.needs()),
     }
 
 
@@ -91,9 +93,11 @@ def overview_table(kind: str, units: list[Entry]) -> Table:
     table.add_column("id", style="bold", no_wrap=True)
     table.add_column("description", overflow="fold", ratio=3)
     table.add_column("parameters", overflow="fold", ratio=2)
+    table.add_column("offers" if kind == "game" else "needs", overflow="fold", ratio=1)
     for entry in units:
         names = ", ".join(entry.params.model_fields) or "–"
-        table.add_row(entry.id, entry.description, names)
+        declared = entry.offers if kind == "game" else entry.needs()
+        table.add_row(entry.id, entry.description, names, ", ".join(sorted(declared)) or "–")
     return table
 
 
