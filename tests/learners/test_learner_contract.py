@@ -8,15 +8,16 @@ import numpy as np
 import pytest
 
 from incentive_lab.core import ConfigError, get, ids, make_learner
+from incentive_lab.core.capabilities import Capability
 
 from .conftest import drive, make_context
 
-DIFFERENTIABLE = [i for i in ids("learner") if get("learner", i).metadata.get("differentiable")]
+DIFFERENTIABLE = [
+    i for i in ids("learner") if Capability.DIFFERENTIABLE in get("learner", i).needs()
+]
 """Gradient-play learners need a differentiable game (their own contract tests live in
 tests/learners/test_gradient_play*.py); here they must refuse a plain context."""
-GENERATIVE = [
-    i for i in ids("learner") if get("learner", i).metadata.get("requires") == "generative"
-]
+GENERATIVE = [i for i in ids("learner") if Capability.GENERATIVE_MODEL in get("learner", i).needs()]
 """Planning learners of global_local (subsample_q and its baselines) need the game's
 generative model (their own tests live in tests/learners/test_subsample_q*.py)."""
 LEARNERS = [i for i in ids("learner") if i not in DIFFERENTIABLE and i not in GENERATIVE]
