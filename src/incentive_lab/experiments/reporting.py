@@ -28,8 +28,13 @@ from incentive_lab.experiments.bench import scenario_of
 class ResultSource(Protocol):
     """What the report reads of one experiment (``experiments.results.Results`` is one)."""
 
-    experiment: str
-    db_path: Path
+    @property
+    def experiment(self) -> str:
+        """The experiment's name."""
+
+    @property
+    def db_path(self) -> Path:
+        """The store the results are read from."""
 
     def summary(self) -> pd.DataFrame:
         """Long-form summary rows with flattened point columns."""
