@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from incentive_lab.core import ConfigError, LearnerContext, make_game, make_learner, make_mechanism
-from incentive_lab.learners.dynamics import integrate, matrix_fitness, replicator
+from incentive_lab.learners.imitation.dynamics import integrate, matrix_fitness, replicator
 from incentive_lab.rollout import LearnerGroup, Simulation
 
 GAMES = [[1.5, -0.5], [0.5, 0.5]]  # (T, S): a PD and a harmony game

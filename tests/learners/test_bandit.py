@@ -7,8 +7,8 @@ import pytest
 from gymnasium import spaces
 
 from incentive_lab.core import ConfigError, LearnerContext, Transition, make_learner, make_rng
-from incentive_lab.learners.bandit import thompson_posterior, ucb_index
-from incentive_lab.learners.linucb import LinUCBState
+from incentive_lab.learners.bandits.bandit import thompson_posterior, ucb_index
+from incentive_lab.learners.bandits.linucb import LinUCBState
 
 from .conftest import make_context
 

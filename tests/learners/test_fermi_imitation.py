@@ -18,7 +18,9 @@ from incentive_lab.core import (
     make_learner,
     make_mechanism,
 )
-from incentive_lab.learners import kernels_fermi, kernels_fermi_lattice, kernels_random
+from incentive_lab.learners.imitation import _kernels_fermi as kernels_fermi
+from incentive_lab.learners.imitation import _kernels_fermi_lattice as kernels_fermi_lattice
+from incentive_lab.learners.imitation import _kernels_random as kernels_random
 from incentive_lab.rollout import LearnerGroup, Simulation
 
 from .conftest import make_context

@@ -21,7 +21,7 @@ from incentive_lab.core import (
     make_learner,
     make_mechanism,
 )
-from incentive_lab.learners.dynamics import integrate, matrix_fitness, replicator
+from incentive_lab.learners.imitation.dynamics import integrate, matrix_fitness, replicator
 from incentive_lab.rollout import LearnerGroup, Simulation
 
 N, STEPS, DELTA_MAX = 10_000, 200, 3.0

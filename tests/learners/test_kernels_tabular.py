@@ -11,8 +11,8 @@ from gymnasium import spaces
 from incentive_lab.core.learner import LearnerContext, Transition
 from incentive_lab.learners import kernels_tabular as kernels
 from incentive_lab.learners.exploration import epsilon_greedy, sample, softmax
-from incentive_lab.learners.faq import FAQ, FAQParams
-from incentive_lab.learners.q_learning import BoltzmannQ, BoltzmannQParams
+from incentive_lab.learners.tabular.faq import FAQ, FAQParams
+from incentive_lab.learners.tabular.q_learning import BoltzmannQ, BoltzmannQParams
 
 SHAPES = [(1, 2), (1, 3), (4, 2), (3, 5), (2, 9)]  # (states, actions): pair and general kernels
 

@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch")
 
 from incentive_lab.core import LearnerContext, make_game, make_learner  # noqa: E402
 from incentive_lab.learners.exploration import softmax  # noqa: E402
-from incentive_lab.learners.lio_gradients import (  # noqa: E402
+from incentive_lab.learners.lio.lio_gradients import (  # noqa: E402
     giving_counts,
     incentive_gradient,
     incentive_matrix,
@@ -19,7 +19,7 @@ from incentive_lab.learners.lio_gradients import (  # noqa: E402
     scores,
     sigmoid,
 )
-from incentive_lab.learners.lio_torch import Played  # noqa: E402
+from incentive_lab.learners.lio.lio_torch import Played  # noqa: E402
 
 PARAMS = {"lr": 0.3, "lr_incentive": 1.0, "gamma": 0.9, "cost": 0.05, "r_max": 2.0}
 

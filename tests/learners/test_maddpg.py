@@ -9,14 +9,14 @@ import pytest
 from gymnasium import spaces
 
 from incentive_lab.core import ConfigError, LearnerContext, Topology, make_game, make_learner
-from incentive_lab.learners.maddpg_critic import CriticInput, critic_input
-from incentive_lab.learners.replay import ReplayBuffer
+from incentive_lab.learners.neural.maddpg_critic import CriticInput, critic_input
+from incentive_lab.learners.neural.replay import ReplayBuffer
 
 from .test_actor_critic import simulate
 
 torch = pytest.importorskip("torch")
 
-from incentive_lab.learners.torch_nets import AgentMLP, gumbel_softmax_st  # noqa: E402
+from incentive_lab.learners.neural.torch_nets import AgentMLP, gumbel_softmax_st  # noqa: E402
 
 
 def context(m: int, topology: Topology | None = None) -> LearnerContext:

@@ -14,7 +14,7 @@ from incentive_lab.core import (
     make_learner,
     make_mechanism,
 )
-from incentive_lab.learners.dynamics import matrix_fitness, replicator
+from incentive_lab.learners.imitation.dynamics import matrix_fitness, replicator
 from incentive_lab.rollout import LearnerGroup, Simulation
 
 

@@ -12,15 +12,15 @@ from hypothesis import strategies as st
 
 from incentive_lab.core import ConfigError, LearnerContext, make_game, make_learner, make_rng
 from incentive_lab.experiments.runner import build_simulation
-from incentive_lab.learners import mean_field_vi as mf
-from incentive_lab.learners.multisets import (
+from incentive_lab.learners.planning import mean_field_vi as mf
+from incentive_lab.learners.planning.multisets import (
     enumerate_counts,
     hypergeometric,
     n_multisets,
     rank_counts,
     rank_states,
 )
-from incentive_lab.learners.subsample_q import plan, table_size
+from incentive_lab.learners.planning.subsample_q import plan, table_size
 
 
 def context(n=8, instance="median"):

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("incentive_lab.games.matrix")
-pytest.importorskip("incentive_lab.learners.q_learning")
+pytest.importorskip("incentive_lab.learners.tabular.q_learning")
 
 from incentive_lab.core.learner import LearnerContext
 from incentive_lab.core.registry import make_game, make_learner, make_mechanism

@@ -22,10 +22,10 @@ torch = pytest.importorskip("torch")
 from incentive_lab.core import LearnerContext, Mechanism, make_game, make_learner  # noqa: E402
 from incentive_lab.core.params import Params  # noqa: E402
 from incentive_lab.games.differentiable_toy import toy_losses_numpy  # noqa: E402
-from incentive_lab.learners.aga import aga_direction  # noqa: E402
-from incentive_lab.learners.hvp import GameDerivatives  # noqa: E402
-from incentive_lab.learners.lola import lola_direction  # noqa: E402
-from incentive_lab.learners.sga import sga_direction  # noqa: E402
+from incentive_lab.learners.gradient_play.aga import aga_direction  # noqa: E402
+from incentive_lab.learners.gradient_play.hvp import GameDerivatives  # noqa: E402
+from incentive_lab.learners.gradient_play.lola import lola_direction  # noqa: E402
+from incentive_lab.learners.gradient_play.sga import sga_direction  # noqa: E402
 from incentive_lab.rollout import LearnerGroup, Simulation  # noqa: E402
 
 STEP = 1e-4

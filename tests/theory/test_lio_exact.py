@@ -10,8 +10,8 @@ from incentive_lab.core import ConfigError, make_game
 from incentive_lab.core.tabular_model import TabularModel
 from incentive_lab.games.escape_room import escape_rewards
 from incentive_lab.learners.exploration import softmax
-from incentive_lab.learners.joint_policy_dp import evaluate, value_gradient
-from incentive_lab.learners.lio_gradients import (
+from incentive_lab.learners.lio.joint_policy_dp import evaluate, value_gradient
+from incentive_lab.learners.lio.lio_gradients import (
     exact_incentive_gradient,
     incentive_matrix,
     policy_step,

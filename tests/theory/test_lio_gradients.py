@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from incentive_lab.learners.exploration import softmax
-from incentive_lab.learners.lio_gradients import (
+from incentive_lab.learners.lio.lio_gradients import (
     giving_counts,
     incentive_gradient,
     incentive_matrix,

@@ -1,4 +1,4 @@
-"""Replicator and selection–mutation dynamics against theory (learners.dynamics).
+"""Replicator and selection–mutation dynamics against theory (learners.imitation.dynamics).
 
 Reference values: RPS conserves Σ ln x_i (zero-sum, interior centre); the PD flows to all-D;
 the stag hunt is bistable with the interior rest point x* = (P − S)/(R − T − S + P); the
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 from scipy.special import expit
 
-from incentive_lab.learners.dynamics import (
+from incentive_lab.learners.imitation.dynamics import (
     bimatrix_replicator,
     classify,
     integrate,

@@ -15,8 +15,8 @@ import pytest
 from scipy.stats import spearmanr
 
 from incentive_lab.core import make_game, make_rng
-from incentive_lab.learners import mean_field_vi as mf
-from incentive_lab.learners.subsample_q import plan
+from incentive_lab.learners.planning import mean_field_vi as mf
+from incentive_lab.learners.planning.subsample_q import plan
 
 N, GAMMA, M, SWEEPS, SEEDS = 8, 0.8, 30, 50, 3
 TOL = 1e-6

@@ -1,66 +1,56 @@
 """Learners: groups of agents that learn the same way, vectorised over the group.
 
-Importing this package registers the built-in learners under kind ``"learner"``:
+Importing this package registers the built-in learners under kind ``"learner"``, one family
+subpackage at a time:
 
-* ``fixed`` — a fixed pure or mixed strategy (:mod:`.fixed`);
-* ``q_learning``, ``boltzmann_q`` — independent tabular Q-learning (:mod:`.q_learning`);
-* ``faq`` — frequency-adjusted Q-learning (:mod:`.faq`);
-* ``cross_learning`` — Börgers–Sarin reinforcement, replicator in expectation
-  (:mod:`.cross_learning`);
-* ``policy_gradient`` — tabular softmax REINFORCE with a baseline (:mod:`.policy_gradient`);
-* ``fermi_imitation`` — pairwise Fermi imitation of neighbours (:mod:`.fermi_imitation`);
-* ``replicator`` — shared mixed strategy, discrete replicator(-mutator) steps
-  (:mod:`.replicator`; ODE fields, integration and rest points in :mod:`.dynamics`);
-* ``proportional_imitation`` — synchronous proportional imitation (:mod:`.proportional_imitation`);
-* ``moran`` — Moran birth–death / death–birth process (:mod:`.moran`);
-* ``simul_ind``, ``simul_co``, ``cga``, ``sga``, ``lola``, ``aga`` — gradient play on
-  differentiable games (:mod:`.gradient_play`; needs the ``torch`` extra);
-* ``subsample_q`` — SUB-SAMPLE-Q global agent on ``k`` sub-sampled local agents
-  (:mod:`.subsample_q`); ``mean_field_vi``, ``myopic`` — its baselines (:mod:`.mean_field_vi`);
-* ``actor_critic`` — neural advantage actor-critic (:mod:`.actor_critic`), ``maddpg`` —
-  MADDPG with centralised critics (:mod:`.maddpg`); both need the ``torch`` extra;
-* ``lio`` — Learning to Incentivize Others, exact or sampled giver gradient (:mod:`.lio`);
-  ``lio_torch`` — its sampled meta-gradient by torch autograd (:mod:`.lio_torch`).
+* :mod:`.tabular` — per-agent tables over discrete observations: ``q_learning``,
+  ``boltzmann_q`` (independent tabular Q-learning), ``faq`` (frequency-adjusted
+  Q-learning), ``cross_learning`` (Börgers–Sarin reinforcement, replicator in expectation),
+  ``policy_gradient`` (tabular softmax REINFORCE with a baseline);
+* :mod:`.imitation` — population dynamics and imitation: ``replicator`` (shared mixed
+  strategy, discrete replicator(-mutator) steps; ODE fields, integration and rest points in
+  :mod:`.imitation.dynamics`), ``proportional_imitation``, ``moran`` (birth–death /
+  death–birth) and ``fermi_imitation`` (pairwise Fermi imitation of neighbours, Numba);
+* :mod:`.gradient_play` — ``simul_ind``, ``simul_co``, ``cga``, ``sga``, ``lola``, ``aga``:
+  gradient play on differentiable games (needs the ``torch`` extra);
+* :mod:`.neural` — ``actor_critic`` (neural advantage actor-critic) and ``maddpg`` (MADDPG
+  with centralised critics); both need the ``torch`` extra;
+* :mod:`.lio` — ``lio`` (Learning to Incentivize Others, exact or sampled giver gradient)
+  and ``lio_torch`` (its sampled meta-gradient by torch autograd);
+* :mod:`.planning` — ``subsample_q`` (SUB-SAMPLE-Q global agent on ``k`` sub-sampled local
+  agents) and its baselines ``mean_field_vi``, ``myopic``;
+* :mod:`.bandits` — ``bandit`` (ε-greedy, UCB, Thompson and LinUCB arm choice);
+* :mod:`.llm` — ``llm`` (a chat model chooses each agent's actions).
+
+What several families share stays at this level: :mod:`.exploration` (softmax, ε-greedy and
+inverse-CDF sampling, used by the tabular, imitation, neural, lio and bandit learners),
+:mod:`.tables` (per-agent tables over discrete observations, used by the tabular and lio
+learners) and the Numba kernels behind both, :mod:`.kernels_tabular` (with its private
+pair-layout specialisations ``_kernels_tabular_pairs``). ``fixed`` — a fixed pure or mixed
+strategy (:mod:`.fixed`) — is its own module here rather than in a family: it never learns,
+keeps no table and works with any observation space, so it belongs to none of them.
 """
 
 from incentive_lab.learners import (
-    actor_critic,
-    bandit,
-    cross_learning,
-    faq,
-    fermi_imitation,
+    bandits,
     fixed,
     gradient_play,
+    imitation,
     lio,
-    lio_torch,
     llm,
-    maddpg,
-    mean_field_vi,
-    moran,
-    policy_gradient,
-    proportional_imitation,
-    q_learning,
-    replicator,
-    subsample_q,
+    neural,
+    planning,
+    tabular,
 )
 
 __all__ = [
-    "actor_critic",
-    "bandit",
-    "cross_learning",
-    "faq",
-    "fermi_imitation",
+    "bandits",
     "fixed",
     "gradient_play",
+    "imitation",
     "lio",
-    "lio_torch",
     "llm",
-    "maddpg",
-    "mean_field_vi",
-    "moran",
-    "policy_gradient",
-    "proportional_imitation",
-    "q_learning",
-    "replicator",
-    "subsample_q",
+    "neural",
+    "planning",
+    "tabular",
 ]

@@ -1,6 +1,6 @@
 """Fused Numba kernels of the tabular Q-learners: one pass per act and one per update.
 
-The NumPy path of :mod:`incentive_lab.learners.q_table` gathers each agent's Q-row
+The NumPy path of :mod:`incentive_lab.learners.tabular.q_table` gathers each agent's Q-row
 (``table[arange(m), s]``), builds the policy matrix (:func:`~.exploration.softmax` or
 :func:`~.exploration.epsilon_greedy`), takes its cumulative sums and compares them with the
 uniforms (:func:`~.exploration.sample`), and for FAQ recomputes the softmax to get the step
@@ -38,7 +38,7 @@ import numpy as np
 from numba import njit
 
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs
-from incentive_lab.learners.kernels_tabular_pairs import (
+from incentive_lab.learners._kernels_tabular_pairs import (
     TINY,
     first_outside,
     logits_pairs,

@@ -11,7 +11,7 @@ Differentiable Games", ICLR, §3::
 
 ``H_o`` is the off-diagonal (between-player) part of the game Hessian ``H = ∇ξ``; the
 ``H_o ξ`` term is the look-ahead, ``χ`` the opponent-shaping term. Both are computed by
-batched Hessian-vector products (one per player, ``learners.hvp``), so a step costs
+batched Hessian-vector products (one per player, ``learners.gradient_play.hvp``), so a step costs
 ``O(n)`` products for ``n`` players.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from incentive_lab.learners.hvp import GameDerivatives
+from incentive_lab.learners.gradient_play.hvp import GameDerivatives
 
 
 def lola_direction(derivatives: GameDerivatives, lam: float) -> tuple[Any, dict[str, float]]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from incentive_lab.learners.hvp import GameDerivatives
+from incentive_lab.learners.gradient_play.hvp import GameDerivatives
 
 
 def sga_direction(

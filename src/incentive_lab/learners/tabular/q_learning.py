@@ -1,7 +1,7 @@
 """Independent Q-learning (`q_learning`) and Boltzmann Q-learning (`boltzmann_q`).
 
 Each agent of the group keeps its own Q-table and learns with the one-step TD update of
-:mod:`incentive_lab.learners.q_table`. The two ids differ only in how actions are chosen:
+:mod:`incentive_lab.learners.tabular.q_table`. The two ids differ only in how actions are chosen:
 
 * ``q_learning`` — ``exploration: epsilon_greedy`` (default): with probability ε a uniform
   random action, otherwise a greedy one (ties share the greedy mass equally);
@@ -31,7 +31,7 @@ from incentive_lab.core.learner import LearnerContext
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import FloatArray, Probs
 from incentive_lab.learners.exploration import epsilon_greedy, softmax
-from incentive_lab.learners.q_table import QParams, TabularQ
+from incentive_lab.learners.tabular.q_table import QParams, TabularQ
 
 
 class QLearningParams(QParams):

@@ -50,12 +50,12 @@ from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Probs
 from incentive_lab.learners.exploration import one_hot
-from incentive_lab.learners.proportional_imitation import (
+from incentive_lab.learners.imitation.proportional_imitation import (
     RoleModel,
     population_view,
     resolve_topology,
 )
-from incentive_lab.learners.replicator import check_distribution, draw
+from incentive_lab.learners.imitation.replicator import check_distribution, draw
 
 try:
     from numba import njit as _njit

@@ -34,7 +34,7 @@ from pydantic import Field
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Probs
 from incentive_lab.learners.exploration import softmax
-from incentive_lab.learners.q_table import QParams, TabularQ
+from incentive_lab.learners.tabular.q_table import QParams, TabularQ
 
 
 class FAQParams(QParams):

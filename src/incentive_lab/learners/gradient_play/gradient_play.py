@@ -47,12 +47,15 @@ from incentive_lab.core.learner import Learner, LearnerContext, Transition
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Obs, Probs
-from incentive_lab.learners.aga import aga_direction
-from incentive_lab.learners.consensus import consensus_direction
-from incentive_lab.learners.hvp import GameDerivatives
-from incentive_lab.learners.lola import lola_direction
-from incentive_lab.learners.sga import sga_direction
-from incentive_lab.learners.simultaneous import collective_direction, individual_direction
+from incentive_lab.learners.gradient_play.aga import aga_direction
+from incentive_lab.learners.gradient_play.consensus import consensus_direction
+from incentive_lab.learners.gradient_play.hvp import GameDerivatives
+from incentive_lab.learners.gradient_play.lola import lola_direction
+from incentive_lab.learners.gradient_play.sga import sga_direction
+from incentive_lab.learners.gradient_play.simultaneous import (
+    collective_direction,
+    individual_direction,
+)
 
 
 class GradientParams(Params):

@@ -49,8 +49,8 @@ from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Probs
 from incentive_lab.learners.exploration import sample, softmax
-from incentive_lab.learners.joint_policy_dp import value_gradient
-from incentive_lab.learners.lio_gradients import (
+from incentive_lab.learners.lio.joint_policy_dp import value_gradient
+from incentive_lab.learners.lio.lio_gradients import (
     exact_incentive_gradient,
     giving_counts,
     incentive_gradient,
@@ -60,7 +60,7 @@ from incentive_lab.learners.lio_gradients import (
     scores,
     sigmoid,
 )
-from incentive_lab.learners.tabular import discrete_states, new_table, rows, states
+from incentive_lab.learners.tables import discrete_states, new_table, rows, states
 
 
 class LioParams(Params):

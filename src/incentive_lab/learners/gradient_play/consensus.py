@@ -2,7 +2,7 @@
 
 Mescheder, Nowozin & Geiger (2017), "The Numerics of GANs", NeurIPS: descend
 ``ξ + λ ∇𝓗`` with the Hamiltonian ``𝓗 = ½‖ξ‖²``, whose gradient is ``∇𝓗 = Hᵀξ``
-(``H = ∇ξ`` the game Hessian, ``learners.hvp``)::
+(``H = ∇ξ`` the game Hessian, ``learners.gradient_play.hvp``)::
 
     direction = ξ + λ Hᵀ ξ
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from incentive_lab.learners.hvp import GameDerivatives
+from incentive_lab.learners.gradient_play.hvp import GameDerivatives
 
 
 def consensus_direction(derivatives: GameDerivatives, lam: float) -> tuple[Any, dict[str, float]]:

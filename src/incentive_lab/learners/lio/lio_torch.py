@@ -38,9 +38,9 @@ from incentive_lab.core.learner import Learner, LearnerContext, Transition
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Probs
 from incentive_lab.learners.exploration import sample, softmax
-from incentive_lab.learners.lio import LioParams
-from incentive_lab.learners.lio_gradients import returns_to_go
-from incentive_lab.learners.tabular import discrete_states, rows, states
+from incentive_lab.learners.lio.lio import LioParams
+from incentive_lab.learners.lio.lio_gradients import returns_to_go
+from incentive_lab.learners.tables import discrete_states, rows, states
 
 
 class LioTorchParams(LioParams):

@@ -40,7 +40,7 @@ from incentive_lab.core.params import Params
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Probs
 from incentive_lab.learners import kernels_tabular as kernels
 from incentive_lab.learners.exploration import sample
-from incentive_lab.learners.tabular import discrete_states, new_table, rows, states
+from incentive_lab.learners.tables import discrete_states, new_table, rows, states
 
 
 class QParams(Params):

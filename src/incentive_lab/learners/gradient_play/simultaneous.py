@@ -1,6 +1,6 @@
 """Simultaneous gradient play: each player its own gradient (Simul-Ind) or the collective one.
 
-On a differentiable game with losses ``ℓ_i(θ)`` (``learners.hvp`` for the notation):
+On a differentiable game with losses ``ℓ_i(θ)`` (``learners.gradient_play.hvp`` for the notation):
 
 * ``simul_ind`` — every player descends its own loss in its own parameters,
   ``θ ← θ − lr·ξ``, ``ξ_k = ∂ℓ_{p(k)}/∂θ_k`` (naive independent learners; converges to
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from incentive_lab.learners.hvp import GameDerivatives
+from incentive_lab.learners.gradient_play.hvp import GameDerivatives
 
 
 def individual_direction(derivatives: GameDerivatives) -> tuple[Any, dict[str, float]]:

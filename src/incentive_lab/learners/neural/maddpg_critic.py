@@ -14,7 +14,7 @@ For per-agent vectors ``z: [B, m, dz]`` (encoded observation ‖ one-hot action)
     the mean over the other ``m − 1`` agents of the group (zeros when ``m = 1``),
     ``slots = 1``.
 
-:func:`critic_input` resolves ``auto`` and checks ``block`` (see ``learners.maddpg``).
+:func:`critic_input` resolves ``auto`` and checks ``block`` (see ``learners.neural.maddpg``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.learner import LearnerContext
 from incentive_lab.core.types import FloatArray, IntArray
-from incentive_lab.learners.torch_nets import torch_module
+from incentive_lab.learners.neural.torch_nets import torch_module
 
 MAX_JOINT = 16
 """``auto`` uses a joint critic over each copy when the game plays equal copies, else over the

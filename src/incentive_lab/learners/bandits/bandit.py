@@ -14,7 +14,7 @@ Every agent of the group is an independent bandit over the game's ``K`` actions 
 ``thompson`` (Gaussian Thompson sampling, Agrawal & Goyal 2013)
     prior ``N(0, σ0²)``, known noise ``σ²``: posterior precision ``1/σ0² + n/σ²``, mean
     ``(s/σ²)/precision``; draw one sample per arm and play the largest.
-``linucb`` (``learners.linucb``)
+``linucb`` (``learners.bandits.linucb``)
     disjoint LinUCB on the observation as context, exploration ``α = c``, ridge ``λ``.
 
 Rewards are whatever the learner receives (shaped rewards under a mechanism). Regret of
@@ -35,8 +35,8 @@ from incentive_lab.core.learner import Learner, LearnerContext, Transition
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, Obs, Probs
+from incentive_lab.learners.bandits.linucb import LinUCBState, contexts, feature_dim
 from incentive_lab.learners.exploration import sample
-from incentive_lab.learners.linucb import LinUCBState, contexts, feature_dim
 
 Algorithm = Literal["epsilon_greedy", "ucb", "thompson", "linucb"]
 

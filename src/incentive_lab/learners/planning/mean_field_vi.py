@@ -40,14 +40,14 @@ from incentive_lab.core.learner import Learner, LearnerContext, Transition
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs
-from incentive_lab.learners.multisets import (
+from incentive_lab.learners.planning.multisets import (
     enumerate_counts,
     hypergeometric,
     n_multisets,
     rank_counts,
     sorted_from_counts,
 )
-from incentive_lab.learners.subsample_q import require_generative
+from incentive_lab.learners.planning.subsample_q import require_generative
 
 
 def count_kernel(local_kernel: FloatArray, n: int) -> FloatArray:

@@ -45,7 +45,7 @@ from incentive_lab.core.learner import Learner, LearnerContext, Transition
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, Obs
-from incentive_lab.learners.multisets import (
+from incentive_lab.learners.planning.multisets import (
     enumerate_counts,
     n_multisets,
     rank_states,

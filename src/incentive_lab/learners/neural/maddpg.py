@@ -4,7 +4,7 @@ Every agent ``i`` of the group owns an actor ``π_i(·|o_i) = softmax(f_i(o_i))`
 only its own observation, and a critic ``Q_i(o_i, a_i, others)`` trained on what the other
 agents observed and did (centralised training, decentralised execution). All networks are
 per-agent ``tanh`` MLPs evaluated for the ``m`` agents at once by batched matmuls
-(``learners.torch_nets``); each has a target copy updated by Polyak averaging
+(``learners.neural.torch_nets``); each has a target copy updated by Polyak averaging
 ``θ' ← τθ + (1 − τ)θ'``.
 
 What the critic sees (``critic``)
@@ -27,7 +27,7 @@ What the critic sees (``critic``)
     Agents outside the group are part of the environment.
 
 Training (once per rollout step, after ``batch_size`` steps are stored)
-    A batch of ``B`` group steps is drawn from the replay buffer (``learners.replay``).
+    A batch of ``B`` group steps is drawn from the replay buffer (``learners.neural.replay``).
     Critic: ``y_i = r_i + γ(1 − terminated)·Q'_i(z'_i, others')`` with every agent's next
     action ``a'_j`` drawn from its *target* actor, loss ``½ Σ_i mean_b (Q_i − y_i)²``.
     Actor: ``a_i`` is replaced by a straight-through Gumbel-softmax sample
@@ -61,9 +61,9 @@ from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Obs, Probs
 from incentive_lab.learners.exploration import sample, softmax
-from incentive_lab.learners.maddpg_critic import CriticInput, critic_input
-from incentive_lab.learners.replay import ReplayBuffer
-from incentive_lab.learners.torch_nets import (
+from incentive_lab.learners.neural.maddpg_critic import CriticInput, critic_input
+from incentive_lab.learners.neural.replay import ReplayBuffer
+from incentive_lab.learners.neural.torch_nets import (
     AgentMLP,
     ObsEncoder,
     gumbel_softmax_st,

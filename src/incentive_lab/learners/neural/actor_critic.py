@@ -2,9 +2,9 @@
 
 Every agent ``i`` of the group owns an actor ``π_i(·|o) = softmax(f_i(o))`` and a critic
 ``V_i(o)`` — two small ``tanh`` MLPs with per-agent parameters evaluated for all ``m``
-agents by batched matmuls (``learners.torch_nets.AgentMLP``; no parameter sharing, so the
+agents by batched matmuls (``learners.neural.torch_nets.AgentMLP``; no parameter sharing, so the
 agents are independent learners). Observations: ``Discrete`` one-hot, ``Box`` flattened and
-scaled to ``[−1, 1]`` (``learners.torch_nets.ObsEncoder``); actions: the game's discrete
+scaled to ``[−1, 1]`` (``learners.neural.torch_nets.ObsEncoder``); actions: the game's discrete
 actions.
 
 Update: one-step TD(0) advantage, online, once per rollout step (each agent contributes
@@ -40,7 +40,7 @@ from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Obs, Probs
 from incentive_lab.learners.exploration import sample, softmax
-from incentive_lab.learners.torch_nets import AgentMLP, ObsEncoder, setup_torch, torch_module
+from incentive_lab.learners.neural.torch_nets import AgentMLP, ObsEncoder, setup_torch, torch_module
 
 
 class ActorCriticParams(Params):

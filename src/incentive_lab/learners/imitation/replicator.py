@@ -18,9 +18,9 @@ Model
 
     With many members ``f`` is an unbiased estimate of the expected payoffs, so ``x``
     follows the Euler discretisation (step ``lr``) of ``ẋ_i = x_i(f_i − x·f)`` (plus the
-    mutation drift ``μ(1/A − x_i)`` per step) — :mod:`incentive_lab.learners.dynamics` holds
-    the deterministic fields, integrators and rest-point analysis. Observations are ignored
-    (one population state).
+    mutation drift ``μ(1/A − x_i)`` per step) —
+    :mod:`incentive_lab.learners.imitation.dynamics` holds the deterministic fields,
+    integrators and rest-point analysis. Observations are ignored (one population state).
 
 Parameters (all validated)
     ``lr`` (> 0) step size; ``mutation`` (in [0, 1]) uniform mutation per step;

@@ -3,7 +3,7 @@
 Li, Zhang, Qian, Xu, Shao, Cheng & Ong (2024), "Aligning Individual and Collective
 Objectives in Multi-Agent Cooperation", arXiv 2402.12416 (NeurIPS 2024); SPEC §2.
 With ``ξ`` the simultaneous gradient, ``ξ_c = ∇ Σ_i ℓ_i`` the collective gradient and
-``H_c = ∇² Σ_i ℓ_i`` the collective Hessian (``learners.hvp``)::
+``H_c = ∇² Σ_i ℓ_i`` the collective Hessian (``learners.gradient_play.hvp``)::
 
     ξ̃ = ξ_c + λ (ξ + H_cᵀ ξ_c)
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from incentive_lab.learners.hvp import GameDerivatives
+from incentive_lab.learners.gradient_play.hvp import GameDerivatives
 
 
 def aga_direction(derivatives: GameDerivatives, lam: float) -> tuple[Any, dict[str, float]]:

@@ -47,7 +47,7 @@ from incentive_lab.core.registry import register
 from incentive_lab.core.topology import Topology
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Probs
 from incentive_lab.learners.exploration import one_hot
-from incentive_lab.learners.replicator import check_distribution, draw
+from incentive_lab.learners.imitation.replicator import check_distribution, draw
 
 RoleModel = Literal["auto", "population", "neighbour"]
 

@@ -34,7 +34,7 @@ from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Probs
 from incentive_lab.learners.exploration import one_hot, sample, softmax
-from incentive_lab.learners.tabular import discrete_states, new_table, rows, states
+from incentive_lab.learners.tables import discrete_states, new_table, rows, states
 
 
 class PolicyGradientParams(Params):

@@ -1,6 +1,6 @@
 """Numba kernels of random-sequential Fermi imitation on a periodic square lattice.
 
-The same rule as :func:`.kernels_fermi.random_sequential_step`, specialised to the
+The same rule as :func:`._kernels_fermi.random_sequential_step`, specialised to the
 ``L × L`` lattice of :meth:`Topology.lattice <incentive_lab.core.topology.Topology.lattice>`:
 neighbours are computed from row and column (offsets ``drow`` / ``dcol`` in the
 topology's order, so the ``j``-th neighbour — and hence every random outcome — is the same
@@ -12,7 +12,7 @@ table over the few possible payoff pairs: this is what makes 10⁶-agent lattice
 Speed (the hot loop :func:`_mcs`): no integer division (a site's row is a float product
 corrected by one), ``side × k`` wrap tables, the Fermi table built once per rule by the
 learner, and — in :func:`lattice_mcs_seeded` / :func:`lattice_synchronous_seeded` — the
-uniforms computed in the loop from one SplitMix64 seed (:mod:`.kernels_random`) instead
+uniforms computed in the loop from one SplitMix64 seed (:mod:`._kernels_random`) instead
 of ``16·N`` bytes of NumPy draws. The synchronous kernel finds the sites whose role model
 differs in a branch-free pass, evaluates the Fermi test only there, and runs rows on
 Numba threads from :data:`PARALLEL_FROM` sites (deterministic: each site reads the old
@@ -27,7 +27,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from incentive_lab.learners.kernels_random import compiled, uniform
+from incentive_lab.learners.imitation._kernels_random import compiled, uniform
 
 
 @njit(cache=True)
@@ -202,7 +202,7 @@ def lattice_mcs_seeded(
     """``high − low`` updates of :func:`lattice_mcs` drawing from the SplitMix64 stream ``seed``.
 
     Update ``t`` picks ``x = low + ⌊v·(high − low)⌋`` with ``v`` the stream's entry ``2t``
-    and uses entry ``2t + 1`` as ``u`` (:mod:`.kernels_random`): no arrays of random
+    and uses entry ``2t + 1`` as ``u`` (:mod:`._kernels_random`): no arrays of random
     numbers, and exactly :func:`lattice_mcs` on the arrays :func:`seeded_picks` returns.
     """
     adopted: int = _mcs(
@@ -347,7 +347,7 @@ def lattice_synchronous_step(
 ) -> int:
     """Synchronous Fermi comparisons of every site, in place; return the number of changes.
 
-    Same outcomes as :func:`.kernels_fermi.synchronous_step` over the whole lattice, for
+    Same outcomes as :func:`._kernels_fermi.synchronous_step` over the whole lattice, for
     any number of threads (each site reads only the old field and its own uniform); rows
     run in parallel from :data:`PARALLEL_FROM` sites.
     """
@@ -369,7 +369,7 @@ def lattice_synchronous_seeded(
     """:func:`lattice_synchronous_step` with site ``x`` drawing entry ``x`` of stream ``seed``.
 
     The same outcome as :func:`lattice_synchronous_step` with
-    ``uniforms = kernels_random.uniforms(seed, 0, side²)``, without that array.
+    ``uniforms = _kernels_random.uniforms(seed, 0, side²)``, without that array.
     """
     rows, cols = wrap_tables(side, drow, dcol)
     kernel = _synchronous_parallel if side * side >= PARALLEL_FROM else _synchronous_serial

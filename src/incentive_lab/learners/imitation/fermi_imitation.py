@@ -15,7 +15,7 @@ Fáth, "Evolutionary games on graphs", Phys. Rep. 446, 97 (2007), §6.
     from the group; both payoffs are evaluated with the *current* strategies, which change
     during the step. This needs the game's local payoff rule between rounds: the learner
     reads ``context.overlapping_groups`` (``core.population``; exposed by
-    ``spatial_public_goods``) and evaluates it in a Numba kernel (``kernels_fermi``) in
+    ``spatial_public_goods``) and evaluates it in a Numba kernel (``_kernels_fermi``) in
     ``O(m·G)`` per MCS. The payoffs are the game's *base* payoffs (a mechanism reshapes
     only the rewards of played rounds, which this rule does not read). Without such a
     structure (other games, or a context built without ``LearnerContext.for_game``) the
@@ -37,7 +37,7 @@ Config parameters
     action). The initial field is drawn from the learner's own generator, which also draws
     every random number of the kernels: runs are seeded and reproducible. On a lattice
     (a contiguous group) it draws one 64-bit seed per Monte Carlo step and the kernel
-    computes its uniforms from that seed (SplitMix64, ``kernels_random``; identical for any
+    computes its uniforms from that seed (SplitMix64, ``_kernels_random``; identical for any
     number of threads); elsewhere it draws them as arrays outside the kernels.
 """
 
@@ -146,7 +146,7 @@ class FermiImitation(Learner[FermiImitationParams]):
 
     def update(self, transition: Transition) -> dict[str, float]:
         """One Monte Carlo step; reports the fraction of members that adopted a strategy."""
-        from incentive_lab.learners.kernels_fermi import differs
+        from incentive_lab.learners.imitation._kernels_fermi import differs
 
         incoming = transition.population_actions
         if incoming is not None and differs(np.asarray(incoming), self._population):
@@ -173,7 +173,10 @@ class FermiImitation(Learner[FermiImitationParams]):
 
     def _layout_for(self, topology: Topology) -> tuple[int, IntArray, IntArray] | None:
         """The lattice layout of ``topology`` (computed once), or ``None`` for other graphs."""
-        from incentive_lab.learners.kernels_fermi_lattice import lattice_offsets, wrap_tables
+        from incentive_lab.learners.imitation._kernels_fermi_lattice import (
+            lattice_offsets,
+            wrap_tables,
+        )
 
         if self._layout_of is not topology:
             self._layout = lattice_offsets(topology.indptr, topology.indices)
@@ -184,7 +187,7 @@ class FermiImitation(Learner[FermiImitationParams]):
 
     def _fermi_table(self, k: int, structure: OverlappingGroups) -> FloatArray:
         """The lattice kernel's table of adoption probabilities, rebuilt when rules change."""
-        from incentive_lab.learners.kernels_fermi_lattice import adoption_table
+        from incentive_lab.learners.imitation._kernels_fermi_lattice import adoption_table
 
         key = (k, structure.r_c, structure.r_d, structure.cost, 1.0 / self.params.K)
         if self._table_key != key:
@@ -193,9 +196,9 @@ class FermiImitation(Learner[FermiImitationParams]):
         return self._table
 
     def _random_sequential(self, structure: OverlappingGroups) -> int:
-        from incentive_lab.learners import kernels_fermi as csr
-        from incentive_lab.learners import kernels_fermi_lattice as lattice
-        from incentive_lab.learners.kernels_random import draw_seed
+        from incentive_lab.learners.imitation import _kernels_fermi as csr
+        from incentive_lab.learners.imitation import _kernels_fermi_lattice as lattice
+        from incentive_lab.learners.imitation._kernels_random import draw_seed
 
         topology, cooperative = structure.topology, structure.cooperative_action
         if topology.n != self._population.size:
@@ -264,9 +267,9 @@ class FermiImitation(Learner[FermiImitationParams]):
 
     def _synchronous(self, transition: Transition) -> int:
         """Apply one synchronous round of comparisons in place; return the changes."""
-        from incentive_lab.learners import kernels_fermi as csr
-        from incentive_lab.learners import kernels_fermi_lattice as lattice
-        from incentive_lab.learners.kernels_random import draw_seed
+        from incentive_lab.learners.imitation import _kernels_fermi as csr
+        from incentive_lab.learners.imitation import _kernels_fermi_lattice as lattice
+        from incentive_lab.learners.imitation._kernels_random import draw_seed
 
         payoffs = self._payoffs(transition)
         members, population = self._members, self._population
