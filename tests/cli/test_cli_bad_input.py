@@ -192,7 +192,7 @@ def test_real_process_exit_status_and_stderr(workdir: Path) -> None:
 
 
 def test_internal_errors_keep_their_traceback(tmp_path: Path, monkeypatch) -> None:
-    from incentive_lab import cli_common
+    from incentive_lab.cli import _common as cli_common
 
     def broken(*args, **kwargs):
         raise RuntimeError("internal bug")

@@ -157,7 +157,7 @@ def test_list_json_names_parameters() -> None:
 
 def test_demo_configs_are_valid_and_small() -> None:
     """The main job: several MechBench scenarios × at least 5 mechanisms × 5 seeds."""
-    from incentive_lab.cli import demo_configs
+    from incentive_lab.cli.bench import demo_configs
     from incentive_lab.experiments import plan_runs
 
     configs = demo_configs()

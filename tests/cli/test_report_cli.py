@@ -44,14 +44,14 @@ def test_bench_and_report_bad_input_exit_2(tmp_path: Path) -> None:
 
 
 def test_demo_writes_store_and_report_and_resumes(tmp_path: Path, monkeypatch) -> None:
-    from incentive_lab import cli
+    from incentive_lab.cli import bench as cli_bench
     from incentive_lab.experiments.bench import get_scenario
 
     tiny = [
         get_scenario(name).experiment_config(seeds=1, steps=30)
         for name in ("pd-q-v1", "staghunt-pg-v1")
     ]
-    monkeypatch.setattr(cli, "demo_configs", lambda: tiny)
+    monkeypatch.setattr(cli_bench, "demo_configs", lambda: tiny)
     out = tmp_path / "demo"
     result = invoke("demo", "--out", out, "--workers", "1")
     assert result.exit_code == 0, result.output

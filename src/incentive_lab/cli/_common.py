@@ -1,7 +1,7 @@
 """What the CLI's command modules share: consoles, options, error handling, run + report.
 
-Each command module (``cli``, ``cli_bench``, ``cli_report``, ``cli_design``) imports from
-here; none imports another command module's internals.
+Each command module (``listing``, ``run``, ``show``, ``export``, ``bench``, ``report``,
+``design``) imports from here; none imports another command module's internals.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def warn_fallbacks(summary: Any) -> None:
 
 def print_summary(summary: Any, metrics: list[str] | None) -> None:
     """Print the summary tables (mean ± 95% CI per sweep point) of a long-form summary."""
-    from incentive_lab.cli_tables import summary_tables
+    from incentive_lab.cli._tables import summary_tables
 
     for table in summary_tables(summary, metrics):
         out.print(table)

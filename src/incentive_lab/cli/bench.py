@@ -1,4 +1,4 @@
-"""``incentive-lab bench`` (MechBench) and the body of ``incentive-lab demo``.
+"""``incentive-lab bench`` (MechBench) and ``incentive-lab demo``.
 
 ::
 
@@ -21,7 +21,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from incentive_lab.cli_common import err, out, run_and_report, user_errors, where
+from incentive_lab.cli._common import (
+    WorkersOption,
+    err,
+    out,
+    run_and_report,
+    user_errors,
+    where,
+)
 from incentive_lab.experiments.orchestrate import DEFAULT_DB
 
 bench_app = typer.Typer(
@@ -151,3 +158,20 @@ def run_demo(out_dir: Path, workers: int | None, configs: list[dict[str, Any]]) 
     out.print(f"{total} runs in {seconds:.0f} s (finished runs are skipped on re-runs).")
     out.print(f"Database: {db.resolve()}", soft_wrap=True)
     out.print(f"Report:   {report.resolve()}", soft_wrap=True)
+
+
+def demo_configs() -> list[dict[str, Any]]:
+    """The demo's MechBench scenarios (``experiments/demo.yaml``) as experiment configs."""
+    from incentive_lab.experiments.bench import demo_configs as configs
+
+    return configs()
+
+
+def demo(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Directory for the database and report.html.")
+    ] = Path("incentive-lab-demo"),
+    workers: WorkersOption = None,
+) -> None:
+    """Run a small MechBench, write the DuckDB store and the HTML report into --out."""
+    run_demo(out_dir, workers, demo_configs())

@@ -16,8 +16,8 @@ from typing import Annotated
 
 import typer
 
-from incentive_lab.cli_common import out as console
-from incentive_lab.cli_common import user_errors
+from incentive_lab.cli._common import out as console
+from incentive_lab.cli._common import user_errors
 from incentive_lab.experiments.orchestrate import DEFAULT_DB
 
 

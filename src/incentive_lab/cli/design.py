@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from incentive_lab.cli_common import err, out, user_errors
+from incentive_lab.cli._common import err, out, user_errors
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.design import DesignResult, run_design
 from incentive_lab.experiments.orchestrate import DEFAULT_DB
