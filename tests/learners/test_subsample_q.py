@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incentive_lab.core import ConfigError, LearnerContext, make_game, make_learner, make_rng
+from incentive_lab.experiments.resolve import resolve_run
 from incentive_lab.experiments.runner import build_simulation
 from incentive_lab.learners.planning import mean_field_vi as mf
 from incentive_lab.learners.planning.multisets import (
@@ -134,9 +135,11 @@ def test_common_random_numbers_across_k_through_the_runner():
                 {"id": "subsample_q", "params": {"k": k, "m": 2, "sweeps": 2}, "agents": "0:"}
             ],
             "phases": [],
+            "name": "subsample-k",
+            "steps": 10,
         }
 
-    sims = [build_simulation(config(k), np.random.SeedSequence(11))[0] for k in (1, 4)]
+    sims = [build_simulation(resolve_run(config(k)), np.random.SeedSequence(11))[0] for k in (1, 4)]
     assert sims[0].obs[0] == sims[1].obs[0]
     np.testing.assert_array_equal(sims[0].game.local_states(), sims[1].game.local_states())
     assert sims[0].groups[0].learner.context.generative is sims[0].game
