@@ -10,8 +10,8 @@ from hypothesis.extra.numpy import arrays
 
 from incentive_lab.core import ConfigError, make_game, make_rng
 from incentive_lab.core.recommendation import SLATE_STRATEGIES, RecommenderOutcome, strategy_index
-from incentive_lab.games import recommender_users as um
-from incentive_lab.games.recommender_choice import (
+from incentive_lab.games.recommender import users as um
+from incentive_lab.games.recommender.choice import (
     affinity_matrix,
     click_probabilities,
     gini,
@@ -20,7 +20,7 @@ from incentive_lab.games.recommender_choice import (
     sample_choice,
     slate_affinity,
 )
-from incentive_lab.games.recommender_slates import (
+from incentive_lab.games.recommender.slates import (
     Items,
     oracle_slates,
     oracle_slates_one_hot,

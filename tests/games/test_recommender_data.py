@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from incentive_lab.core import ConfigError, make_game, make_rng
-from incentive_lab.games import recommender_data
-from incentive_lab.games.recommender_data import load_movielens100k
+from incentive_lab.games.recommender import data as recommender_data
+from incentive_lab.games.recommender.data import load_movielens100k
 
 INTER = "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
 ITEM = "item_id:token\tmovie_title:token_seq\trelease_year:token\tclass:token_seq\n"

@@ -2,7 +2,7 @@
 
 Agent ``i`` receives, per user slot, a bonus proportional to the intra-list diversity of
 the slates it showed (mean pairwise cosine distance of the items' topic vectors,
-``games.recommender_choice.intra_list_diversity``; summed over its users)::
+``games.recommender.choice.intra_list_diversity``; summed over its users)::
 
     t_i = w · Σ_{u served by i} ILD(slate_u) / U
 

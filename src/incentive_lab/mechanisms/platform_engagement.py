@@ -7,7 +7,7 @@ satisfaction and a penalty for the users it lost::
     r̃_i = r_i + w_s · ΔS_i / U − w_c · churned_i / U
 
 (``ΔS_i``: summed satisfaction change of the users ``i`` served this round, ``U``: user
-slots; see ``games.recommender_users``). Satisfaction grows with the *quality* of consumed
+slots; see ``games.recommender.users``). Satisfaction grows with the *quality* of consumed
 items, so agents are pushed from click-bait toward quality. Pure shaping: no money moves.
 In the spirit of long-term-value reward shaping for recommenders (Zou et al. 2019,
 "Reinforcement learning to optimize long-term user engagement", KDD).

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from incentive_lab.core.types import BoolArray, FloatArray, IntArray
-from incentive_lab.games.recommender_choice import Affinity, affinity_matrix, item_vectors
+from incentive_lab.games.recommender.choice import Affinity, affinity_matrix, item_vectors
 
 CHUNK = 2048
 TIE = 1e-6

@@ -4,16 +4,16 @@ Who acts
     The agents are the ``n_agents`` recommender agents (channels, providers' feeds,
     algorithms). One ``int64`` action per agent per round, as the ``Game`` contract wants:
     the index of a **slate strategy** in ``core.recommendation.SLATE_STRATEGIES`` (random,
-    popular, oracle, diverse, fresh, similar; ``games.recommender_slates``). The game does
+    popular, oracle, diverse, fresh, similar; ``games.recommender.slates``). The game does
     the per-user personalisation of the chosen strategy for every user the agent serves, so
     a bandit over strategies is the natural learner and ``10⁴`` users cost no Python loop.
 
 A round
     1. every active user picks an agent by reputation (hard-max, ε-greedy or soft-max;
-       ``games.recommender_users``);
+       ``games.recommender.users``);
     2. each agent's strategy becomes a slate of ``slate_size`` items for each of its users;
     3. the user clicks at most one item by the multinomial logit with a no-click option and
-       position bias (``games.recommender_choice``);
+       position bias (``games.recommender.choice``);
     4. interests drift toward the clicked item, the session budget, satisfaction and
        reputations update; users whose satisfaction runs out churn; new users arrive in
        empty slots and new items replace old ones (cold start).
@@ -40,7 +40,7 @@ Data: ``synthetic`` (``θ ~ U[−1, 1]^d``, one-hot topics; each item belongs to
 drawn uniformly, whose quality level is ``μ_p ~ U[0, 1]``, and has quality
 ``q = clip(μ_p + σ_q·z, 0, 1)``, ``z ~ N(0, 1)``, so quality-seeking strategies concentrate
 exposure on the best providers; or explicit ``item_features``) or ``movielens100k``
-(``games.recommender_data``).
+(``games.recommender.data``).
 
 Version history: ``recommender`` (v0) — this model.
 """
@@ -58,8 +58,8 @@ from incentive_lab.core.game import Game, GameMetadata, StepResult
 from incentive_lab.core.recommendation import SLATE_STRATEGIES, RecommenderOutcome
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Rewards
-from incentive_lab.games import recommender_users as um
-from incentive_lab.games.recommender_choice import (
+from incentive_lab.games.recommender import users as um
+from incentive_lab.games.recommender.choice import (
     click_probabilities,
     gini,
     intra_list_diversity,
@@ -67,9 +67,9 @@ from incentive_lab.games.recommender_choice import (
     sample_choice,
     slate_affinity,
 )
-from incentive_lab.games.recommender_data import Catalogue, load_movielens100k
-from incentive_lab.games.recommender_params import RecommenderParams
-from incentive_lab.games.recommender_slates import (
+from incentive_lab.games.recommender.data import Catalogue, load_movielens100k
+from incentive_lab.games.recommender.params import RecommenderParams
+from incentive_lab.games.recommender.slates import (
     Items,
     Round,
     build_slates,

@@ -1,8 +1,8 @@
-"""Parameters of the ``recommender`` game (documented defaults; see ``games.recommender``).
+"""Parameters of the ``recommender`` game (documented defaults; see ``games.recommender.game``).
 
 The defaults reproduce SPEC §1.7's calibration: ``d = 20`` topics, ``θ ~ U[−1, 1]^d``,
 ``β = 4``, no-click logit ``c0 = 4``, slates of 5, position bias ``b = −0.05`` per rank:
-random-slate CTR ≈ 0.31, oracle ≈ 0.75 (``games.recommender_choice``).
+random-slate CTR ≈ 0.31, oracle ≈ 0.75 (``games.recommender.choice``).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class RecommenderParams(Params):
     item_features: list[list[float]] | None = None
     """Explicit topic weights ``[n_items][n_topics]`` (non-negative, a positive per row)."""
     affinity: Literal["dot", "distance"] = "dot"
-    """``dot``: ``θ·f/‖f‖₁``; ``distance``: ``1 − ‖θ − p‖/√d`` (``games.recommender_choice``).
+    """``dot``: ``θ·f/‖f‖₁``; ``distance``: ``1 − ‖θ − p‖/√d`` (``games.recommender.choice``).
 
     The §1.7 calibration holds for ``dot``; ``distance`` affinities are lower (one-hot items sit
     at corners of the cube), so its CTRs are lower unless ``beta`` or ``no_click`` change."""
