@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incentive_lab.core import make_game, make_rng
-from incentive_lab.evaluation.figures_allocation import (
+from incentive_lab.evaluation.figures.allocation import (
     bucket_table,
     expected_revenue,
     first_price_equilibrium,
 )
-from incentive_lab.evaluation.figures_subsample import fit_c, paired_gaps, reference_curve
+from incentive_lab.evaluation.figures.subsample import fit_c, paired_gaps, reference_curve
 from incentive_lab.evaluation.game_series import _column_labels
 from incentive_lab.evaluation.snapshots import (
     MAX_SIDE,
@@ -101,7 +101,7 @@ def test_auction_bucket_metric_is_the_mean_fraction_per_value_bucket() -> None:
 
 def test_pgg_field_points_to_the_nash_equilibrium() -> None:
     pytest.importorskip("torch")
-    from incentive_lab.evaluation.figures_dynamics import gradient_field
+    from incentive_lab.evaluation.figures.dynamics import gradient_field
 
     xs = np.linspace(0.05, 0.95, 5)
     flow = gradient_field("differentiable_pgg", {"n_players": 2, "p": 1.5}, xs, xs)
@@ -115,7 +115,7 @@ def test_pgg_field_points_to_the_nash_equilibrium() -> None:
 
 def test_toy_field_is_the_analytic_individual_gradient() -> None:
     pytest.importorskip("torch")
-    from incentive_lab.evaluation.figures_dynamics import gradient_field
+    from incentive_lab.evaluation.figures.dynamics import gradient_field
 
     xs = np.array([-0.5, 0.3])
     flow = gradient_field("differentiable_toy", {}, xs, xs)
@@ -128,7 +128,7 @@ def test_toy_field_is_the_analytic_individual_gradient() -> None:
 
 def test_matrix_field_in_the_prisoners_dilemma_leaves_cooperation() -> None:
     pytest.importorskip("torch")
-    from incentive_lab.evaluation.figures_dynamics import gradient_field
+    from incentive_lab.evaluation.figures.dynamics import gradient_field
 
     xs = np.linspace(0.1, 0.9, 4)
     flow = gradient_field("matrix_mixed", {"preset": "prisoners_dilemma"}, xs, xs)

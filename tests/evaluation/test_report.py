@@ -11,8 +11,8 @@ import pytest
 from report_fixtures import FIGURE_KINDS, MECHANISMS, small_results
 
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.evaluation.figures import pareto_front
-from incentive_lab.evaluation.report_analysis import prepare, short_names
+from incentive_lab.evaluation.figures.comparison import pareto_front
+from incentive_lab.evaluation.report.analysis import prepare, short_names
 from incentive_lab.experiments.reporting import tables_of
 from incentive_lab.experiments.results import report_store
 
@@ -108,7 +108,7 @@ def test_short_names_keep_labels_unique() -> None:
 
 
 def _synthetic(seed: int = 3):
-    from incentive_lab.evaluation.report_analysis import ExperimentTables
+    from incentive_lab.evaluation.report.analysis import ExperimentTables
 
     rng = np.random.default_rng(seed)
     rows, metrics = [], []
@@ -140,7 +140,7 @@ def _synthetic(seed: int = 3):
 
 
 def test_two_numeric_sweeps_give_heatmaps_and_reports_are_reproducible() -> None:
-    from incentive_lab.evaluation.report import build_report
+    from incentive_lab.evaluation.report.page import build_report
 
     html = build_report([_synthetic()], seed=0)
     body = html[html.index('id="fig-toy-phase-diagram"') :]

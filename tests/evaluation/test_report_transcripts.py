@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from incentive_lab.evaluation.report_transcripts import MAX_RECORDS, transcript_section
+from incentive_lab.evaluation.report.transcripts import MAX_RECORDS, transcript_section
 
 
 def runs_with(records):

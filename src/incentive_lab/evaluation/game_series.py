@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from incentive_lab.evaluation.report_analysis import MECHANISM, N_RESAMPLES, Prepared
+from incentive_lab.evaluation.report.analysis import MECHANISM, N_RESAMPLES, Prepared
 from incentive_lab.evaluation.seed_table import seed_summary
 
 SERIES = "series"

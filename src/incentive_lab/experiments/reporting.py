@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.evaluation.report import ExperimentTables, write_report
-from incentive_lab.evaluation.report_analysis import pooled_stats, prepare
-from incentive_lab.evaluation.report_verdicts import Verdict, verdicts
+from incentive_lab.evaluation.report.analysis import pooled_stats, prepare
+from incentive_lab.evaluation.report.page import ExperimentTables, write_report
+from incentive_lab.evaluation.report.verdicts import Verdict, verdicts
 from incentive_lab.experiments.bench import scenario_of
 
 

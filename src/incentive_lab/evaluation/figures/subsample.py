@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from incentive_lab.evaluation import figures
-from incentive_lab.evaluation.report_analysis import MECHANISM, N_RESAMPLES, Prepared
+from incentive_lab.evaluation.figures import comparison
+from incentive_lab.evaluation.report.analysis import MECHANISM, N_RESAMPLES, Prepared
 from incentive_lab.evaluation.statistics import stratified_resamples
 
 REWARD = "mean_reward"
@@ -87,7 +87,7 @@ def gap_groups(prep: Prepared, column: str) -> list[tuple[str, int, pd.DataFrame
     return out
 
 
-@figures._styled
+@comparison._styled
 def gap_vs_k(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) -> Any | None:
     """Gap vs k with CIs and the fitted reference curve; ``None`` when k is not swept."""
     column = swept_k(prep)
@@ -95,8 +95,8 @@ def gap_vs_k(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) -
         return None
     groups = gap_groups(prep, column)
     timing = [n for n in prep.metric_names if n.endswith("/learning_seconds")]
-    colours = figures.palette([label for label, _, _ in groups])
-    fig = figures._figure(12.0 if timing else 7.5, 4.6)
+    colours = comparison.palette([label for label, _, _ in groups])
+    fig = comparison._figure(12.0 if timing else 7.5, 4.6)
     axes = fig.subplots(1, 2 if timing else 1, squeeze=False)[0]
     ax = axes[0]
     for label, n, table in groups:

@@ -1,6 +1,6 @@
 """The best mechanism per objective, and whether its lead is statistically clear.
 
-For each objective (:data:`~incentive_lab.evaluation.report_analysis.OBJECTIVES`) the best
+For each objective (:data:`~incentive_lab.evaluation.report.analysis.OBJECTIVES`) the best
 mechanism is the one with the best pooled mean (conditions pooled as tasks). Mechanisms
 whose mean equals the best up to ``1e-9 · max(1, |best|)`` share the place (a tie). For the
 incentive cost the baseline is left out (doing nothing costs nothing); for the scenario's
@@ -27,7 +27,7 @@ from incentive_lab.evaluation.improvement import (
     improvement_over_baseline,
     probability_of_improvement_ci,
 )
-from incentive_lab.evaluation.report_analysis import (
+from incentive_lab.evaluation.report.analysis import (
     MECHANISM,
     N_RESAMPLES,
     Objective,

@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from incentive_lab.core import registry
-from incentive_lab.evaluation import figures
+from incentive_lab.evaluation.figures import comparison
 from incentive_lab.evaluation.game_series import SERIES, run_configs, series_of, series_stats
-from incentive_lab.evaluation.report_analysis import Prepared
+from incentive_lab.evaluation.report.analysis import Prepared
 
 BUCKET = "bid_fraction_bucket_"
 SHARE = "path_share_"
@@ -60,7 +60,7 @@ def _value_range(params: dict[str, Any]) -> tuple[float, float]:
     return float(values.get("low", 0.0)), float(values.get("high", 1.0))
 
 
-@figures._styled
+@comparison._styled
 def bid_curves(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) -> Any | None:
     """Bid vs value per series (module docstring); ``None`` without bucket metrics."""
     names = [n for n in prep.metric_names if n.startswith(BUCKET)]
@@ -71,8 +71,8 @@ def bid_curves(prep: Prepared, params: dict[str, Any], rng: np.random.Generator)
     buckets = int(params.get("n_value_buckets", 10))
     table = bucket_table(series_stats(prep, names, rng), low, high, buckets)
     n = int(params.get("n_bidders", 2))
-    colours = figures.palette(order)
-    fig = figures._figure(7.6, 5.0)
+    colours = comparison.palette(order)
+    fig = comparison._figure(7.6, 5.0)
     ax = fig.subplots()
     v = np.linspace(low, high, 50)
     ax.plot(v, v, ls=":", color="black", lw=1.3, label="truthful (b = v)")
@@ -119,7 +119,7 @@ def _errorbar_panel(
     ax.grid(axis="y", visible=False)
 
 
-@figures._styled
+@comparison._styled
 def auction_outcomes(
     prep: Prepared, params: dict[str, Any], rng: np.random.Generator
 ) -> Any | None:
@@ -136,8 +136,8 @@ def auction_outcomes(
         return None
     _, order = series_of(prep)
     stats = series_stats(prep, [m for m, _, _ in panels], rng)
-    colours = figures.palette(order)
-    fig = figures._figure(5.0 * len(panels) + 1.5, 1.2 + 0.45 * len(order))
+    colours = comparison.palette(order)
+    fig = comparison._figure(5.0 * len(panels) + 1.5, 1.2 + 0.45 * len(order))
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     simple = (
         int(params.get("n_items", 1)) == 1
@@ -187,7 +187,7 @@ def _networks(prep: Prepared) -> list[tuple[str, Any, list[str]]]:
     return out
 
 
-@figures._styled
+@comparison._styled
 def congestion_flows(prep: Prepared, rng: np.random.Generator) -> Any | None:
     """Path shares and price of anarchy per network (module docstring)."""
     shares = sorted(
@@ -199,7 +199,7 @@ def congestion_flows(prep: Prepared, rng: np.random.Generator) -> Any | None:
     networks = _networks(prep)
     rows = len(networks)
     height = max(2.6, 0.42 * max(len(m) + 2 for _, _, m in networks) + 1.2)
-    fig = figures._figure(12.0, height * rows + 0.3)
+    fig = comparison._figure(12.0, height * rows + 0.3)
     axes = fig.subplots(rows, 2, squeeze=False, width_ratios=[1.35, 1.0])
     for (title, game, members), (ax_share, ax_poa) in zip(networks, axes, strict=True):
         demand = float(game.params.total_demand)
@@ -226,7 +226,7 @@ def congestion_flows(prep: Prepared, rng: np.random.Generator) -> Any | None:
         ax_share.set_title(f"Flow per path — {title}", loc="left")
         ax_share.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(0.0, -0.22), ncol=2)
         part = stats[stats[SERIES].isin(members)]
-        local = figures.palette(names[: len(members)])
+        local = comparison.palette(names[: len(members)])
         colours = {m: local[n] for m, n in zip(members, names, strict=False)}
         _errorbar_panel(ax_poa, part, "price_of_anarchy", members, colours, names[: len(members)])
         ax_poa.axvline(1.0, color="black", lw=1.2, label="optimum (PoA = 1)")

@@ -32,7 +32,7 @@ from typing import Any, ParamSpec, TypeVar
 import numpy as np
 import pandas as pd
 
-from incentive_lab.evaluation.report_analysis import CONDITION, MECHANISM, Objective
+from incentive_lab.evaluation.report.analysis import CONDITION, MECHANISM, Objective
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from incentive_lab.evaluation.report_template import Markup, badge, join, tag
+from incentive_lab.evaluation.report.template import Markup, badge, join, tag
 
 MAX_RUNS = 2
 """Runs sampled per experiment."""

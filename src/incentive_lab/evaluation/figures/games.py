@@ -2,32 +2,32 @@
 
 :func:`game_figures` looks up the game id of an experiment (from its stored resolved
 config) and returns the figures that game has beyond the generic ones of
-:mod:`~incentive_lab.evaluation.figures`; each builder returns nothing when the data it
-needs were not recorded (e.g. no sweep over ``r``), so a report never fails for lack of
-a game-specific figure.
+:mod:`~incentive_lab.evaluation.figures.comparison`; each builder returns nothing when the
+data it needs were not recorded (e.g. no sweep over ``r``), so a report never fails for lack
+of a game-specific figure.
 
 =========================================================  =====================================
 game id                                                    figures (module)
 =========================================================  =====================================
 ``differentiable_pgg``, ``differentiable_toy``,            phase portrait with the individual-
-``matrix_mixed``                                           gradient field (``figures_dynamics``)
+``matrix_mixed``                                           gradient field (``figures.dynamics``)
 ``auction``                                                bid vs value per payment rule;
                                                            revenue and efficiency with CIs
-                                                           (``figures_allocation``)
+                                                           (``figures.allocation``)
 ``congestion``                                             flow share per path; price of
                                                            anarchy with CIs and the Wardrop /
                                                            optimal references
-                                                           (``figures_allocation``)
+                                                           (``figures.allocation``)
 ``spatial_public_goods``                                   cooperation vs r with the lattice
                                                            thresholds; final strategy fields
-                                                           (``figures_spatial``)
+                                                           (``figures.spatial``)
 ``global_local``                                           SUB-SAMPLE-Q gap vs k with the
                                                            fitted C·√((n−k+1)/(nk)) curve
-                                                           (``figures_subsample``)
+                                                           (``figures.subsample``)
 ``recommender``                                            CTR, session length, churn,
                                                            diversity, coverage, exposure Gini,
                                                            cold-start CTR with CIs
-                                                           (``figures_platform``)
+                                                           (``figures.platform``)
 =========================================================  =====================================
 
 Statistics use a child of the report's generator (``rng.spawn``), so adding or removing a
@@ -43,15 +43,9 @@ from typing import Any
 
 import numpy as np
 
-from incentive_lab.evaluation import (
-    figures_allocation,
-    figures_dynamics,
-    figures_platform,
-    figures_spatial,
-    figures_subsample,
-)
+from incentive_lab.evaluation.figures import allocation, dynamics, platform, spatial, subsample
 from incentive_lab.evaluation.game_series import game_id
-from incentive_lab.evaluation.report_analysis import Prepared
+from incentive_lab.evaluation.report.analysis import Prepared
 
 
 @dataclass(frozen=True)
@@ -74,7 +68,7 @@ def _params(prep: Prepared) -> dict[str, Any]:
 
 def _dynamics(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) -> list[GameFigure]:
     game = game_id(prep) or ""
-    fig = figures_dynamics.phase_portrait(prep, game, params)
+    fig = dynamics.phase_portrait(prep, game, params)
     if fig is None:
         return []
     caption = (
@@ -88,7 +82,7 @@ def _dynamics(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) 
 
 def _auction(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) -> list[GameFigure]:
     out = []
-    fig = figures_allocation.bid_curves(prep, params, rng)
+    fig = allocation.bid_curves(prep, params, rng)
     if fig is not None:
         caption = (
             "Learned bids vs private value per payment rule: mean bid fraction in each value "
@@ -97,7 +91,7 @@ def _auction(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) -
             "equilibrium low + (n−1)/n·(v − low) for uniform values, one item."
         )
         out.append(GameFigure(fig, "bid-curves", caption))
-    fig = figures_allocation.auction_outcomes(prep, params, rng)
+    fig = allocation.auction_outcomes(prep, params, rng)
     if fig is not None:
         caption = (
             "Revenue per auction and allocative efficiency per series, 95% CIs over seeds. "
@@ -111,7 +105,7 @@ def _auction(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) -
 def _congestion(
     prep: Prepared, params: dict[str, Any], rng: np.random.Generator
 ) -> list[GameFigure]:
-    fig = figures_allocation.congestion_flows(prep, rng)
+    fig = allocation.congestion_flows(prep, rng)
     if fig is None:
         return []
     caption = (
@@ -124,7 +118,7 @@ def _congestion(
 
 def _spatial(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) -> list[GameFigure]:
     out = []
-    fig = figures_spatial.cooperation_vs_r(prep, rng)
+    fig = spatial.cooperation_vs_r(prep, rng)
     if fig is not None:
         caption = (
             "Cooperation (final fraction of cooperators) vs the multiplier r, mean over seeds "
@@ -133,7 +127,7 @@ def _spatial(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) -
             "von Neumann lattice, G = 5, Fermi noise K = 0.5 (Szolnoki, Perc & Szabó 2009)."
         )
         out.append(GameFigure(fig, "cooperation-vs-r", caption))
-    fig = figures_spatial.lattice_snapshots(prep)
+    fig = spatial.lattice_snapshots(prep)
     if fig is not None:
         caption = (
             "Strategy field at the end of the first seed's run of each series (blue: "
@@ -146,7 +140,7 @@ def _spatial(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) -
 def _recommender(
     prep: Prepared, params: dict[str, Any], rng: np.random.Generator
 ) -> list[GameFigure]:
-    fig = figures_platform.platform_outcomes(prep, rng)
+    fig = platform.platform_outcomes(prep, rng)
     if fig is None:
         return []
     caption = (
@@ -160,7 +154,7 @@ def _recommender(
 def _subsample(
     prep: Prepared, params: dict[str, Any], rng: np.random.Generator
 ) -> list[GameFigure]:
-    fig = figures_subsample.gap_vs_k(prep, params, rng)
+    fig = subsample.gap_vs_k(prep, params, rng)
     if fig is None:
         return []
     caption = (

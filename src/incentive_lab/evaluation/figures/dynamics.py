@@ -29,9 +29,9 @@ import pandas as pd
 
 from incentive_lab.core import registry
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.evaluation import figures
+from incentive_lab.evaluation.figures import comparison
 from incentive_lab.evaluation.game_series import SERIES, series_of, with_series
-from incentive_lab.evaluation.report_analysis import Prepared
+from incentive_lab.evaluation.report.analysis import Prepared
 
 GAMES = ("differentiable_pgg", "differentiable_toy", "matrix_mixed")
 AXES = ("strategy_0", "strategy_1")
@@ -127,7 +127,7 @@ def gradient_field(
     return before, (after - before) / h
 
 
-@figures._styled
+@comparison._styled
 def phase_portrait(
     prep: Prepared, game_id: str, params: dict[str, Any], field: bool = True
 ) -> Any | None:
@@ -135,8 +135,8 @@ def phase_portrait(
     found = trajectories(prep)
     if not found:
         return None
-    colours = figures.palette(list(found))
-    fig = figures._figure(7.6, 6.2)
+    colours = comparison.palette(list(found))
+    fig = comparison._figure(7.6, 6.2)
     ax = fig.subplots()
     every = np.concatenate([run[list(AXES)].to_numpy() for runs in found.values() for run in runs])
     bounded = game_id != "differentiable_toy"

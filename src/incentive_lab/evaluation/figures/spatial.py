@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from incentive_lab.evaluation import figures
+from incentive_lab.evaluation.figures import comparison
 from incentive_lab.evaluation.game_series import run_configs, series_of
-from incentive_lab.evaluation.report_analysis import MECHANISM, N_RESAMPLES, Prepared
+from incentive_lab.evaluation.report.analysis import MECHANISM, N_RESAMPLES, Prepared
 from incentive_lab.evaluation.seed_table import seed_summary
 from incentive_lab.evaluation.snapshots import decode_snapshot
 
@@ -52,7 +52,7 @@ def thresholds_apply(config: dict[str, Any]) -> bool:
     )
 
 
-@figures._styled
+@comparison._styled
 def cooperation_vs_r(prep: Prepared, rng: np.random.Generator) -> Any | None:
     """Cooperation vs r (module docstring); ``None`` when r is not swept."""
     column = swept_r(prep)
@@ -66,8 +66,8 @@ def cooperation_vs_r(prep: Prepared, rng: np.random.Generator) -> Any | None:
         rows["line"] = rows[others].astype(str).agg(", ".join, axis=1)
     stats = seed_summary(rows, ["line", column], rng, n_resamples=N_RESAMPLES)
     lines = list(dict.fromkeys(rows["line"]))
-    colours = figures.palette(lines)
-    fig = figures._figure(8.0, 4.6)
+    colours = comparison.palette(lines)
+    fig = comparison._figure(8.0, 4.6)
     ax = fig.subplots()
     for line in lines:
         part = stats[stats["line"] == line].sort_values(column)
@@ -88,7 +88,7 @@ def cooperation_vs_r(prep: Prepared, rng: np.random.Generator) -> Any | None:
     return fig
 
 
-@figures._styled
+@comparison._styled
 def lattice_snapshots(prep: Prepared) -> Any | None:
     """Final strategy fields, first seed of each series; ``None`` without snapshots."""
     from matplotlib.colors import ListedColormap
@@ -111,7 +111,7 @@ def lattice_snapshots(prep: Prepared) -> Any | None:
         return None
     cols = min(4, len(shown))
     rows = -(-len(shown) // cols)
-    fig = figures._figure(3.0 * cols + 0.4, 3.2 * rows + 0.6)
+    fig = comparison._figure(3.0 * cols + 0.4, 3.2 * rows + 0.6)
     axes = fig.subplots(rows, cols, squeeze=False)
     cmap = ListedColormap([COOPERATOR, DEFECTOR])
     for k, (ax, label) in enumerate(zip(axes.flat, shown, strict=False)):

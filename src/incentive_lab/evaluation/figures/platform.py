@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from incentive_lab.evaluation import figures
-from incentive_lab.evaluation.figures_allocation import _errorbar_panel
+from incentive_lab.evaluation.figures import comparison
+from incentive_lab.evaluation.figures.allocation import _errorbar_panel
 from incentive_lab.evaluation.game_series import series_of, series_stats
-from incentive_lab.evaluation.report_analysis import Prepared
+from incentive_lab.evaluation.report.analysis import Prepared
 
 PANELS = (
     ("ctr", "Click-through rate", "clicks per slate shown (0–1)", True),
@@ -30,7 +30,7 @@ PANELS = (
 """(metric, title, unit, higher is better)."""
 
 
-@figures._styled
+@comparison._styled
 def platform_outcomes(prep: Prepared, rng: np.random.Generator) -> Any | None:
     """Final platform metrics per series with 95% CIs (``None`` if none was recorded)."""
     panels = [p for p in PANELS if p[0] in prep.metric_names]
@@ -38,10 +38,10 @@ def platform_outcomes(prep: Prepared, rng: np.random.Generator) -> Any | None:
         return None
     _, order = series_of(prep)
     stats = series_stats(prep, [p[0] for p in panels], rng)
-    colours = figures.palette(order)
+    colours = comparison.palette(order)
     columns = min(3, len(panels))
     rows = -(-len(panels) // columns)
-    fig = figures._figure(4.6 * columns + 1.5, rows * (1.0 + 0.42 * len(order)) + 0.4)
+    fig = comparison._figure(4.6 * columns + 1.5, rows * (1.0 + 0.42 * len(order)) + 0.4)
     axes = fig.subplots(rows, columns, squeeze=False).ravel()
     for ax, (metric, title, unit, higher) in zip(axes, panels, strict=False):
         _errorbar_panel(ax, stats, metric, order, colours)

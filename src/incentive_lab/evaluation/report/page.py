@@ -1,22 +1,22 @@
 """The HTML report: one self-contained file comparing mechanisms across seeds.
 
 :func:`build_report` turns the stored tables of one or more experiments
-(:class:`~incentive_lab.evaluation.report_analysis.ExperimentTables`) into one HTML page;
+(:class:`~incentive_lab.evaluation.report.analysis.ExperimentTables`) into one HTML page;
 :func:`write_report` writes it. For each experiment the page shows
 
 1. a short summary naming the best mechanism per objective (welfare, cooperation, fairness
    = lowest Gini, incentive cost) and whether its lead is statistically clear
-   (:mod:`~incentive_lab.evaluation.report_verdicts`);
+   (:mod:`~incentive_lab.evaluation.report.verdicts`);
 2. learning curves with 95% CI bands across seeds, final outcomes with 95% CIs, the
    welfare-vs-incentive-cost Pareto plot, and — when a numeric parameter is swept besides
-   the mechanism — a phase diagram (:mod:`~incentive_lab.evaluation.figures`); then the
-   figures specific to the experiment's game, chosen by its game id
-   (:mod:`~incentive_lab.evaluation.figures_games`: phase portraits, bid curves, flows,
+   the mechanism — a phase diagram (:mod:`~incentive_lab.evaluation.figures.comparison`);
+   then the figures specific to the experiment's game, chosen by its game id
+   (:mod:`~incentive_lab.evaluation.figures.games`: phase portraits, bid curves, flows,
    lattice snapshots, SUB-SAMPLE-Q gap vs k);
 3. a table of final outcomes and one of the probability of improvement over the baseline;
 4. the resolved config of every sweep point and the package version that produced it.
 
-Statistics (:mod:`~incentive_lab.evaluation.report_analysis`) use one
+Statistics (:mod:`~incentive_lab.evaluation.report.analysis`) use one
 ``numpy.random.Generator`` seeded with ``seed``, so the same data and seed give the same
 bytes. Figures are inline SVG; the file needs no network and no JavaScript.
 """
@@ -33,8 +33,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from incentive_lab.evaluation import figures, figures_games
-from incentive_lab.evaluation.report_analysis import (
+from incentive_lab.evaluation.figures import comparison
+from incentive_lab.evaluation.figures.games import game_figures
+from incentive_lab.evaluation.report.analysis import (
     MECHANISM,
     ExperimentTables,
     Prepared,
@@ -43,7 +44,7 @@ from incentive_lab.evaluation.report_analysis import (
     pooled_stats,
     prepare,
 )
-from incentive_lab.evaluation.report_template import (
+from incentive_lab.evaluation.report.template import (
     Markup,
     badge,
     figure,
@@ -52,8 +53,8 @@ from incentive_lab.evaluation.report_template import (
     table,
     tag,
 )
-from incentive_lab.evaluation.report_transcripts import transcript_section
-from incentive_lab.evaluation.report_verdicts import Verdict, improvement_table, verdicts
+from incentive_lab.evaluation.report.transcripts import transcript_section
+from incentive_lab.evaluation.report.verdicts import Verdict, improvement_table, verdicts
 
 __all__ = ["ExperimentTables", "build_report", "write_report"]
 
@@ -99,7 +100,7 @@ def _numeric(prep: Prepared) -> list[str]:
 def _figures(
     prep: Prepared, final: pd.DataFrame, pooled: pd.DataFrame, rng: np.random.Generator
 ) -> list[Markup]:
-    colours = figures.palette(prep.mechanisms)
+    colours = comparison.palette(prep.mechanisms)
     objectives = prep.objectives
     slug = _slug(prep.tables.name)
     seeds = int(prep.summary["seed_index"].nunique())
@@ -107,17 +108,17 @@ def _figures(
 
     def add(fig: Any, kind: str, caption: str) -> None:
         ident = f"fig-{slug}-{kind}"
-        made.append(figure(figures.to_svg(fig, ident), caption, ident, kind))
+        made.append(figure(comparison.to_svg(fig, ident), caption, ident, kind))
 
     curves = {o.metric: curve_stats(prep, o.metric, rng) for o in objectives}
     add(
-        figures.learning_curves(curves, objectives, prep.mechanisms, prep.conditions, colours),
+        comparison.learning_curves(curves, objectives, prep.mechanisms, prep.conditions, colours),
         "learning-curves",
         f"Learning curves: mean over {seeds} seeds per recorded window, shaded 95% "
         "bootstrap CI across seeds.",
     )
     add(
-        figures.final_outcomes(final, objectives, prep.mechanisms, prep.conditions, colours),
+        comparison.final_outcomes(final, objectives, prep.mechanisms, prep.conditions, colours),
         "final-outcomes",
         "Final outcomes (mean over the last part of each run, then over seeds) with 95% "
         "stratified-bootstrap CIs.",
@@ -125,7 +126,7 @@ def _figures(
     if {"social_welfare", "incentive_cost"} <= set(prep.metric_names):
         pooled_note = " pooled over the sweep points" if len(prep.conditions) > 1 else ""
         add(
-            figures.pareto(pooled, prep.mechanisms, colours, prep.tables.budget),
+            comparison.pareto(pooled, prep.mechanisms, colours, prep.tables.budget),
             "pareto",
             f"Welfare vs incentive cost per mechanism{pooled_note} (95% CIs on both axes). "
             "Outlined markers and the dashed line: the Pareto front (no other mechanism "
@@ -134,7 +135,7 @@ def _figures(
     numeric = _numeric(prep)
     if len(numeric) == 1:
         add(
-            figures.phase_lines(final, numeric[0], objectives, prep.mechanisms, colours),
+            comparison.phase_lines(final, numeric[0], objectives, prep.mechanisms, colours),
             "phase-diagram",
             f"Phase diagram: final outcomes over the swept parameter {numeric[0]}, one line "
             "per mechanism, shaded 95% CI.",
@@ -142,12 +143,12 @@ def _figures(
     elif len(numeric) >= 2:
         objective = next(o for o in objectives if o.metric == prep.tables.objective)
         add(
-            figures.phase_heatmaps(final, (numeric[0], numeric[1]), objective, prep.mechanisms),
+            comparison.phase_heatmaps(final, (numeric[0], numeric[1]), objective, prep.mechanisms),
             "phase-diagram",
             f"Phase diagram: mean final {objective.title.lower()} over {numeric[0]} × "
             f"{numeric[1]}, one panel per mechanism.",
         )
-    for extra in figures_games.game_figures(prep, rng):  # chosen by the game id
+    for extra in game_figures(prep, rng):  # chosen by the game id
         add(extra.figure, extra.kind, extra.caption)
     return made
 
