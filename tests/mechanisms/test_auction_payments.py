@@ -3,7 +3,7 @@
 The brute force enumerates every assignment of items to bidders (unit demand: at most one
 item each; unsold items are kept by the seller at the reserve), so the Clarke pivot
 ``p_i = W_{-i} − (W − b_i·w_i)`` is computed from its definition and compared with the
-closed form of ``mechanisms.auction_payments``.
+closed form of ``mechanisms.auction.payments``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from incentive_lab.core import ConfigError, make_game, make_mechanism, make_rng
 from incentive_lab.core.outcomes import AuctionOutcome
-from incentive_lab.mechanisms import auction_payments
+from incentive_lab.mechanisms.auction import payments as auction_payments
 
 
 def outcome(bids, won, weights, reserve=0.0, demand="unit") -> AuctionOutcome:

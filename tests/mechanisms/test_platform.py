@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from incentive_lab.core import ConfigError, make_game, make_mechanism, make_rng
-from incentive_lab.mechanisms.platform_fairness import exposure_distance
+from incentive_lab.mechanisms.platform.fairness import exposure_distance
 
 PLATFORM = ("engagement_shaping", "diversity_bonus", "exposure_fairness", "platform_difference")
 

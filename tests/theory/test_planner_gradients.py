@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from incentive_lab.mechanisms.planner_gradients import (
+from incentive_lab.mechanisms.planner.gradients import (
     naive_step,
     planner_gradient,
     planner_objective,

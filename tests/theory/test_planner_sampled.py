@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from incentive_lab.core import make_game
-from incentive_lab.mechanisms.planner_gradients import planner_gradient, softmax_rows
-from incentive_lab.mechanisms.planner_sampled import (
+from incentive_lab.mechanisms.planner.gradients import planner_gradient, softmax_rows
+from incentive_lab.mechanisms.planner.sampled import (
     copy_roles,
     joint_features,
     sampled_gradient,

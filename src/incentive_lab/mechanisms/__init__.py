@@ -7,9 +7,11 @@ Each module is one mechanism registered under kind ``"mechanism"`` (built as
 * pure shaping (no money moves): ``team_reward``, ``difference_rewards``,
   ``inequity_aversion``, ``svo``, ``mutual_welfare``;
 * payments (real transfers, designer pays ``+`` / collects ``−``): ``action_tax``,
-  ``pigouvian_tax``, ``asymmetric_feedback``, ``adaptive_planner``, the auction payment
-  rules, road tolls and the platform mechanisms (most with a budget-balanced variant,
-  :mod:`.budget`).
+  ``pigouvian_tax``, ``asymmetric_feedback``, ``adaptive_planner`` (:mod:`.planner`), the
+  auction payment rules ``first_price``, ``second_price``, ``vcg`` (:mod:`.auction`), road
+  tolls and the platform mechanisms ``engagement_shaping``, ``diversity_bonus``,
+  ``exposure_fairness``, ``platform_difference`` (:mod:`.platform`) (most with a
+  budget-balanced variant, :mod:`.budget`).
 
 Helpers: :mod:`.copies` (vectorised reductions over a game's independent copies),
 :mod:`.counterfactual` (clamping an agent to a default action), :mod:`.checked` (parameters
@@ -18,18 +20,15 @@ validated against the game, also on ``reconfigure``).
 
 from incentive_lab.mechanisms import (
     action_tax,
-    adaptive_planner,
     asymmetric_feedback,
-    auction_rules,
+    auction,
     difference_rewards,
     identity,
     inequity_aversion,
     mutual_welfare,
     pigouvian_tax,
-    platform_difference,
-    platform_diversity,
-    platform_engagement,
-    platform_fairness,
+    planner,
+    platform,
     svo,
     team_reward,
     tolls,
@@ -37,18 +36,15 @@ from incentive_lab.mechanisms import (
 
 __all__ = [
     "action_tax",
-    "adaptive_planner",
     "asymmetric_feedback",
-    "auction_rules",
+    "auction",
     "difference_rewards",
     "identity",
     "inequity_aversion",
     "mutual_welfare",
     "pigouvian_tax",
-    "platform_difference",
-    "platform_diversity",
-    "platform_engagement",
-    "platform_fairness",
+    "planner",
+    "platform",
     "svo",
     "team_reward",
     "tolls",

@@ -2,7 +2,7 @@
 
 The auction game (``games.auction``) decides the allocation and pays each bidder the value
 it won as its base reward; these mechanisms charge the payment: the transfer of bidder
-``i`` is ``t_i = −p_i`` with ``p_i`` from :mod:`~incentive_lab.mechanisms.auction_payments`,
+``i`` is ``t_i = −p_i`` with ``p_i`` from :mod:`~incentive_lab.mechanisms.auction.payments`,
 computed from the :class:`~incentive_lab.core.outcomes.AuctionOutcome` the game publishes in
 ``info["auction"]``. Learners therefore optimise the quasi-linear utility ``v_i·w_i − p_i``.
 The reserve price is the game's option (``game.params.reserve``): it changes the allocation,
@@ -33,7 +33,7 @@ from incentive_lab.core.outcomes import AuctionOutcome, AuctionRules
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, Rewards
-from incentive_lab.mechanisms import auction_payments
+from incentive_lab.mechanisms.auction import payments as auction_payments
 
 
 class AuctionRuleParams(Params):

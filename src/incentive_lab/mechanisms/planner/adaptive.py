@@ -11,11 +11,11 @@ Gradient modes (``gradient``)
     ``games.matrix`` does) and arrange its agents as ``matrix`` does: agent ``i`` is player
     ``i % N`` of copy ``i // N``. Any other game is a
     :class:`~incentive_lab.core.errors.ConfigError` at construction. The gradient is exact
-    (``mechanisms.planner_gradients``).
+    (``mechanisms.planner.gradients``).
     ``sampled``: any game, through the core protocol only (``copies``, ``deviation`` on the
     step just played). The gradient of the same objective, expanded to first order in
     ``player_lr``, is estimated without bias from the step's samples
-    (``mechanisms.planner_sampled``: welfare partials from ``deviation``, score-function
+    (``mechanisms.planner.sampled``: welfare partials from ``deviation``, score-function
     factor, leave-one-copy-out products). Payments depend on ``payments_on``: ``joint`` —
     the joint action of the agent's copy and its role (rank inside the copy; copies must
     all have ``N`` agents), a table ``(A,)*N + (N,)`` like the exact mode's; ``own`` — the
@@ -32,7 +32,7 @@ What the planner knows and learns
     agents across copies (clipped to ``[min_prob, 1]`` and renormalised). It models the
     players as naive softmax policy-gradient learners with step ``player_lr`` and ascends
     ``L(θ) = W(x̂') − cost · E_x̂[Σ_k |P̃_k|]`` with step ``lr`` using the exact gradient of
-    ``mechanisms.planner_gradients`` (chain rule written out for the tabular case) or the
+    ``mechanisms.planner.gradients`` (chain rule written out for the tabular case) or the
     sampled estimate of its first-order expansion.
 
 Payments
@@ -67,8 +67,8 @@ from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Rewards
 from incentive_lab.mechanisms.copies import copy_mean
-from incentive_lab.mechanisms.planner_gradients import outer, planner_gradient, planner_payments
-from incentive_lab.mechanisms.planner_sampled import (
+from incentive_lab.mechanisms.planner.gradients import outer, planner_gradient, planner_payments
+from incentive_lab.mechanisms.planner.sampled import (
     copy_roles,
     joint_features,
     sampled_gradient,

@@ -33,7 +33,7 @@ from incentive_lab.core.params import Params
 from incentive_lab.core.recommendation import RecommenderRules
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Rewards
-from incentive_lab.mechanisms.platform_base import PlatformMechanism
+from incentive_lab.mechanisms.platform.base import PlatformMechanism
 
 
 class PlatformDifferenceParams(Params):

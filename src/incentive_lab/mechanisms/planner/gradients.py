@@ -128,7 +128,7 @@ def planner_gradient(
 
     ``first_order``: evaluate the welfare's partials ``u_k`` at ``x`` instead of ``x'`` —
     the exact gradient of the first-order expansion ``W(x) + Σ_k ∇_{φ_k}W(x)·Δφ_k − C``,
-    which the sampled mode (``mechanisms.planner_sampled``) estimates without bias. It
+    which the sampled mode (``mechanisms.planner.sampled``) estimates without bias. It
     differs from the exact gradient by ``O(η²)``.
     """
     n_players = x.shape[0]

@@ -37,7 +37,7 @@ from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, Rewards
 from incentive_lab.mechanisms.budget import balance_within_copies
-from incentive_lab.mechanisms.platform_base import PlatformMechanism
+from incentive_lab.mechanisms.platform.base import PlatformMechanism
 
 
 class ExposureFairnessParams(Params):

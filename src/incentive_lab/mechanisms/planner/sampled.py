@@ -38,7 +38,7 @@ Estimator (unbiased for this gradient; vectorised over agents, no per-agent loop
       to ``G_i − mean_{copy(i)} G``; the gradient is
       ``∂L/∂θ_f = r_max (1 − tanh² θ_f) · Σ_{i: f_i = f} G_i / (number of copies)``.
 
-``mechanisms.planner_gradients.planner_gradient(first_order=True)`` is the exact value of
+``mechanisms.planner.gradients.planner_gradient(first_order=True)`` is the exact value of
 this gradient on a normal-form game; ``tests/theory/test_planner_sampled.py`` checks the
 Monte Carlo mean of the estimator against it.
 """
