@@ -73,7 +73,6 @@ class AsymmetricFeedbackParams(Params):
     stateless=True,
     pays=True,
     shaping=False,
-    contract_game={"id": "public_goods", "params": {"n_agents": 10, "group_size": 5}},
 )
 class AsymmetricFeedback(CheckedMechanism[AsymmetricFeedbackParams]):
     """Transfers ``(r* − r_c)·share_i`` to cooperators."""

@@ -96,7 +96,6 @@ class EdgeToll(Mechanism[Any]):
     stateless=True,
     pays=True,
     shaping=False,
-    contract_game={"id": "congestion", "params": {"n_agents": 6}},
 )
 class MarginalCostToll(EdgeToll):
     """``τ_e = scale·x_e·ℓ_e'(x_e)``."""
@@ -118,7 +117,6 @@ class MarginalCostToll(EdgeToll):
     stateless=True,
     pays=True,
     shaping=False,
-    contract_game={"id": "congestion", "params": {"n_agents": 6}},
 )
 class FixedToll(EdgeToll):
     """Constant ``τ_e`` from ``tolls``."""

@@ -114,7 +114,6 @@ def _needs(params: LioParams) -> frozenset[Capability]:
     tabular=True,
     stochastic=True,
     has_policy=True,
-    contract_params={"gradient": "sampled"},
 )
 class Lio(Learner[LioParams]):
     """A group of LIO agents (policies + incentive functions), vectorised over the group."""

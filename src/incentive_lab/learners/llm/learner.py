@@ -176,7 +176,6 @@ def build_backend(params: BackendParams) -> ChatBackend:
     tabular=False,
     stochastic=True,
     has_policy=False,
-    contract_params={"backend": {"kind": "replay", "path": None}},
 )
 class LLMLearner(Learner[LLMParams]):
     """A group of agents whose actions come from a chat model."""

@@ -80,13 +80,6 @@ class PaymentRule(Mechanism[AuctionRuleParams]):
         return {"revenue": -float(adjustment.transfers.sum()) / self.n_auctions}
 
 
-CONTRACT_GAME = {
-    "id": "auction",
-    "params": {"n_bidders": 3, "n_copies": 2, "bid_levels": 5, "n_value_buckets": 2},
-}
-"""A small auction the registry-wide mechanism contract runs these rules on."""
-
-
 @register(
     "mechanism",
     "first_price",
@@ -96,7 +89,6 @@ CONTRACT_GAME = {
     stateless=True,
     pays=True,
     shaping=False,
-    contract_game=CONTRACT_GAME,
 )
 class FirstPrice(PaymentRule):
     """Pay your bid."""
@@ -117,7 +109,6 @@ class FirstPrice(PaymentRule):
     stateless=True,
     pays=True,
     shaping=False,
-    contract_game=CONTRACT_GAME,
 )
 class SecondPrice(PaymentRule):
     """Pay the highest losing bid (or the reserve) per unit of item weight."""
@@ -149,7 +140,6 @@ class SecondPrice(PaymentRule):
     stateless=True,
     pays=True,
     shaping=False,
-    contract_game=CONTRACT_GAME,
 )
 class VCG(PaymentRule):
     """Clarke-pivot payments (reserve as phantom bidders)."""

@@ -119,7 +119,6 @@ def _needs(params: AdaptivePlannerParams) -> frozenset[Capability]:
     pays=True,
     shaping=False,
     adaptive=True,
-    contract_game={"id": "prisoners_dilemma", "params": {"n_copies": 3}},
 )
 class AdaptivePlanner(Mechanism[AdaptivePlannerParams]):
     """Learned payments, exact on a normal-form game or sampled on any game (module doc)."""

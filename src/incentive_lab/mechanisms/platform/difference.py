@@ -53,10 +53,6 @@ class PlatformDifferenceParams(Params):
     pays=False,
     shaping=True,
     counterfactual=True,
-    contract_game={
-        "id": "recommender",
-        "params": {"n_users": 40, "n_items": 12, "n_providers": 3, "n_agents": 3, "slate_size": 3},
-    },
 )
 class PlatformDifference(PlatformMechanism[PlatformDifferenceParams]):
     """``D_i = W(a) − W(a_−i, c)`` by replaying the round."""

@@ -48,10 +48,6 @@ class DiversityBonusParams(Params):
     stateless=True,
     pays=True,
     shaping=False,
-    contract_game={
-        "id": "recommender",
-        "params": {"n_users": 40, "n_items": 12, "n_providers": 3, "n_agents": 3, "slate_size": 3},
-    },
 )
 class DiversityBonus(PlatformMechanism[DiversityBonusParams]):
     """Transfers ``w · ΣILD_i / U``."""

@@ -52,10 +52,6 @@ class EngagementShapingParams(Params):
     stateless=True,
     pays=False,
     shaping=True,
-    contract_game={
-        "id": "recommender",
-        "params": {"n_users": 40, "n_items": 12, "n_providers": 3, "n_agents": 3, "slate_size": 3},
-    },
 )
 class EngagementShaping(PlatformMechanism[EngagementShapingParams]):
     """``r + w_s ΔS/U − w_c churned/U`` (pure shaping)."""

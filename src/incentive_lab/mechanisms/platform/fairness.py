@@ -68,10 +68,6 @@ def exposure_distance(exposure: FloatArray, target: FloatArray) -> FloatArray:
     stateless=True,
     pays=True,
     shaping=False,
-    contract_game={
-        "id": "recommender",
-        "params": {"n_users": 40, "n_items": 12, "n_providers": 3, "n_agents": 3, "slate_size": 3},
-    },
 )
 class ExposureFairness(PlatformMechanism[ExposureFairnessParams]):
     """Transfers ``−λ·TV_i·served_i/U`` (optionally budget-balanced)."""
