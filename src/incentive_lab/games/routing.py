@@ -1,10 +1,10 @@
 """Routing networks: presets, s–t path enumeration, Wardrop and optimal flows.
 
 A network is a list of directed edges ``(u, v, coefficients)`` (latencies as in
-:mod:`incentive_lab.games.congestion.latency`). Paths are the simple ``source → sink``
-paths, enumerated with networkx and sorted (fewest edges first, then by node labels), so
-that action ``p`` is always the same path. ``incidence[p, e]`` is ``True`` when path ``p``
-uses edge ``e``; edge flows are ``x = incidenceᵀ·f`` for path flows ``f``.
+:mod:`incentive_lab.games.latency`). Paths are the simple ``source → sink`` paths, enumerated
+with networkx and sorted (fewest edges first, then by node labels), so that action ``p`` is
+always the same path. ``incidence[p, e]`` is ``True`` when path ``p`` uses edge ``e``; edge
+flows are ``x = incidenceᵀ·f`` for path flows ``f``.
 
 Presets (demand normalised to 1)
     ``pigou``: two parallel edges ``s→t`` with ``ℓ_1(x) = 1`` and ``ℓ_2(x) = x``. Wardrop
@@ -34,7 +34,7 @@ from scipy.optimize import minimize
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.types import BoolArray, FloatArray
-from incentive_lab.games.congestion import latency
+from incentive_lab.games import latency
 
 Edge = tuple[str, str, tuple[float, ...]]
 

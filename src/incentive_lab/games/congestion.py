@@ -4,9 +4,8 @@ Rules
     A directed network (``preset`` ``pigou`` | ``braess`` | ``braess_no_bridge``, or
     ``graph``: a list of edges ``{source, target, latency: [c0, c1, ...]}`` with
     non-negative polynomial latencies ``ℓ_e(x) = Σ_k c_k x^k``, see
-    :mod:`~incentive_lab.games.congestion.latency`) and ``n_agents`` agents routing from
-    ``source`` to ``sink``. Action ``p`` is the p-th simple path
-    (:mod:`~incentive_lab.games.congestion.routing`).
+    :mod:`~incentive_lab.games.latency`) and ``n_agents`` agents routing from ``source`` to
+    ``sink``. Action ``p`` is the p-th simple path (:mod:`~incentive_lab.games.routing`).
     Each agent carries ``w = demand / n_agents`` units of flow (large-population,
     *nonatomic* play, default ``demand = 1``) or ``w = 1`` with ``atomic: true``. Edge
     flows are ``x_e = w·#{i : e ∈ path(a_i)}``; agent ``i``'s base reward is minus the
@@ -44,7 +43,7 @@ from incentive_lab.core.outcomes import RoutingOutcome
 from incentive_lab.core.params import Params, field_error
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, Obs, Rewards
-from incentive_lab.games.congestion import latency, routing
+from incentive_lab.games import latency, routing
 
 
 class EdgeSpec(Params):
