@@ -39,7 +39,7 @@ from incentive_lab.testing.units import GameLike, game_source
 
 
 def check_game(
-    game: GameLike,
+    game_or_id: GameLike,
     params: Any = None,
     *,
     seed: int = 0,
@@ -47,7 +47,7 @@ def check_game(
     mechanisms: Sequence[str] = MECHANISMS,
     cycles: int = 12,
 ) -> ContractReport:
-    """Check the game contract of ``game`` (an id, a spec, an instance or a factory).
+    """Check the game contract of ``game_or_id`` (an id, a spec, an instance or a factory).
 
     ``params``: parameters of a game id (default: ``fixtures.game_params``); ``seed``: seeds
     the episodes and random actions; ``steps``: steps of each episode checked;
@@ -55,7 +55,7 @@ def check_game(
     ``cycles``: PettingZoo's ``num_cycles``. Raises
     :class:`~incentive_lab.testing.report.ContractError` on the first broken rule.
     """
-    source = game_source(game, params)
+    source = game_source(game_or_id, params)
     checks = Checks("game", source.name)
     build = source.build
     with checks.check("reset and step shapes"):

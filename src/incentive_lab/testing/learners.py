@@ -43,7 +43,7 @@ POLICY_ATOL = 1e-12
 
 
 def check_learner(
-    learner: str | Callable[..., Any],
+    learner_id_or_factory: str | Callable[..., Any],
     params: Any = None,
     *,
     game: GameLike | None = None,
@@ -53,7 +53,7 @@ def check_learner(
     metadata: Mapping[str, Any] | None = None,
     name: str | None = None,
 ) -> ContractReport:
-    """Check the learner contract of ``learner`` (a registered id or a factory).
+    """Check the learner contract of a registered learner id or a learner factory.
 
     ``params``: a mapping or ``Params`` object (default: the fixture's, else the defaults);
     ``game``: what to play (default: the fixture's game plus its shape games); ``seed``:
@@ -62,6 +62,7 @@ def check_learner(
     ``name`` describe a bare factory (see ``testing.units``). Raises
     :class:`~incentive_lab.testing.report.ContractError` on the first broken rule.
     """
+    learner = learner_id_or_factory
     learner_id = learner if isinstance(learner, str) else None
     fixture = learner_fixture(learner_id)
     target = unit(

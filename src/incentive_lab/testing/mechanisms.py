@@ -41,7 +41,7 @@ Step = tuple[np.ndarray, np.ndarray, Adjustment, Any]
 
 
 def check_mechanism(
-    mechanism: str | Callable[..., Any],
+    mechanism_id_or_factory: str | Callable[..., Any],
     params: Any = None,
     *,
     game: GameLike | Sequence[GameLike] | None = None,
@@ -51,7 +51,7 @@ def check_mechanism(
     metadata: Mapping[str, Any] | None = None,
     name: str | None = None,
 ) -> ContractReport:
-    """Check the mechanism contract of ``mechanism`` (a registered id or a factory).
+    """Check the mechanism contract of a registered mechanism id or a mechanism factory.
 
     ``params``: a mapping or ``Params`` object (default: the fixture's, else the defaults);
     ``game``: one game or a list (default: the fixture's games); ``seed``: seeds the game,
@@ -59,6 +59,7 @@ def check_mechanism(
     ``pays``/``stateless`` for a bare factory (default: neither). Raises
     :class:`~incentive_lab.testing.report.ContractError` on the first broken rule.
     """
+    mechanism = mechanism_id_or_factory
     mechanism_id = mechanism if isinstance(mechanism, str) else None
     fixture = mechanism_fixture(mechanism_id)
     target = unit(

@@ -36,10 +36,13 @@ def mechanism_spec(mechanism_id: str, game: Game[Any]) -> dict[str, Any]:
 
 
 def check_parallel_env(
-    game: GameLike, params: Any = None, *, mechanism: str = "none", cycles: int = 12
+    game_or_id: GameLike, params: Any = None, *, mechanism: str = "none", cycles: int = 12
 ) -> ContractReport:
-    """PettingZoo's API and seed tests on ``game`` with ``mechanism`` (``cycles`` cycles)."""
-    source = game_source(game, params)
+    """PettingZoo's API and seed tests on ``game_or_id`` with ``mechanism`` (``cycles`` cycles).
+
+    ``params`` go with a game id (default: ``fixtures.game_params``).
+    """
+    source = game_source(game_or_id, params)
     checks = Checks("game", source.name)
     parallel_env_checks(checks, source, mechanism, cycles)
     return checks.report()

@@ -34,8 +34,9 @@ class ContractError(AssertionError):
 class ContractReport:
     """What a passing contract check ran.
 
-    ``checks``: the checks that passed, in order (a check run on several games is listed once
-    per game, suffixed ``@ <game>``); ``exemptions``: checks not run, with the declared reason;
+    ``checks``: the names of the checks that passed, in order, each once (a check that runs
+    on each of several games is named with the game, ``"<check> @ <game>"``); ``exemptions``:
+    checks not run, with the reason (declared in ``testing.fixtures`` or by the unit);
     ``notes``: facts worth knowing (e.g. "no explicit policy").
     """
 
