@@ -24,6 +24,12 @@ Fields (``ẋ`` as functions of ``x``; ``φ = x·f`` the mean fitness)
     :func:`replicator_mutator`    ``ẋ_i = Σ_j x_j f_j Q_ji − x_i φ`` with a row-stochastic
                                    mutation matrix ``Q`` (Page & Nowak 2002).
 
+Discrete step
+    :func:`replicator_step` is one Euler step ``x + dt·x⊙(f − φ)`` of the replicator at a
+    given fitness and mean fitness, put back on the simplex if it overshoots, followed by
+    uniform mutation ``(1 − μ)x + μ/k``: the update of the ``replicator`` learner, whose
+    fitness is the realised mean payoff of each action.
+
 Integration
     :func:`integrate` wraps :func:`scipy.integrate.solve_ivp`; :func:`iterate` is a
     generator of fixed-step RK4 iterates, so the caller chooses horizon and logging
@@ -51,8 +57,6 @@ from collections.abc import Callable, Iterator
 from math import factorial
 
 import numpy as np
-from scipy.integrate import solve_ivp
-from scipy.optimize import root
 
 from incentive_lab.core.types import FloatArray
 
@@ -125,6 +129,22 @@ def replicator_mutator(x: FloatArray, fitness: Fitness, mutation: FloatArray) ->
     return np.asarray((x * f) @ np.asarray(mutation) - x * (x @ f), dtype=np.float64)
 
 
+def replicator_step(
+    x: FloatArray, fitness: FloatArray, mean: float, dt: float, mutation: float = 0.0
+) -> FloatArray:
+    """One Euler step of :func:`replicator` at ``fitness`` (``float64[k]``), then mutation.
+
+    ``x ← x + dt·x⊙(f − φ)`` with ``φ = mean`` (the mean fitness, ``x·f`` when every entry
+    of ``f`` is known); ``x ← max(x, 0)/Σ max(x, 0)`` (clipping only if the step overshoots
+    the simplex); ``x ← (1 − μ)x + μ/k`` (uniform mutation ``μ = mutation``).
+    """
+    x = x + dt * x * (fitness - mean)
+    if x.min() < 0.0:
+        x = np.maximum(x, 0.0)
+    x = x / x.sum()
+    return np.asarray((1.0 - mutation) * x + mutation / x.shape[0], dtype=np.float64)
+
+
 # -- integration --------------------------------------------------------------------------
 def integrate(
     field: Field,
@@ -137,6 +157,8 @@ def integrate(
     method: str = "DOP853",
 ) -> tuple[FloatArray, FloatArray]:
     """``(t: float64[T], x: float64[T, k])`` of ``ẋ = field(x)`` from ``x0`` by ``solve_ivp``."""
+    from scipy.integrate import solve_ivp  # ~0.3 s to import: only when integrating
+
     solution = solve_ivp(
         lambda _t, x: field(x),
         (0.0, t_end),
@@ -179,6 +201,8 @@ def rest_points(
     (``|S| ≥ 2``) the field restricted to ``S`` is solved by ``scipy.optimize.root`` and
     solutions in the face's relative interior are kept (deduplicated).
     """
+    from scipy.optimize import root
+
     rng = np.random.default_rng(seed)
     found: list[FloatArray] = []
 

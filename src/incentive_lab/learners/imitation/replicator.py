@@ -10,7 +10,8 @@ Model
         φ   = Σ_{a played} x_a f_a / Σ_{a played} x_a
         f_a = φ                                      (actions nobody played: neutral)
 
-    and ``x`` takes one Euler step of the replicator–mutator field with uniform mutation::
+    and ``x`` takes one Euler step of the replicator–mutator field with uniform mutation
+    (``dynamics.replicator_step`` with ``dt = lr``)::
 
         x ← x + lr · x ⊙ (f − φ)                     (replicator step; Σ x stays 1)
         x ← max(x, 0) / Σ max(x, 0)                  (only if a step overshoots the simplex)
@@ -40,6 +41,7 @@ from incentive_lab.core.learner import Learner, LearnerContext, Transition
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, Obs, Probs
+from incentive_lab.learners.imitation.dynamics import replicator_step
 
 
 def check_distribution(field: str, values: list[float] | None, n_actions: int) -> FloatArray:
@@ -113,10 +115,5 @@ class ReplicatorLearner(Learner[ReplicatorParams]):
         fitness[played] = sums[played] / counts[played]
         mean = float(x[played] @ fitness[played] / x[played].sum()) if x[played].sum() > 0 else 0.0
         fitness[~played] = mean
-        x = x + self.params.lr * x * (fitness - mean)
-        if x.min() < 0.0:
-            x = np.maximum(x, 0.0)
-        x = x / x.sum()
-        mu = self.params.mutation
-        self.x = (1.0 - mu) * x + mu / n_actions
+        self.x = replicator_step(x, fitness, mean, self.params.lr, self.params.mutation)
         return {"mean_fitness": mean}
