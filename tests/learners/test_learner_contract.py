@@ -26,14 +26,11 @@ from incentive_lab.testing.fixtures import (
     learner_fixture,
     random_rewards,
 )
+from incentive_lab.testing.report import ContractExemption
 
 LEARNERS = ids("learner")
 NEEDS_A_GAME = [i for i in LEARNERS if learner_fixture(i).game.id != "testing/random_rewards"]
 """Gradient play needs a differentiable game, planners the generative model of a game."""
-
-
-class ContractExemption(UserWarning):
-    """A learner is exempt from a contract check (declared in testing.fixtures)."""
 
 
 def test_the_tabular_learners_are_registered():

@@ -27,10 +27,11 @@ from incentive_lab.testing.games import check_game
 from incentive_lab.testing.learners import check_learner
 from incentive_lab.testing.mechanisms import check_mechanism
 from incentive_lab.testing.pettingzoo import check_parallel_env
-from incentive_lab.testing.report import ContractError, ContractReport
+from incentive_lab.testing.report import ContractError, ContractExemption, ContractReport
 
 __all__ = [
     "ContractError",
+    "ContractExemption",
     "ContractReport",
     "GameSpec",
     "check_game",

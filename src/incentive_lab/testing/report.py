@@ -30,6 +30,10 @@ class ContractError(AssertionError):
         super().__init__(f"{kind} {unit!r}: {check}: {message}")
 
 
+class ContractExemption(UserWarning):
+    """A unit is exempt from a contract check (declared in ``testing.fixtures``)."""
+
+
 @dataclass(frozen=True)
 class ContractReport:
     """What a passing contract check ran.
