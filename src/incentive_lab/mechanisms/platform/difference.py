@@ -25,15 +25,13 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment
 from incentive_lab.core.params import Params
 from incentive_lab.core.recommendation import RecommenderRules
-from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Rewards
-from incentive_lab.mechanisms.platform.base import PlatformMechanism
+from incentive_lab.mechanisms.platform.base import PlatformMechanism, register_platform
 
 
 class PlatformDifferenceParams(Params):
@@ -43,12 +41,10 @@ class PlatformDifferenceParams(Params):
     """The slate strategy ``c`` of the counterfactual ``W(a_−i, c)``."""
 
 
-@register(
-    "mechanism",
+@register_platform(
     "platform_difference",
     params=PlatformDifferenceParams,
     description="Each recommender agent earns W(a) − W(a_−i, c) of platform welfare; shaping",
-    requires=frozenset({Capability.RECOMMENDER_OUTCOME}),
     stateless=True,
     pays=False,
     shaping=True,
@@ -56,8 +52,6 @@ class PlatformDifferenceParams(Params):
 )
 class PlatformDifference(PlatformMechanism[PlatformDifferenceParams]):
     """``D_i = W(a) − W(a_−i, c)`` by replaying the round."""
-
-    mechanism_id = "platform_difference"
 
     def __init__(self, params: PlatformDifferenceParams, game: Game[Any], rng: Any) -> None:
         super().__init__(params, game, rng)

@@ -18,18 +18,12 @@ weight
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
 from pydantic import Field
 
-from incentive_lab.core.capabilities import Capability
-from incentive_lab.core.game import Game
-from incentive_lab.core.mechanism import Adjustment
 from incentive_lab.core.params import Params
-from incentive_lab.core.registry import register
-from incentive_lab.core.types import Actions, Rewards
-from incentive_lab.mechanisms.platform.base import PlatformMechanism
+from incentive_lab.core.recommendation import RecommenderOutcome
+from incentive_lab.core.types import FloatArray
+from incentive_lab.mechanisms.platform.base import PerSlotMechanism, register_platform
 
 
 class DiversityBonusParams(Params):
@@ -39,25 +33,17 @@ class DiversityBonusParams(Params):
     """Bonus ``w`` per user slot for a maximally diverse slate (ILD = 1)."""
 
 
-@register(
-    "mechanism",
+@register_platform(
     "diversity_bonus",
     params=DiversityBonusParams,
     description="The platform pays recommender agents for the intra-list diversity of slates",
-    requires=frozenset({Capability.RECOMMENDER_OUTCOME}),
     stateless=True,
     pays=True,
     shaping=False,
 )
-class DiversityBonus(PlatformMechanism[DiversityBonusParams]):
+class DiversityBonus(PerSlotMechanism[DiversityBonusParams]):
     """Transfers ``w · ΣILD_i / U``."""
 
-    mechanism_id = "diversity_bonus"
-
-    def adjust(
-        self, game: Game[Any], actions: Actions, rewards: Rewards, info: dict[str, Any]
-    ) -> Adjustment:
-        """Pay each agent for its slates' diversity."""
-        out = self.outcome(info)
-        transfers = self.params.weight * out.diversity / out.n_users
-        return Adjustment.payments(np.asarray(rewards, dtype=np.float64), transfers)
+    def amount(self, outcome: RecommenderOutcome) -> FloatArray:
+        """``w · ΣILD_i``: pay each agent for its slates' diversity."""
+        return self.params.weight * outcome.diversity

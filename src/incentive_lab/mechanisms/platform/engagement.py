@@ -20,18 +20,12 @@ satisfaction_weight
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
 from pydantic import Field
 
-from incentive_lab.core.capabilities import Capability
-from incentive_lab.core.game import Game
-from incentive_lab.core.mechanism import Adjustment
 from incentive_lab.core.params import Params
-from incentive_lab.core.registry import register
-from incentive_lab.core.types import Actions, Rewards
-from incentive_lab.mechanisms.platform.base import PlatformMechanism
+from incentive_lab.core.recommendation import RecommenderOutcome
+from incentive_lab.core.types import FloatArray
+from incentive_lab.mechanisms.platform.base import PerSlotMechanism, register_platform
 
 
 class EngagementShapingParams(Params):
@@ -43,28 +37,18 @@ class EngagementShapingParams(Params):
     """Penalty ``w_c`` per churned user (per user slot)."""
 
 
-@register(
-    "mechanism",
+@register_platform(
     "engagement_shaping",
     params=EngagementShapingParams,
     description="Recommender agents also earn their users' satisfaction change, minus churn",
-    requires=frozenset({Capability.RECOMMENDER_OUTCOME}),
     stateless=True,
     pays=False,
     shaping=True,
 )
-class EngagementShaping(PlatformMechanism[EngagementShapingParams]):
+class EngagementShaping(PerSlotMechanism[EngagementShapingParams]):
     """``r + w_s ΔS/U − w_c churned/U`` (pure shaping)."""
 
-    mechanism_id = "engagement_shaping"
-
-    def adjust(
-        self, game: Game[Any], actions: Actions, rewards: Rewards, info: dict[str, Any]
-    ) -> Adjustment:
-        """Shape the clicks with satisfaction change and churn."""
-        out = self.outcome(info)
+    def amount(self, outcome: RecommenderOutcome) -> FloatArray:
+        """``w_s ΔS_i − w_c churned_i``: satisfaction change and churn of the agent's users."""
         p = self.params
-        bonus = (p.satisfaction_weight * out.satisfaction - p.churn_penalty * out.churned) / (
-            out.n_users
-        )
-        return Adjustment.shaping(np.asarray(rewards, dtype=np.float64) + bonus)
+        return p.satisfaction_weight * outcome.satisfaction - p.churn_penalty * outcome.churned

@@ -30,14 +30,12 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.game import Game
 from incentive_lab.core.mechanism import Adjustment
 from incentive_lab.core.params import Params
-from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, Rewards
 from incentive_lab.mechanisms.budget import balance_within_copies
-from incentive_lab.mechanisms.platform.base import PlatformMechanism
+from incentive_lab.mechanisms.platform.base import PlatformMechanism, register_platform
 
 
 class ExposureFairnessParams(Params):
@@ -59,20 +57,16 @@ def exposure_distance(exposure: FloatArray, target: FloatArray) -> FloatArray:
     return np.where(total[:, 0] > 0, distance, 0.0)
 
 
-@register(
-    "mechanism",
+@register_platform(
     "exposure_fairness",
     params=ExposureFairnessParams,
     description="Tax recommender agents by the distance of their provider exposure from fair",
-    requires=frozenset({Capability.RECOMMENDER_OUTCOME}),
     stateless=True,
     pays=True,
     shaping=False,
 )
 class ExposureFairness(PlatformMechanism[ExposureFairnessParams]):
     """Transfers ``−λ·TV_i·served_i/U`` (optionally budget-balanced)."""
-
-    mechanism_id = "exposure_fairness"
 
     def __init__(self, params: ExposureFairnessParams, game: Game[Any], rng: Any) -> None:
         super().__init__(params, game, rng)
