@@ -30,17 +30,20 @@ Reference: Mnih et al. (2016), *Asynchronous methods for deep reinforcement lear
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from pydantic import Field
 
-from incentive_lab.core.learner import Learner, LearnerContext, Transition
+from incentive_lab.core.learner import LearnerContext, Transition
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
-from incentive_lab.core.types import Actions, Obs, Probs
-from incentive_lab.learners.exploration import sample, softmax
-from incentive_lab.learners.neural.torch_nets import AgentMLP, ObsEncoder, setup_torch, torch_module
+from incentive_lab.learners.neural.torch_nets import (
+    ActorLearner,
+    AgentMLP,
+    ObsEncoder,
+    optimizer_step,
+    setup_torch,
+    torch_module,
+)
 
 
 class ActorCriticParams(Params):
@@ -69,7 +72,7 @@ class ActorCriticParams(Params):
     has_policy=True,
     requires_extra="torch",
 )
-class ActorCritic(Learner[ActorCriticParams]):
+class ActorCritic(ActorLearner[ActorCriticParams]):
     """A group of independent neural advantage actor-critic agents (module docstring)."""
 
     learner_id = "actor_critic"
@@ -80,35 +83,19 @@ class ActorCritic(Learner[ActorCriticParams]):
         super().__init__(params, context, rng)
         self.encode = ObsEncoder(context, self.learner_id)
         torch, generator = setup_torch(self.learner_id, params.threads, rng)
-        m, d, k = context.n_agents, self.encode.dim, context.n_actions
-        sizes = [d, *([params.hidden] * params.layers)]
-        self.actor = AgentMLP(torch, generator, m, [*sizes, k], out_scale=0.01)
-        self.critic = AgentMLP(torch, generator, m, [*sizes, 1])
+        self.actor = self.build_actor(torch, generator)
+        sizes = [self.encode.dim, *self.hidden_sizes(), 1]
+        self.critic = AgentMLP(torch, generator, context.n_agents, sizes)
         self.optimizer = torch.optim.Adam(
             [*self.actor.parameters(), *self.critic.parameters()], lr=params.lr
         )
-        self._rows = np.arange(m)
-
-    def _x(self, obs: Obs) -> Any:
-        torch = torch_module()
-        return torch.from_numpy(self.encode(obs))[None]
-
-    def policy(self, obs: Obs) -> Probs:
-        """``float64[m, A]``: each agent's ``π_i(·|o_i)``."""
-        torch = torch_module()
-        with torch.no_grad():
-            logits = self.actor(self._x(obs))[0]
-        return softmax(logits.numpy().astype(np.float64))
-
-    def act(self, obs: Obs) -> Actions:
-        """``int64[m]``: one action per agent sampled from its policy."""
-        return sample(self.policy(obs), self.rng)
+        self._rows = np.arange(context.n_agents)
 
     def update(self, transition: Transition) -> dict[str, float]:
         """One TD(0) actor-critic Adam step on the group's transition."""
         torch = torch_module()
         p = self.params
-        x, x_next = self._x(transition.obs), self._x(transition.next_obs)
+        x, x_next = self.encoded(transition.obs), self.encoded(transition.next_obs)
         actions = torch.from_numpy(np.asarray(transition.actions, dtype=np.int64))
         rewards = torch.from_numpy(np.asarray(transition.rewards, dtype=np.float32))
         value = self.critic(x)[0, :, 0]
@@ -120,9 +107,7 @@ class ActorCritic(Learner[ActorCriticParams]):
         chosen = log_pi.gather(1, actions[:, None])[:, 0]
         entropy = -(log_pi.exp() * log_pi).sum(dim=-1)
         loss = (0.5 * delta**2 - delta.detach() * chosen - p.entropy * entropy).sum()
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
+        optimizer_step(self.optimizer, loss)
         return {
             "td_error": float(delta.detach().abs().mean()),
             "entropy": float(entropy.detach().mean()),

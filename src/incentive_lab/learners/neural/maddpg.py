@@ -56,17 +56,17 @@ import numpy as np
 from pydantic import Field
 
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.core.learner import Learner, LearnerContext, Transition
+from incentive_lab.core.learner import LearnerContext, Transition
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
-from incentive_lab.core.types import Actions, Obs, Probs
-from incentive_lab.learners.exploration import sample, softmax
 from incentive_lab.learners.neural.maddpg_critic import CriticInput, critic_input
 from incentive_lab.learners.neural.replay import ReplayBuffer
 from incentive_lab.learners.neural.torch_nets import (
+    ActorLearner,
     AgentMLP,
     ObsEncoder,
     gumbel_softmax_st,
+    optimizer_step,
     setup_torch,
     torch_module,
 )
@@ -110,7 +110,7 @@ class MADDPGParams(Params):
     has_policy=True,
     requires_extra="torch",
 )
-class MADDPG(Learner[MADDPGParams]):
+class MADDPG(ActorLearner[MADDPGParams]):
     """A group of MADDPG agents (see the module docstring)."""
 
     learner_id = "maddpg"
@@ -128,27 +128,15 @@ class MADDPG(Learner[MADDPGParams]):
         self.encode = ObsEncoder(context, self.learner_id)
         self.others: CriticInput = critic_input(params.critic, params.block, context)
         torch, generator = setup_torch(self.learner_id, params.threads, rng)
-        m, d, k = context.n_agents, self.encode.dim, context.n_actions
-        hidden = [params.hidden] * params.layers
-        critic_in = (d + k) * (1 + self.others.slots)
-        self.actor = AgentMLP(torch, generator, m, [d, *hidden, k], out_scale=0.01)
-        self.critic = AgentMLP(torch, generator, m, [critic_in, *hidden, 1])
+        critic_in = (self.encode.dim + context.n_actions) * (1 + self.others.slots)
+        self.actor = self.build_actor(torch, generator)
+        sizes = [critic_in, *self.hidden_sizes(), 1]
+        self.critic = AgentMLP(torch, generator, context.n_agents, sizes)
         self.target_actor = self.actor.copy(torch)
         self.target_critic = self.critic.copy(torch)
         self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr=params.lr_actor)
         self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=params.lr_critic)
         self.buffer = ReplayBuffer(params.buffer_size)
-
-    def policy(self, obs: Obs) -> Probs:
-        """``float64[m, A]``: each actor's ``π_i(·|o_i)``."""
-        torch = torch_module()
-        with torch.no_grad():
-            logits = self.actor(torch.from_numpy(self.encode(obs))[None])[0]
-        return softmax(logits.numpy().astype(np.float64))
-
-    def act(self, obs: Obs) -> Actions:
-        """``int64[m]``: one action per agent sampled from its actor."""
-        return sample(self.policy(obs), self.rng)
 
     def update(self, transition: Transition) -> dict[str, float]:
         """Store the step; once ``batch_size`` steps are stored, one critic and actor step."""
@@ -185,9 +173,7 @@ class MADDPG(Learner[MADDPGParams]):
             y = r + p.gamma * (1.0 - done) * q_next
         q = self.critic(self.others.join(z, z))[..., 0]
         critic_loss = 0.5 * ((q - y) ** 2).mean(dim=0).sum()
-        self.critic_opt.zero_grad()
-        critic_loss.backward()
-        self.critic_opt.step()
+        optimizer_step(self.critic_opt, critic_loss)
 
         logits = self.actor(x)
         gumbel = self._gumbel(tuple(logits.shape))
@@ -195,9 +181,7 @@ class MADDPG(Learner[MADDPGParams]):
         own = torch.cat([x, relaxed], dim=-1)
         q_pi = self.critic(self.others.join(own, z))[..., 0]
         actor_loss = -q_pi.mean(dim=0).sum() + 1e-3 * (logits**2).mean(dim=(0, 2)).sum()
-        self.actor_opt.zero_grad()
-        actor_loss.backward()
-        self.actor_opt.step()
+        optimizer_step(self.actor_opt, actor_loss)
 
         self.target_actor.soft_update(torch, self.actor, p.tau)
         self.target_critic.soft_update(torch, self.critic, p.tau)

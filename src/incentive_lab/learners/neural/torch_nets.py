@@ -24,6 +24,13 @@ Randomness and threads (:func:`setup_torch`)
     ``torch.set_num_threads(threads)`` is process-wide (default 1: the networks are tiny and
     runs are parallelised across processes instead).
 
+Acting and training (:class:`ActorLearner`, :func:`optimizer_step`)
+    Both learners act from a per-agent actor ``π_i(·|o_i) = softmax(actor(x_i))`` over the
+    encoded observation: :class:`ActorLearner` holds ``policy`` (``π`` in ``float64``),
+    ``act`` (one sample per agent from the learner's NumPy generator), the actor's shape
+    (:meth:`~ActorLearner.build_actor`: ``[d, hidden × layers, A]``, last layer scaled by
+    0.01) and the hidden sizes; :func:`optimizer_step` is one gradient step on a loss.
+
 torch is optional: nothing here imports it at module level (:func:`setup_torch` calls
 ``core.differentiable.require_torch``).
 """
@@ -31,15 +38,19 @@ torch is optional: nothing here imports it at module level (:func:`setup_torch` 
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 from gymnasium import spaces
 
 from incentive_lab.core.differentiable import require_torch
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.core.learner import LearnerContext
-from incentive_lab.core.types import FloatArray, Obs
+from incentive_lab.core.learner import Learner, LearnerContext
+from incentive_lab.core.params import Params
+from incentive_lab.core.types import Actions, FloatArray, Obs, Probs
+from incentive_lab.learners.exploration import sample, softmax
+
+P = TypeVar("P", bound=Params)
 
 MAX_ONE_HOT = 4096
 """Largest ``Discrete`` observation space the encoder one-hot encodes."""
@@ -171,3 +182,47 @@ def gumbel_softmax_st(logits: Any, gumbel: Any, temperature: float) -> Any:
     soft = torch.softmax((logits + gumbel) / temperature, dim=-1)
     hard = torch.nn.functional.one_hot(soft.argmax(-1), soft.shape[-1]).to(soft.dtype)
     return hard - soft.detach() + soft
+
+
+def optimizer_step(optimizer: Any, loss: Any) -> None:
+    """One step of ``optimizer`` on ``loss``: zero the gradients, back-propagate, step."""
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+class ActorLearner(Learner[P]):
+    """A group acting from per-agent actor networks (see the module docstring).
+
+    Subclasses set ``encode`` and build ``actor`` (:meth:`build_actor`) in ``__init__``;
+    their params have ``hidden`` and ``layers``.
+    """
+
+    learner_id: ClassVar[str] = ""
+    encode: ObsEncoder
+    actor: AgentMLP
+
+    def hidden_sizes(self) -> list[int]:
+        """``[hidden] × layers``: the hidden widths of every network of the learner."""
+        params: Any = self.params
+        return [params.hidden] * params.layers
+
+    def build_actor(self, torch: Any, generator: Any) -> AgentMLP:
+        """The actors ``[d, *hidden, A]``, last layer scaled by 0.01 (near-uniform start)."""
+        sizes = [self.encode.dim, *self.hidden_sizes(), self.context.n_actions]
+        return AgentMLP(torch, generator, self.context.n_agents, sizes, out_scale=0.01)
+
+    def encoded(self, obs: Obs) -> Any:
+        """``float32[1, m, d]`` tensor of the group's encoded observations."""
+        return torch_module().from_numpy(self.encode(obs))[None]
+
+    def policy(self, obs: Obs) -> Probs:
+        """``float64[m, A]``: each agent's ``π_i(·|o_i)``."""
+        torch = torch_module()
+        with torch.no_grad():
+            logits = self.actor(self.encoded(obs))[0]
+        return softmax(logits.numpy().astype(np.float64))
+
+    def act(self, obs: Obs) -> Actions:
+        """``int64[m]``: one action per agent sampled from its policy."""
+        return sample(self.policy(obs), self.rng)
