@@ -18,7 +18,8 @@ bug and shows its traceback (status 1).
 One module per command (:mod:`.listing`, :mod:`.run`, :mod:`.show`, :mod:`.export`,
 :mod:`.report`, :mod:`.design`, :mod:`.bench` with ``demo``), wired into one typer app in
 :mod:`.app`; ``_common`` holds the consoles, options, error handling and run + report they
-share, ``_tables`` the rich tables. ``python -m incentive_lab.cli`` runs the same app.
+share, ``_progress`` the one progress bar (run, bench run, design, demo), ``_tables`` the
+rich tables. ``python -m incentive_lab.cli`` runs the same app.
 """
 
 from incentive_lab.cli.app import app, main

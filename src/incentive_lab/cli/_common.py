@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from incentive_lab.cli._progress import ProgressBar
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.orchestrate import run_experiment
 from incentive_lab.experiments.results import Results
@@ -51,28 +51,11 @@ def run_and_report(
     config: Any, db: Path, workers: int | None, backend: str, address: str | None
 ) -> Results:
     """Run with a progress bar on stderr (shown once the config is valid), then the table."""
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-    )
     label = config.get("name", "runs") if isinstance(config, dict) else Path(str(config)).stem
-    task = progress.add_task(f"runs of {label}", total=None)
-
-    def update(done: int, total: int) -> None:
-        if not progress.live.is_started:
-            progress.start()
-        progress.update(task, completed=done, total=total)
-
-    try:
+    with ProgressBar(f"runs of {label}", err) as bar:
         results = run_experiment(
-            config, db=db, workers=workers, backend=backend, address=address, progress=update
+            config, db=db, workers=workers, backend=backend, address=address, progress=bar
         )
-    finally:
-        if progress.live.is_started:
-            progress.stop()
     summary = results.summary()
     print_summary(summary, None)
     warn_fallbacks(summary)

@@ -22,6 +22,7 @@ import typer
 from rich.table import Table
 
 from incentive_lab.cli._common import (
+    DbOption,
     WorkersOption,
     err,
     out,
@@ -29,6 +30,7 @@ from incentive_lab.cli._common import (
     user_errors,
     where,
 )
+from incentive_lab.cli._progress import ProgressBar
 from incentive_lab.experiments.orchestrate import DEFAULT_DB
 
 bench_app = typer.Typer(
@@ -58,12 +60,8 @@ def bench_list() -> None:
 @bench_app.command("run")
 def bench_run(
     name: Annotated[str, typer.Argument(help="Scenario name (see `bench list`).")],
-    db: Annotated[Path, typer.Option("--db", help="DuckDB file of the run store.")] = Path(
-        DEFAULT_DB
-    ),
-    workers: Annotated[
-        int | None, typer.Option("--workers", help="Parallel runs (default: number of cores).")
-    ] = None,
+    db: DbOption = Path(DEFAULT_DB),
+    workers: WorkersOption = None,
     seeds: Annotated[
         int | None, typer.Option("--seeds", help="Number of seeds (default: the scenario's).")
     ] = None,
@@ -113,14 +111,6 @@ def best_table(rows: list[tuple[str, list[Any]]]) -> Table:
 
 def run_demo(out_dir: Path, workers: int | None, configs: list[dict[str, Any]]) -> None:
     """Run ``configs`` into ``out_dir`` with one progress bar, write the report, summarise."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
     from incentive_lab.core.errors import ConfigError
     from incentive_lab.experiments.orchestrate import run_experiment
     from incentive_lab.experiments.reporting import best_mechanisms, report_results
@@ -131,23 +121,16 @@ def run_demo(out_dir: Path, workers: int | None, configs: list[dict[str, Any]]) 
         total = _plan_total(configs)
         out_dir.mkdir(parents=True, exist_ok=True)
         db = out_dir / DEFAULT_DB
-        progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-        )
-        task = progress.add_task("demo runs", total=total)
         clock = time.perf_counter()
         results = []
         offset = 0
-        with progress:
+        with ProgressBar("demo runs", err, total=total) as bar:
+            bar.show()
             for config in configs:
-                progress.update(task, description=f"demo: {config['name']}")
+                bar.describe(f"demo: {config['name']}")
 
                 def update(done: int, planned: int, offset: int = offset) -> None:
-                    progress.update(task, completed=offset + done)
+                    bar(offset + done)
 
                 result = run_experiment(config, db=db, workers=workers, progress=update)
                 offset += len(result.run_ids or ())

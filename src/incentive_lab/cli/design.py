@@ -18,10 +18,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from incentive_lab.cli._common import err, out, user_errors
+from incentive_lab.cli._common import DbOption, WorkersOption, err, out, user_errors
+from incentive_lab.cli._progress import ProgressBar
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.design import DesignResult, run_design
 from incentive_lab.experiments.orchestrate import DEFAULT_DB
@@ -32,12 +32,8 @@ SHOWN_TRIALS = 15
 
 def design(
     config: Annotated[Path, typer.Argument(help="Design YAML file (experiment + design block).")],
-    db: Annotated[Path, typer.Option("--db", help="DuckDB file of the run store.")] = Path(
-        DEFAULT_DB
-    ),
-    workers: Annotated[
-        int | None, typer.Option("--workers", help="Parallel runs (default: number of cores).")
-    ] = None,
+    db: DbOption = Path(DEFAULT_DB),
+    workers: WorkersOption = None,
     backend: Annotated[str, typer.Option(help="Executor: local or ray.")] = "local",
     address: Annotated[str | None, typer.Option(help="Address of an existing Ray cluster.")] = None,
 ) -> None:
@@ -59,27 +55,10 @@ def _run(
     address: str | None,
     console: Console,
 ) -> DesignResult:
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
-    task = progress.add_task(f"trials of {config.stem}", total=None)
-
-    def update(done: int, total: int) -> None:
-        if not progress.live.is_started:
-            progress.start()
-        progress.update(task, completed=done, total=total)
-
-    try:
+    with ProgressBar(f"trials of {config.stem}", console) as bar:
         return run_design(
-            config, db=db, workers=workers, backend=backend, address=address, progress=update
+            config, db=db, workers=workers, backend=backend, address=address, progress=bar
         )
-    finally:
-        if progress.live.is_started:
-            progress.stop()
 
 
 def _number(value: object) -> str:

@@ -1,0 +1,58 @@
+"""The CLI's progress bar: one look and one start/stop rule for every command that shows one.
+
+A :class:`ProgressBar` is a rich bar on a console (stderr for every command):
+``description ━━━━ done/total elapsed``. Called as ``bar(done, total)`` it is the
+``progress=`` hook the library's long calls take (``run``, ``bench run``, ``design``): the
+bar appears at the first call, so a config rejected before any work prints only its error
+line, and ``total`` may be learnt late. ``demo`` drives one bar over several experiments
+with a known total: :meth:`ProgressBar.show` at once, :meth:`ProgressBar.describe` per
+experiment and ``bar(offset + done)``. Used as a context manager, the bar is removed when
+the block ends, however it ends.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+
+class ProgressBar:
+    """One task's bar (module docstring); ``total=None`` until the first call says it."""
+
+    def __init__(self, description: str, console: Console, total: int | None = None) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        self._task = self._progress.add_task(description, total=total)
+
+    def show(self) -> None:
+        """Start drawing the bar (once)."""
+        if not self._progress.live.is_started:
+            self._progress.start()
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        """``done`` of ``total`` finished (``None``: the total stays); shows the bar."""
+        self.show()
+        self._progress.update(self._task, completed=done, total=total)
+
+    def describe(self, description: str) -> None:
+        """Change the bar's label."""
+        self._progress.update(self._task, description=description)
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._progress.live.is_started:
+            self._progress.stop()
