@@ -12,7 +12,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from incentive_lab.core import ConfigError, make_game, make_rng  # noqa: E402
-from incentive_lab.core.differentiable import DifferentiableGame, differentiable_game  # noqa: E402
+from incentive_lab.core.capabilities import Capability, provided  # noqa: E402
+from incentive_lab.core.differentiable import DifferentiableGame  # noqa: E402
 from incentive_lab.games.differentiable_toy import toy_losses_numpy  # noqa: E402
 
 
@@ -28,7 +29,7 @@ def test_pgg_hand_values_at_the_centre():
     np.testing.assert_allclose(result.rewards, [0.25, 0.25], atol=1e-15)
     assert result.info["metrics"]["distance_to_optimum"] == pytest.approx(np.sqrt(0.5))
     assert result.info["metrics"]["strategy_0"] == pytest.approx(0.5)
-    assert isinstance(differentiable_game(game), DifferentiableGame)
+    assert isinstance(provided(game, Capability.DIFFERENTIABLE), DifferentiableGame)
 
 
 def test_pgg_formula_at_random_points_and_dilemma_structure():

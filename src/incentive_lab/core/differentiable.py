@@ -116,11 +116,3 @@ def copy_mean_matrix(copies: IntArray) -> FloatArray:
     same = same_copy_matrix(copies)
     result: FloatArray = same / same.sum(axis=1, keepdims=True)
     return result
-
-
-def differentiable_game(game: Any) -> DifferentiableGame | None:
-    """The differentiable model ``game`` declares it offers (``core.capabilities``), or ``None``."""
-    from incentive_lab.core.capabilities import Capability, provided
-
-    model = provided(game, Capability.DIFFERENTIABLE)
-    return model if isinstance(model, DifferentiableGame) else None

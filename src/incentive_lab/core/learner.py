@@ -11,7 +11,7 @@ Factories registered under kind ``"learner"`` are called as ``factory(params, co
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -136,7 +136,7 @@ class Learner(ABC, Generic[P]):
     """
 
     fresh_actions: ClassVar[bool] = False
-    transcripts: list[dict[str, Any]] = []
+    transcripts: Sequence[dict[str, Any]] = ()
 
     def __init__(self, params: P, context: LearnerContext, rng: np.random.Generator) -> None:
         self.params = params

@@ -28,16 +28,6 @@ from incentive_lab.experiments.records import canonical_json
 from incentive_lab.experiments.reporting import report_results
 from incentive_lab.experiments.store import RunStore
 
-MAIN_METRICS = (
-    "social_welfare",
-    "mean_reward",
-    "cooperation_rate",
-    "gini",
-    "min_reward",
-    "incentive_cost",
-    "net_transfer",
-)
-
 
 def _label(value: Any) -> Any:
     """A hashable, readable cell for a point coordinate (specs become their id or JSON)."""
