@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from incentive_lab.experiments.orchestrate import run_experiment
+from incentive_lab.experiments.execution.orchestrate import run_experiment
 
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None

@@ -45,7 +45,7 @@ def test_bench_and_report_bad_input_exit_2(tmp_path: Path) -> None:
 
 def test_demo_writes_store_and_report_and_resumes(tmp_path: Path, monkeypatch) -> None:
     from incentive_lab.cli import bench as cli_bench
-    from incentive_lab.experiments.bench import get_scenario
+    from incentive_lab.experiments.bench.suite import get_scenario
 
     tiny = [
         get_scenario(name).experiment_config(seeds=1, steps=30)

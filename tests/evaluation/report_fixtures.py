@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from incentive_lab.experiments.orchestrate import run_experiment
-from incentive_lab.experiments.results import Results
+from incentive_lab.experiments.execution.orchestrate import run_experiment
+from incentive_lab.experiments.execution.results import Results
 
 # Public goods, 20 agents in groups of 5: 3 mechanisms x 2 values of r_c x 3 seeds.
 SMALL_PGG: dict[str, Any] = {

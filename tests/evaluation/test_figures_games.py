@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from incentive_lab.evaluation.snapshots import decode_snapshot
-from incentive_lab.experiments.orchestrate import run_experiment
-from incentive_lab.experiments.results import report_store
-from incentive_lab.experiments.store import RunStore
+from incentive_lab.experiments.execution.orchestrate import run_experiment
+from incentive_lab.experiments.execution.results import report_store
+from incentive_lab.experiments.execution.store import RunStore
 
 EXPERIMENTS: dict[str, dict[str, Any]] = {
     "auction": {

@@ -13,8 +13,8 @@ from report_fixtures import FIGURE_KINDS, MECHANISMS, small_results
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.evaluation.figures.comparison import pareto_front
 from incentive_lab.evaluation.report.analysis import prepare, short_names
-from incentive_lab.experiments.reporting import tables_of
-from incentive_lab.experiments.results import report_store
+from incentive_lab.experiments.execution.reporting import tables_of
+from incentive_lab.experiments.execution.results import report_store
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_summary_names_mechanisms_and_objectives(report: tuple[Path, str]) -> No
 
 def test_prepared_conditions_and_pooled_scores(report: tuple[Path, str]) -> None:
     directory, _ = report
-    from incentive_lab.experiments.results import Results
+    from incentive_lab.experiments.execution.results import Results
 
     prep = prepare(tables_of(Results(directory / "store.duckdb", "small-pgg")))
     assert prep.mechanisms[0] == prep.baseline == "none"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from incentive_lab.experiments.records import RunResult
+from incentive_lab.experiments.config.records import RunResult
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import pytest
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments import plan_runs
-from incentive_lab.experiments.bench import (
+from incentive_lab.experiments.bench.suite import (
     demo_configs,
     get_scenario,
     scenario_of,

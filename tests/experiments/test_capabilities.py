@@ -1,7 +1,7 @@
 """Declared capabilities: mismatched units are refused when the config is resolved.
 
 Each unit's needs are declared (``requires=`` in its registration, ``capabilities`` on game
-and mechanism classes); ``experiments.resolve.check_fit`` compares them with what the game
+and mechanism classes); ``experiments.config.resolve.check_fit`` compares them with what the game
 offers before any run starts, and the CLI exits 2 with one line naming the unit, the
 capability and the games that offer it, without creating a database.
 """
@@ -18,7 +18,7 @@ import yaml
 from incentive_lab.core import registry
 from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.experiments.config import load_config
+from incentive_lab.experiments.config.loading import load_config
 
 MISMATCHES = [
     (

@@ -14,16 +14,16 @@ import numpy as np
 import pytest
 
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.experiments.config import read_yaml
-from incentive_lab.experiments.design import default_storage, run_design
-from incentive_lab.experiments.objectives import (
+from incentive_lab.experiments.config.loading import read_yaml
+from incentive_lab.experiments.config.plan import plan_runs
+from incentive_lab.experiments.execution.runner import execute_run
+from incentive_lab.experiments.search.design import default_storage, run_design
+from incentive_lab.experiments.search.objectives import (
     OBJECTIVES,
     execute_design_run,
     nash_welfare,
     summary_start,
 )
-from incentive_lab.experiments.plan import plan_runs
-from incentive_lab.experiments.runner import execute_run
 
 TAX = "mechanism.params.taxes.1"
 # PD (T=5, R=3, P=1, S=0) in 20 pairs of Q-learners with a fine t on defection.

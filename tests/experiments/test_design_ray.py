@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_design import design
 
-from incentive_lab.experiments.design import run_design
+from incentive_lab.experiments.search.design import run_design
 
 
 @pytest.mark.ray

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from test_design import PD_DESIGN, TAX
 
-from incentive_lab.experiments.design import DesignResult, run_design
+from incentive_lab.experiments.search.design import DesignResult, run_design
 
 TRIALS = 6
 
@@ -62,7 +62,7 @@ def test_sigkill_mid_study_then_resume_equals_uninterrupted(tmp_path: Path) -> N
     db = killed_dir / "store.duckdb"
 
     code = (
-        "import sys; from incentive_lab.experiments.design import run_design; "
+        "import sys; from incentive_lab.experiments.search.design import run_design; "
         "run_design(sys.argv[1], db=sys.argv[2], workers=1)"
     )
     child = subprocess.Popen(

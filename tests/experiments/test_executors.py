@@ -10,7 +10,7 @@ import pytest
 from stub_tasks import StubTask, failing_run, stub_run
 
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.experiments.executors import execute, resolve_workers
+from incentive_lab.experiments.execution.executors import execute, resolve_workers
 
 TASKS = [StubTask(run_id=f"r{i}", seed_index=i) for i in range(6)]
 

@@ -9,7 +9,7 @@ from toy_units import ToyQ, ToyTax, toy_config
 
 from incentive_lab.core.seeding import run_seed
 from incentive_lab.experiments import RunTask, execute_run, plan_runs
-from incentive_lab.experiments.runner import build_simulation, simulate
+from incentive_lab.experiments.execution.runner import build_simulation, simulate
 
 
 def test_same_task_gives_identical_results_and_tasks_pickle() -> None:

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.experiments.records import RunResult
-from incentive_lab.experiments.store import SCHEMA_VERSION, RunStore
+from incentive_lab.experiments.config.records import RunResult
+from incentive_lab.experiments.execution.store import SCHEMA_VERSION, RunStore
 
 
 def make_result(run_id: str, n_steps: int = 5, names=("a", "b"), seed_index: int = 0) -> RunResult:
@@ -177,7 +177,7 @@ def test_database_held_by_another_process_is_a_config_error(tmp_path: Path) -> N
 
 
 def test_long_paths_are_elided_in_the_middle(tmp_path: Path) -> None:
-    from incentive_lab.experiments.store import shown
+    from incentive_lab.experiments.execution.store import shown
 
     deep = tmp_path.joinpath(*["very-long-directory-name"] * 6, "lab.duckdb")
     text = shown(deep)

@@ -10,8 +10,8 @@ import pytest
 from scipy import stats
 from stub_tasks import StubTask, stub_run
 
-from incentive_lab.experiments import executors, orchestrate
-from incentive_lab.experiments.results import aggregate
+from incentive_lab.experiments.execution import executors, orchestrate
+from incentive_lab.experiments.execution.results import aggregate
 
 TASKS = [StubTask(run_id=f"r{i}", seed_index=i) for i in range(5)]
 

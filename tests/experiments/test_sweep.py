@@ -7,7 +7,7 @@ from toy_units import toy_config
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments import load_config, make_run_id, plan_runs
-from incentive_lab.experiments.sweep import label, sweep_points
+from incentive_lab.experiments.config.sweep import label, sweep_points
 
 
 def test_product_over_keys_first_key_slowest() -> None:

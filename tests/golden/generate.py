@@ -42,8 +42,8 @@ def record_llm_replay() -> None:
     learner_module.OpenAIBackend = lambda *a, **k: Scripted()  # type: ignore[assignment]
     try:
         for raw in [cases()["llm_replay"]]:
-            from incentive_lab.experiments.plan import plan_runs
-            from incentive_lab.experiments.runner import execute_run
+            from incentive_lab.experiments.config.plan import plan_runs
+            from incentive_lab.experiments.execution.runner import execute_run
 
             backend = {"kind": "openai", "base_url": "http://127.0.0.1:9", "record": str(path)}
             live = json.loads(json.dumps(raw))

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from incentive_lab.evaluation.recorder import WindowRecorder
-from incentive_lab.experiments.plan import plan_runs
-from incentive_lab.experiments.runner import execute_run
+from incentive_lab.experiments.config.plan import plan_runs
+from incentive_lab.experiments.execution.runner import execute_run
 
 
 def _deterministic(name: str) -> bool:

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incentive_lab.core import ConfigError, LearnerContext, make_game, make_learner, make_rng
-from incentive_lab.experiments.resolve import resolve_run
-from incentive_lab.experiments.runner import build_simulation
+from incentive_lab.experiments.config.resolve import resolve_run
+from incentive_lab.experiments.execution.runner import build_simulation
 from incentive_lab.learners.planning import mean_field_vi as mf
 from incentive_lab.learners.planning.multisets import (
     enumerate_counts,

@@ -17,8 +17,8 @@ from rich.console import Console
 
 from incentive_lab.cli._progress import ProgressBar
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.experiments.orchestrate import run_experiment
-from incentive_lab.experiments.results import Results
+from incentive_lab.experiments.execution.orchestrate import run_experiment
+from incentive_lab.experiments.execution.results import Results
 
 out = Console()
 err = Console(stderr=True)

@@ -2,7 +2,8 @@
 
 Summary tables show, for each experiment and sweep point, the number of seeds and
 ``mean ± half-width`` of the 95% bootstrap interval over seeds for the main metrics
-(:func:`incentive_lab.experiments.results.aggregate`, ``evaluation.statistics.seed_mean_ci``).
+(:func:`incentive_lab.experiments.execution.results.aggregate`,
+``evaluation.statistics.seed_mean_ci``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from rich.table import Table
 
 from incentive_lab.core.params import describe_params
 from incentive_lab.core.registry import Entry
-from incentive_lab.experiments.results import aggregate, main_metrics, point_columns
+from incentive_lab.experiments.execution.results import aggregate, main_metrics, point_columns
 
 
 def _plain(value: Any) -> Any:

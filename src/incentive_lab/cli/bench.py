@@ -6,7 +6,7 @@
     incentive-lab bench run NAME [--db PATH] [--workers N] [--seeds N] [--steps N]
     incentive-lab demo [--out DIR] [--workers N]
 
-``bench run`` runs one scenario of :mod:`incentive_lab.experiments.bench` through the normal
+``bench run`` runs one scenario of :mod:`incentive_lab.experiments.bench.suite` through the normal
 store (finished runs are skipped) and prints the per-mechanism table. ``demo`` runs the demo
 scenarios with one progress bar, writes ``DIR/incentive-lab.duckdb`` and
 ``DIR/report.html`` and prints the best mechanism per objective and the report's path.
@@ -31,7 +31,7 @@ from incentive_lab.cli._common import (
     where,
 )
 from incentive_lab.cli._progress import ProgressBar
-from incentive_lab.experiments.orchestrate import DEFAULT_DB
+from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
 
 bench_app = typer.Typer(
     no_args_is_help=True, help="MechBench: named, versioned mechanism-comparison scenarios."
@@ -43,7 +43,7 @@ DEMO_DIR = Path("incentive-lab-demo")
 @bench_app.command("list")
 def bench_list() -> None:
     """List the scenarios: name, version, objective, budget, mechanisms, description."""
-    from incentive_lab.experiments.bench import scenarios
+    from incentive_lab.experiments.bench.suite import scenarios
 
     table = Table(title="MechBench scenarios", title_justify="left")
     table.add_column("name", no_wrap=True)
@@ -71,7 +71,7 @@ def bench_run(
     ] = None,
 ) -> None:
     """Run one scenario (finished runs are skipped) and print its results."""
-    from incentive_lab.experiments.bench import get_scenario
+    from incentive_lab.experiments.bench.suite import get_scenario
 
     with user_errors():
         config = get_scenario(name).experiment_config(seeds=seeds, steps=steps)
@@ -80,7 +80,7 @@ def bench_run(
 
 
 def _plan_total(configs: list[dict[str, Any]]) -> int:
-    from incentive_lab.experiments.plan import plan_runs
+    from incentive_lab.experiments.config.plan import plan_runs
 
     return sum(len(plan_runs(config)) for config in configs)
 
@@ -112,8 +112,8 @@ def best_table(rows: list[tuple[str, list[Any]]]) -> Table:
 def run_demo(out_dir: Path, workers: int | None, configs: list[dict[str, Any]]) -> None:
     """Run ``configs`` into ``out_dir`` with one progress bar, write the report, summarise."""
     from incentive_lab.core.errors import ConfigError
-    from incentive_lab.experiments.orchestrate import run_experiment
-    from incentive_lab.experiments.reporting import best_mechanisms, report_results
+    from incentive_lab.experiments.execution.orchestrate import run_experiment
+    from incentive_lab.experiments.execution.reporting import best_mechanisms, report_results
 
     with user_errors():
         if out_dir.exists() and not out_dir.is_dir():
@@ -145,7 +145,7 @@ def run_demo(out_dir: Path, workers: int | None, configs: list[dict[str, Any]]) 
 
 def demo_configs() -> list[dict[str, Any]]:
     """The demo's MechBench scenarios (``experiments/demo.yaml``) as experiment configs."""
-    from incentive_lab.experiments.bench import demo_configs as configs
+    from incentive_lab.experiments.bench.suite import demo_configs as configs
 
     return configs()
 

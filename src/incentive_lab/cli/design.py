@@ -4,7 +4,7 @@
 
     incentive-lab design CONFIG [--db PATH] [--workers N] [--backend local|ray] [--address A]
 
-Runs :func:`incentive_lab.experiments.design.run_design` with a progress bar on stderr, then
+Runs :func:`incentive_lab.experiments.search.design.run_design` with a progress bar on stderr, then
 prints three rich tables: the best feasible parameters with the objective's mean and 95%
 bootstrap CI over seeds, every trial's objective against its incentive cost (best first),
 and the parameters' importances (when there are at least two parameters). Bad input exits
@@ -23,8 +23,8 @@ from rich.table import Table
 from incentive_lab.cli._common import DbOption, WorkersOption, err, out, user_errors
 from incentive_lab.cli._progress import ProgressBar
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.experiments.design import DesignResult, run_design
-from incentive_lab.experiments.orchestrate import DEFAULT_DB
+from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
+from incentive_lab.experiments.search.design import DesignResult, run_design
 
 SHOWN_TRIALS = 15
 """Rows of the trial table (best first); all trials are in the run store and the study."""

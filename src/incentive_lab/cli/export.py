@@ -14,8 +14,8 @@ from typing import Annotated
 import typer
 
 from incentive_lab.cli._common import DbOption, out, user_errors
-from incentive_lab.experiments.orchestrate import DEFAULT_DB
-from incentive_lab.experiments.store import RunStore, ensure_directory
+from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
+from incentive_lab.experiments.execution.store import RunStore, ensure_directory
 
 
 class Format(StrEnum):

@@ -4,7 +4,7 @@
 
     incentive-lab report [--db PATH] [--experiment NAME ...] [-o report.html] [--seed N]
 
-Reads the store read-only (``experiments.results.report_store``) and writes one
+Reads the store read-only (``experiments.execution.results.report_store``) and writes one
 self-contained HTML file. Bad input (no such database or experiment, an output path in a
 missing directory) prints one ``error:`` line and exits with status 2.
 """
@@ -18,7 +18,7 @@ import typer
 
 from incentive_lab.cli._common import out as console
 from incentive_lab.cli._common import user_errors
-from incentive_lab.experiments.orchestrate import DEFAULT_DB
+from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
 
 
 def report(
@@ -35,7 +35,7 @@ def report(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling.")] = 0,
 ) -> None:
     """Write one self-contained HTML report (figures, CIs, summary) of stored experiments."""
-    from incentive_lab.experiments.results import report_store
+    from incentive_lab.experiments.execution.results import report_store
 
     with user_errors():
         path = report_store(db, out, experiment or None, seed=seed)

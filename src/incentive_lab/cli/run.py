@@ -21,7 +21,7 @@ from incentive_lab.cli._common import (
     where,
 )
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.experiments.orchestrate import DEFAULT_DB
+from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
 
 
 def run(

@@ -14,9 +14,9 @@ import typer
 
 from incentive_lab.cli._common import DbOption, out, print_summary, user_errors
 from incentive_lab.core.errors import unknown_choice
-from incentive_lab.experiments.orchestrate import DEFAULT_DB
-from incentive_lab.experiments.results import flatten_points, sort_by_points
-from incentive_lab.experiments.store import RunStore
+from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
+from incentive_lab.experiments.execution.results import flatten_points, sort_by_points
+from incentive_lab.experiments.execution.store import RunStore
 
 
 def show(

@@ -30,7 +30,7 @@ Stratified bootstrap (``bootstrap_ci``)
 
 Intervals over seeds in tables (``seed_mean_ci``)
     Every confidence interval the package shows — ``incentive-lab show`` /
-    ``Results.aggregate`` (``experiments.results.aggregate``) and the HTML report (through
+    ``Results.aggregate`` (``experiments.execution.results.aggregate``) and the HTML report (through
     ``evaluation.seed_table``) — is this stratified bootstrap: the mean over seeds, a 95%
     ``percentile`` interval from ``n_resamples = 2000`` resamples of the seeds (within each
     task when there are several), drawn from ``numpy.random.default_rng(seed)`` with

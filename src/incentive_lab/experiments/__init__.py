@@ -4,10 +4,10 @@ A YAML config (:func:`load_config`) expands into runs (:func:`plan_runs`, one
 :class:`RunTask` per sweep point × seed index); :func:`execute_run` computes one run.
 """
 
-from incentive_lab.experiments.config import ExperimentConfig, load_config
-from incentive_lab.experiments.plan import RunTask, plan_runs
-from incentive_lab.experiments.records import RunResult, make_run_id
-from incentive_lab.experiments.runner import execute_run
+from incentive_lab.experiments.config.loading import ExperimentConfig, load_config
+from incentive_lab.experiments.config.plan import RunTask, plan_runs
+from incentive_lab.experiments.config.records import RunResult, make_run_id
+from incentive_lab.experiments.execution.runner import execute_run
 
 __all__ = [
     "ExperimentConfig",
@@ -20,9 +20,9 @@ __all__ = [
 ]
 
 # Storage, executors and orchestration (store.py, executors.py, orchestrate.py, results.py).
-from incentive_lab.experiments.executors import execute
-from incentive_lab.experiments.orchestrate import run_experiment
-from incentive_lab.experiments.results import Results
-from incentive_lab.experiments.store import RunStore
+from incentive_lab.experiments.execution.executors import execute
+from incentive_lab.experiments.execution.orchestrate import run_experiment
+from incentive_lab.experiments.execution.results import Results
+from incentive_lab.experiments.execution.store import RunStore
 
 __all__ += ["Results", "RunStore", "execute", "run_experiment"]

@@ -1,7 +1,8 @@
 """Compute one run: build the units, roll out phase by phase, record, summarise.
 
 :func:`execute_run` is pure (no I/O, no global state) and top-level, so executors can ship
-it to worker processes or Ray tasks; the same :class:`~incentive_lab.experiments.plan.RunTask`
+it to worker processes or Ray tasks; the same
+:class:`~incentive_lab.experiments.config.plan.RunTask`
 always gives the same metrics and summary, bit for bit.
 
 **Randomness.** The run's ``SeedSequence`` is ``core.seeding.run_seed(seed, seed_index)`` —
@@ -13,7 +14,7 @@ mechanisms built by later phases draw from children spawned from the mechanism's
 
 **Phases.** The simulation runs in segments split at each phase's ``at_step``; between
 segments the game is reconfigured in place, the mechanism reconfigured or rebuilt
-(:mod:`~incentive_lab.experiments.phases`), and the learners left alone.
+(:mod:`~incentive_lab.experiments.config.phases`), and the learners left alone.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from incentive_lab.evaluation.convergence import dynamics_summary, price_of_anar
 from incentive_lab.evaluation.metrics import summarise
 from incentive_lab.evaluation.recorder import WindowRecorder
 from incentive_lab.evaluation.snapshots import lattice_side, lattice_snapshot
-from incentive_lab.experiments.plan import RunTask
-from incentive_lab.experiments.records import RunResult
-from incentive_lab.experiments.resolved import ResolvedRun
+from incentive_lab.experiments.config.plan import RunTask
+from incentive_lab.experiments.config.records import RunResult
+from incentive_lab.experiments.config.resolved import ResolvedRun
 from incentive_lab.rollout import LearnerGroup, Simulation
 
 

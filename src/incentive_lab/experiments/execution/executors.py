@@ -14,7 +14,7 @@ Backends
 ``ray``
     Each run is one Ray task (``pip install incentive-lab[ray]``). With ``address`` the
     driver joins that cluster; without it a local Ray with ``num_cpus=workers`` is started
-    and shut down afterwards (``experiments.ray_start``).
+    and shut down afterwards (``experiments.execution.ray_start``).
 """
 
 from __future__ import annotations
@@ -27,15 +27,15 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any
 
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.experiments.ray_start import ray_missing, ray_session
-from incentive_lab.experiments.records import RunResult
+from incentive_lab.experiments.config.records import RunResult
+from incentive_lab.experiments.execution.ray_start import ray_missing, ray_session
 
 BACKENDS = ("local", "ray")
 TaskFn = Callable[[Any], RunResult]
 
 
 def _default_fn() -> TaskFn:
-    from incentive_lab.experiments.runner import execute_run
+    from incentive_lab.experiments.execution.runner import execute_run
 
     fn: TaskFn = execute_run
     return fn

@@ -28,8 +28,8 @@ from typing import Any
 
 from incentive_lab.core import registry
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.experiments.paths import set_path
-from incentive_lab.experiments.schema import UnitSpec, parse
+from incentive_lab.experiments.config.paths import set_path
+from incentive_lab.experiments.config.schema import UnitSpec, parse
 
 
 @dataclass(frozen=True)

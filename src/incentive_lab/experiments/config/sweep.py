@@ -20,11 +20,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from incentive_lab.core.errors import ConfigError, did_you_mean
-from incentive_lab.experiments.paths import set_path, split
-from incentive_lab.experiments.records import canonical_json
-from incentive_lab.experiments.resolve import EXPERIMENT_ONLY, resolve_run
-from incentive_lab.experiments.resolved import ResolvedRun
-from incentive_lab.experiments.schema import RunConfig
+from incentive_lab.experiments.config.paths import set_path, split
+from incentive_lab.experiments.config.records import canonical_json
+from incentive_lab.experiments.config.resolve import EXPERIMENT_ONLY, resolve_run
+from incentive_lab.experiments.config.resolved import ResolvedRun
+from incentive_lab.experiments.config.schema import RunConfig
 
 SWEEPABLE = tuple(name for name in RunConfig.model_fields if name != "name")
 """Top-level fields a sweep path may start with."""

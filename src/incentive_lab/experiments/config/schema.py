@@ -2,7 +2,7 @@
 
 This module checks *structure* only (which keys exist, their types and ranges). Whether a
 unit id is registered and whether its ``params`` are valid is checked against the registry
-in :mod:`incentive_lab.experiments.resolve`. Shape::
+in :mod:`incentive_lab.experiments.config.resolve`. Shape::
 
     name: pgg-faq
     game: {id: public_goods, params: {n_agents: 100, r_c: 4.0}}

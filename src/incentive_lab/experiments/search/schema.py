@@ -25,7 +25,7 @@ A range is an integer range when the value it replaces in the config is an integ
 ``type: int``), else a float range. Checks (each a :class:`ConfigError` naming the field,
 the value and what is allowed): ``low < high``; ``log`` needs ``low > 0`` and no ``step``;
 ``step`` at most ``high − low``; ``choices`` non-empty and distinct; every path exists in the
-resolved config (``experiments.paths``) and both ends of every range, and every choice,
+resolved config (``experiments.config.paths``) and both ends of every range, and every choice,
 give a valid run config (so a trial never fails on a value the space allows).
 """
 
@@ -37,18 +37,18 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from incentive_lab.core.errors import ConfigError, did_you_mean
-from incentive_lab.experiments.config import ExperimentConfig, load_config, read_yaml
-from incentive_lab.experiments.objectives import (
+from incentive_lab.experiments.config.loading import ExperimentConfig, load_config, read_yaml
+from incentive_lab.experiments.config.paths import get_path, split
+from incentive_lab.experiments.config.records import canonical_json
+from incentive_lab.experiments.config.resolve import EXPERIMENT_ONLY, resolve_run
+from incentive_lab.experiments.config.schema import parse
+from incentive_lab.experiments.config.sweep import SWEEPABLE, apply_point
+from incentive_lab.experiments.search.objectives import (
     Direction,
     Objective,
     check_available,
     get_objective,
 )
-from incentive_lab.experiments.paths import get_path, split
-from incentive_lab.experiments.records import canonical_json
-from incentive_lab.experiments.resolve import EXPERIMENT_ONLY, resolve_run
-from incentive_lab.experiments.schema import parse
-from incentive_lab.experiments.sweep import SWEEPABLE, apply_point
 
 
 class _Model(BaseModel):

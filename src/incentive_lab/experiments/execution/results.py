@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from incentive_lab.core.errors import ConfigError, unknown_choice
-from incentive_lab.experiments.records import canonical_json
-from incentive_lab.experiments.reporting import report_results
-from incentive_lab.experiments.store import RunStore
+from incentive_lab.experiments.config.records import canonical_json
+from incentive_lab.experiments.execution.reporting import report_results
+from incentive_lab.experiments.execution.store import RunStore
 
 
 def _label(value: Any) -> Any:
@@ -162,7 +162,7 @@ class Results:
         return aggregate(self.summary())
 
     def report(self, path: str | Path, *, seed: int = 0) -> Path:
-        """Write the HTML report of these runs to ``path`` (``experiments.reporting``)."""
+        """Write the HTML report of these runs to ``path`` (``experiments.execution.reporting``)."""
         return report_results([self], path, seed=seed)
 
 

@@ -1,6 +1,6 @@
 """MechBench: a named, versioned suite of mechanism-comparison scenarios.
 
-A *scenario* is one YAML file shipped with the package (``experiments/scenarios/NAME.yaml``,
+A *scenario* is one YAML file shipped with the package (``experiments/bench/scenarios/NAME.yaml``,
 read through :mod:`importlib.resources`)::
 
     bench:
@@ -8,7 +8,7 @@ read through :mod:`importlib.resources`)::
       description: "one line"
       objective: social_welfare        # the metric the designer maximises
       budget: 300.0                    # most incentive cost per step a mechanism may spend
-    experiment:                        # an ordinary experiment config (experiments.schema)
+    experiment:                        # an ordinary experiment config (experiments.config.schema)
       name: pd-q-v1                    # = the scenario name = the file name
       game: ...; learners: ...; steps: ...; seeds: 5
       sweep: {mechanism: [{id: none}, {id: team_reward}, ...]}
@@ -40,9 +40,9 @@ from typing import Any
 import yaml
 
 from incentive_lab.core.errors import ConfigError, unknown_choice
-from incentive_lab.experiments.sweep import label
+from incentive_lab.experiments.config.sweep import label
 
-_PACKAGE = "incentive_lab.experiments"
+_PACKAGE = "incentive_lab.experiments.bench"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*-v(\d+)$")
 
 
@@ -152,7 +152,7 @@ def scenario_of(experiment: str) -> Scenario | None:
 
 
 def demo_scenarios() -> list[Scenario]:
-    """The scenarios of ``incentive-lab demo`` (listed in ``experiments/demo.yaml``)."""
+    """The scenarios of ``incentive-lab demo`` (listed in ``experiments/bench/demo.yaml``)."""
     text = resources.files(_PACKAGE).joinpath("demo.yaml").read_text(encoding="utf-8")
     names = (yaml.safe_load(text) or {}).get("scenarios", [])
     return [get_scenario(str(name)) for name in names]

@@ -21,7 +21,7 @@ from typing import Any
 
 from incentive_lab.core import registry
 from incentive_lab.core.params import Params
-from incentive_lab.experiments.phases import PhaseState, dump_params
+from incentive_lab.experiments.config.phases import PhaseState, dump_params
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 The bridge between the store and :mod:`incentive_lab.evaluation.report` (which never
 touches a database): each experiment's summary and metrics are read, their sweep points
 flattened into columns, and MechBench metadata (description, objective, budget) attached
-when the experiment is a scenario of :mod:`~incentive_lab.experiments.bench`.
+when the experiment is a scenario of :mod:`~incentive_lab.experiments.bench.suite`.
 ``Results.report`` and ``incentive-lab report`` (through ``results.report_store``) both end
 here. It reads results through the :class:`ResultSource` protocol, so it never imports the
 ``results`` module that calls it.
@@ -22,11 +22,11 @@ from incentive_lab.core.errors import ConfigError
 from incentive_lab.evaluation.report.analysis import pooled_stats, prepare
 from incentive_lab.evaluation.report.page import ExperimentTables, write_report
 from incentive_lab.evaluation.report.verdicts import Verdict, verdicts
-from incentive_lab.experiments.bench import scenario_of
+from incentive_lab.experiments.bench.suite import scenario_of
 
 
 class ResultSource(Protocol):
-    """What the report reads of one experiment (``experiments.results.Results`` is one)."""
+    """What the report reads of one experiment (``execution.results.Results`` is one)."""
 
     @property
     def experiment(self) -> str:

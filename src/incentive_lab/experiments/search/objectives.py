@@ -29,7 +29,8 @@ games take their ``payoffs`` as a parameter) so that the worst outcome one cares
 just above zero — the shift is part of the welfare judgement, so it is the user's to make.
 
 Nash welfare needs per-agent means, which the window recorder does not keep:
-:func:`execute_design_run` is :func:`~incentive_lab.experiments.runner.execute_run` with an
+:func:`execute_design_run` is
+:func:`~incentive_lab.experiments.execution.runner.execute_run` with an
 :class:`AgentMeansRecorder` that also sums each agent's base rewards over the summary window,
 and adds ``nash_welfare`` to the run's summary.
 """
@@ -47,9 +48,9 @@ from incentive_lab.core import registry
 from incentive_lab.core.errors import ConfigError, unknown_choice
 from incentive_lab.core.types import FloatArray
 from incentive_lab.evaluation.recorder import WindowRecorder
-from incentive_lab.experiments.plan import RunTask
-from incentive_lab.experiments.records import RunResult
-from incentive_lab.experiments.runner import execute_run
+from incentive_lab.experiments.config.plan import RunTask
+from incentive_lab.experiments.config.records import RunResult
+from incentive_lab.experiments.execution.runner import execute_run
 from incentive_lab.rollout import StepRecord
 
 Direction = Literal["maximize", "minimize"]
@@ -143,7 +144,7 @@ class AgentMeansRecorder(WindowRecorder):
 
 
 def execute_design_run(task: RunTask) -> RunResult:
-    """:func:`~incentive_lab.experiments.runner.execute_run` plus ``nash_welfare``."""
+    """:func:`~incentive_lab.experiments.execution.runner.execute_run` plus ``nash_welfare``."""
     config = task.config
     game = registry.make_game(config["game"]["id"], config["game"]["params"])
     fraction = float(config["summary_window"])

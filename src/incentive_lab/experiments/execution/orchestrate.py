@@ -19,9 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from incentive_lab.experiments.executors import check_options, execute
-from incentive_lab.experiments.results import Results
-from incentive_lab.experiments.store import RunStore, check_database_file
+from incentive_lab.experiments.execution.executors import check_options, execute
+from incentive_lab.experiments.execution.results import Results
+from incentive_lab.experiments.execution.store import RunStore, check_database_file
 
 DEFAULT_DB = "incentive-lab.duckdb"
 
@@ -35,7 +35,7 @@ class Progress(Protocol):
 
 def _plan(config: Any) -> list[Any]:
     """Validate and expand ``config`` (``plan_runs`` loads a path, dict or config itself)."""
-    from incentive_lab.experiments.plan import plan_runs
+    from incentive_lab.experiments.config.plan import plan_runs
 
     return list(plan_runs(config))
 

@@ -1,6 +1,6 @@
 """Mechanism search: budgeted black-box optimisation of config parameters with Optuna.
 
-:func:`run_design` takes a design config (:mod:`~incentive_lab.experiments.design_schema`)
+:func:`run_design` takes a design config (:mod:`~incentive_lab.experiments.search.schema`)
 and runs an Optuna study over its ``design.space``::
 
     for each trial k (sequentially) until the study has ``trials`` completed trials:
@@ -51,21 +51,21 @@ import pandas as pd
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.evaluation.statistics import Estimate, bootstrap_ci
-from incentive_lab.experiments.design_schema import (
+from incentive_lab.experiments.config.plan import RunTask, plan_runs
+from incentive_lab.experiments.config.records import canonical_json
+from incentive_lab.experiments.config.resolve import EXPERIMENT_ONLY
+from incentive_lab.experiments.config.sweep import apply_point, label
+from incentive_lab.experiments.execution.executors import check_options, execute
+from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
+from incentive_lab.experiments.execution.ray_start import ray_session
+from incentive_lab.experiments.execution.store import RunStore, check_database_file
+from incentive_lab.experiments.search.objectives import execute_design_run
+from incentive_lab.experiments.search.schema import (
     ChoiceSpec,
     DesignSpec,
     RangeSpec,
     load_design,
 )
-from incentive_lab.experiments.executors import check_options, execute
-from incentive_lab.experiments.objectives import execute_design_run
-from incentive_lab.experiments.orchestrate import DEFAULT_DB
-from incentive_lab.experiments.plan import RunTask, plan_runs
-from incentive_lab.experiments.ray_start import ray_session
-from incentive_lab.experiments.records import canonical_json
-from incentive_lab.experiments.resolve import EXPERIMENT_ONLY
-from incentive_lab.experiments.store import RunStore, check_database_file
-from incentive_lab.experiments.sweep import apply_point, label
 
 COST = "incentive_cost"
 FINGERPRINT = "incentive_lab_design"

@@ -1,7 +1,7 @@
 """Starting (or joining) Ray: the one place that calls ``ray.init``.
 
-Both the ``ray`` backend of ``experiments.executors`` (one batch of runs) and the design
-search of ``experiments.design`` (once for a whole search) open a :func:`ray_session`:
+Both the ``ray`` backend of ``experiments.execution.executors`` (one batch of runs) and the design
+search of ``experiments.search.design`` (once for a whole search) open a :func:`ray_session`:
 
 - Ray already initialised in this process (a notebook, a test, an outer session) is used as
   it is and left running;

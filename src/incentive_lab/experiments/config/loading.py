@@ -2,7 +2,7 @@
 
 :func:`load_config` is the single entry point. It reads the YAML file (a malformed file is a
 :class:`~incentive_lab.core.errors.ConfigError` naming ``file:line``), checks the structure
-(:mod:`~incentive_lab.experiments.schema`: unknown keys are errors with a "did you mean"
+(:mod:`~incentive_lab.experiments.config.schema`: unknown keys are errors with a "did you mean"
 suggestion), resolves the base run against the registry (every unit's ``params`` validated
 against its parameter model, agent ranges checked, defaults filled in) and resolves every
 sweep point, so a bad sweep value is reported before anything runs.
@@ -22,9 +22,9 @@ from typing import Any
 import yaml
 
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.experiments.resolved import ResolvedRun
-from incentive_lab.experiments.schema import ExperimentConfig, parse
-from incentive_lab.experiments.sweep import expand
+from incentive_lab.experiments.config.resolved import ResolvedRun
+from incentive_lab.experiments.config.schema import ExperimentConfig, parse
+from incentive_lab.experiments.config.sweep import expand
 
 __all__ = ["ExperimentConfig", "load_config", "load_experiment", "read_yaml"]
 
@@ -95,7 +95,7 @@ def load_experiment(
     """The normalised experiment of ``source`` and its resolved sweep points.
 
     Every point is resolved exactly once here (``(coordinates, ResolvedRun)`` in sweep
-    order); :func:`~incentive_lab.experiments.plan.plan_runs` uses them as they are.
+    order); :func:`~incentive_lab.experiments.config.plan.plan_runs` uses them as they are.
     """
     if isinstance(source, ExperimentConfig):
         raw: Any = source.model_dump(mode="json")

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.experiments.records import RunResult, canonical_json
+from incentive_lab.experiments.config.records import RunResult, canonical_json
 
 SCHEMA_VERSION = 1
 DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file

@@ -1,6 +1,6 @@
 """Resolve one run's config: check it against the registry and fill every default in.
 
-:func:`resolve_run` returns a typed :class:`~incentive_lab.experiments.resolved.ResolvedRun`;
+:func:`resolve_run` returns a typed :class:`~incentive_lab.experiments.config.resolved.ResolvedRun`;
 its ``to_json()`` is the *stored config* of a run — a plain JSON-able dict stored with the
 run and hashed into its ``run_id``::
 
@@ -27,10 +27,10 @@ from typing import Any
 from incentive_lab.core import registry
 from incentive_lab.core.capabilities import DESCRIPTION, Capabilities, Capability
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.experiments.phases import phase_states, resolve_unit
-from incentive_lab.experiments.records import canonical_json
-from incentive_lab.experiments.resolved import LearnerGroupSpec, ResolvedRun, Unit
-from incentive_lab.experiments.schema import LearnerSpec, RunConfig, parse
+from incentive_lab.experiments.config.phases import phase_states, resolve_unit
+from incentive_lab.experiments.config.records import canonical_json
+from incentive_lab.experiments.config.resolved import LearnerGroupSpec, ResolvedRun, Unit
+from incentive_lab.experiments.config.schema import LearnerSpec, RunConfig, parse
 
 EXPERIMENT_ONLY = ("seeds", "seed", "sweep")
 """Experiment fields that are not part of a run's resolved config."""

@@ -1,7 +1,7 @@
 """Plan an experiment: one :class:`RunTask` per sweep point × seed index.
 
 Runs are ordered by sweep point (in sweep order), then by seed index. Each task carries
-the resolved config of its run (:mod:`~incentive_lab.experiments.resolve`), the sweep
+the resolved config of its run (:mod:`~incentive_lab.experiments.config.resolve`), the sweep
 coordinates and the seeds, and its ``run_id`` = ``records.make_run_id(config, seed,
 seed_index)``: stable across processes and machines, distinct for distinct runs, and
 independent of how many seeds or which other sweep points the experiment has, so adding
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from incentive_lab.experiments.config import ExperimentConfig, load_experiment
-from incentive_lab.experiments.records import make_run_id
-from incentive_lab.experiments.resolved import ResolvedRun
+from incentive_lab.experiments.config.loading import ExperimentConfig, load_experiment
+from incentive_lab.experiments.config.records import make_run_id
+from incentive_lab.experiments.config.resolved import ResolvedRun
 
 
 @dataclass(frozen=True)
