@@ -30,18 +30,23 @@ SWEEPABLE = tuple(name for name in RunConfig.model_fields if name != "name")
 """Top-level fields a sweep path may start with."""
 
 
+def check_root(field: str, path: str) -> None:
+    """A swept or searched ``path`` must start with a sweepable top-level field."""
+    root = split(path)[0]
+    if root not in SWEEPABLE:
+        raise ConfigError(
+            field,
+            path,
+            f"a dotted path starting with one of {', '.join(SWEEPABLE)}"
+            f"{did_you_mean(root, SWEEPABLE)}",
+        )
+
+
 def check_sweep(sweep: Mapping[str, Sequence[Any]]) -> None:
     """Paths must start with a sweepable field; value lists non-empty without repeats."""
     for path, values in sweep.items():
         field = f"sweep.{path}"
-        root = split(path)[0]
-        if root not in SWEEPABLE:
-            raise ConfigError(
-                field,
-                path,
-                f"a dotted path starting with one of {', '.join(SWEEPABLE)}"
-                f"{did_you_mean(root, SWEEPABLE)}",
-            )
+        check_root(field, path)
         if not values:
             raise ConfigError(field, values, "a non-empty list of values")
         keys = [canonical_json(value) for value in values]

@@ -36,13 +36,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from incentive_lab.core.errors import ConfigError, did_you_mean
+from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.config.loading import ExperimentConfig, load_config, read_yaml
-from incentive_lab.experiments.config.paths import get_path, split
+from incentive_lab.experiments.config.paths import get_path
 from incentive_lab.experiments.config.records import canonical_json
 from incentive_lab.experiments.config.resolve import EXPERIMENT_ONLY, resolve_run
 from incentive_lab.experiments.config.schema import parse
-from incentive_lab.experiments.config.sweep import SWEEPABLE, apply_point
+from incentive_lab.experiments.config.sweep import apply_point, check_root
 from incentive_lab.experiments.search.objectives import (
     Direction,
     Objective,
@@ -162,14 +162,7 @@ def _checked(design: DesignSpec, experiment: ExperimentConfig) -> DesignSpec:
     space: dict[str, RangeSpec | ChoiceSpec] = {}
     for path, entry in design.space.items():
         field = f"design.space.{path}"
-        root = split(path)[0]
-        if root not in SWEEPABLE:
-            raise ConfigError(
-                field,
-                path,
-                f"a dotted path starting with one of {', '.join(SWEEPABLE)}"
-                f"{did_you_mean(root, SWEEPABLE)}",
-            )
+        check_root(field, path)
         current = get_path(base, path, field)
         if isinstance(entry, RangeSpec):
             entry = _checked_range(field, entry, current)
