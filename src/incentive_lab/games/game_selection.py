@@ -21,6 +21,19 @@ Design: the action is the joint type
     is thus part of the joint action (``game_types`` of the last step); the initial
     fractions of types are the learner's ``initial`` distribution over actions.
 
+Abandon the worse (seed 004's closing idea)
+    A player who meets a *lower*-paid player should also abandon that player's game type
+    and strategy. Since the learning stage is the learner's, this is the ``repel`` option
+    of ``proportional_imitation`` with ``action_factors: [len(games), 2]`` (the action as
+    the pair (game, strategy)): with probability ``min(repel·(π_i − π_j)/Δmax, 1)`` the
+    player redraws each component it shares with the lower-paid model — another game
+    uniformly among the other ``K − 1``, the other strategy (see that module for the mean
+    field: in a well-mixed population with this game's deterministic payoffs a player's
+    payoff is a function of its type, so players sharing the whole type earn the same and
+    only pairs sharing the game *or* the strategy can repel; on a graph, payoffs also
+    differ within a type). ``examples/abandon_rule.yaml`` and ``benchmarks/abandon_rule.py``
+    run it. A game-side ``repel`` parameter would be inert (games do not move players).
+
 Coupling rule (``coupling``) for a pair holding different games
     ``own`` (default, SPEC §1.4): each player is paid by its own game, ``M_{g_i}[s_i, s_j]``.
     ``average``: both are paid by the mean matrix ``(M_{g_i} + M_{g_j})/2``. ``random``: each

@@ -18,6 +18,13 @@ Random sequential (one Monte Carlo step = ``len(picks)`` elementary updates)
 Synchronous
     Every member compares itself with one random neighbour on the payoffs of the round
     just played and adopts that neighbour's strategy (as played) with probability ``W``.
+
+Abandon the worse (``repel`` > 0; ``repel = 0`` is the rule above, outcome for outcome)
+    If ``x`` and its role model ``y`` hold the *same* strategy and ``y`` earns less, ``x``
+    moves away from it with ``A = min(1, repel·tanh(max(π_x − π_y, 0)/(2K)))``
+    (the same uniform: ``frac(u·k_x) < A``) to another strategy, uniform among the other
+    ``n_actions − 1`` (:func:`other_action`, drawn from what is left of that uniform:
+    ``frac(u·k_x)/A`` is again uniform on ``[0, 1)``). With two strategies: the other one.
 """
 
 from __future__ import annotations
@@ -78,6 +85,21 @@ def local_payoff(
     return cost * r_d * sigma
 
 
+@njit(cache=True, inline="always")
+def other_action(own: int, v: float, n_actions: int) -> int:
+    """A strategy other than ``own``, uniform among the ``n_actions − 1`` others (``v`` < 1)."""
+    pick = int(v * (n_actions - 1))
+    return pick + (1 if pick >= own else 0)
+
+
+@njit(cache=True, inline="always")
+def away_probability(px: float, py: float, inverse_k: float, repel: float) -> float:
+    """``min(1, repel·tanh((π_x − π_y)/(2K)))`` if ``π_y < π_x``, else 0."""
+    if py >= px:
+        return 0.0
+    return min(1.0, repel * math.tanh(0.5 * (px - py) * inverse_k))
+
+
 @njit(cache=True)
 def random_sequential_step(
     strategies: np.ndarray,
@@ -99,6 +121,46 @@ def random_sequential_step(
     to date in place), ``inverse_size`` (``1/G_g``), ``inverse_k = 1/K``, ``picks``
     (agents to update, ``int64``), ``uniforms`` (``float64`` in ``[0, 1)``).
     """
+    changed: int = random_sequential_repel_step(
+        strategies,
+        counts,
+        inverse_size,
+        indptr,
+        indices,
+        r_c,
+        r_d,
+        cost,
+        cooperative,
+        inverse_k,
+        0.0,
+        2,
+        picks,
+        uniforms,
+    )
+    return changed
+
+
+@njit(cache=True)
+def random_sequential_repel_step(
+    strategies: np.ndarray,
+    counts: np.ndarray,
+    inverse_size: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    r_c: float,
+    r_d: float,
+    cost: float,
+    cooperative: int,
+    inverse_k: float,
+    repel: float,
+    n_actions: int,
+    picks: np.ndarray,
+    uniforms: np.ndarray,
+) -> int:
+    """:func:`random_sequential_step` with abandon-the-worse moves of intensity ``repel``.
+
+    Returns the number of strategy changes (adoptions and moves away).
+    """
     adopted = 0
     for t in range(picks.shape[0]):
         x = picks[t]
@@ -111,7 +173,7 @@ def random_sequential_step(
         y = indices[start + j]
         sx = strategies[x]
         sy = strategies[y]
-        if sx == sy:
+        if sx == sy and repel <= 0.0:
             continue
         px = local_payoff(
             x, strategies, counts, inverse_size, indptr, indices, r_c, r_d, cost, cooperative
@@ -119,14 +181,23 @@ def random_sequential_step(
         py = local_payoff(
             y, strategies, counts, inverse_size, indptr, indices, r_c, r_d, cost, cooperative
         )
-        if u - j * 1.0 < 1.0 / (1.0 + math.exp((px - py) * inverse_k)):
-            strategies[x] = sy
-            adopted += 1
-            change = (1 if sy == cooperative else 0) - (1 if sx == cooperative else 0)
-            if change != 0:
-                counts[x] += change
-                for p in range(start, start + degree):
-                    counts[indices[p]] += change
+        f = u - j * 1.0
+        if sx != sy:
+            if f >= 1.0 / (1.0 + math.exp((px - py) * inverse_k)):
+                continue
+            new = sy
+        else:
+            a = away_probability(px, py, inverse_k, repel)
+            if f >= a:
+                continue
+            new = other_action(sy, f / a, n_actions)
+        strategies[x] = new
+        adopted += 1
+        change = (1 if new == cooperative else 0) - (1 if sx == cooperative else 0)
+        if change != 0:
+            counts[x] += change
+            for p in range(start, start + degree):
+                counts[indices[p]] += change
     return adopted
 
 
@@ -146,6 +217,25 @@ def synchronous_step(
     played (read only); ``uniforms``: one ``float64`` in ``[0, 1)`` per member. Members
     without neighbours keep their strategy.
     """
+    out: np.ndarray = synchronous_repel_step(
+        strategies, payoffs, members, indptr, indices, inverse_k, 0.0, 2, uniforms
+    )
+    return out
+
+
+@njit(cache=True)
+def synchronous_repel_step(
+    strategies: np.ndarray,
+    payoffs: np.ndarray,
+    members: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    inverse_k: float,
+    repel: float,
+    n_actions: int,
+    uniforms: np.ndarray,
+) -> np.ndarray:
+    """:func:`synchronous_step` with abandon-the-worse moves of intensity ``repel``."""
     out = np.empty(members.shape[0], dtype=strategies.dtype)
     for t in range(members.shape[0]):
         x = members[t]
@@ -157,8 +247,13 @@ def synchronous_step(
         u = uniforms[t] * degree
         j = int(u)
         y = indices[start + j]
+        f = u - j * 1.0
         if strategies[y] != out[t]:
             w = 1.0 / (1.0 + math.exp((payoffs[x] - payoffs[y]) * inverse_k))
-            if u - j * 1.0 < w:
+            if f < w:
                 out[t] = strategies[y]
+        elif repel > 0.0:
+            a = away_probability(payoffs[x], payoffs[y], inverse_k, repel)
+            if f < a:
+                out[t] = other_action(strategies[y], f / a, n_actions)
     return out

@@ -30,12 +30,51 @@ Fáth, "Evolutionary games on graphs", Phys. Rep. 446, 97 (2007), §6.
     without one the role model is a uniformly random other member of the population
     (well mixed). Agents without neighbours keep their strategy.
 
+Abandon the worse (``repel`` ≥ 0, default 0: the rule above, bit for bit)
+    Seed 004's idea (after Sadekar et al., Phys. Rev. E 110, 014306 (2024)): besides
+    copying better-paid role models, a player that meets a *lower*-paid one holding its own
+    strategy moves away from that strategy. In an elementary update where ``y`` plays
+    ``x``'s strategy, ``x`` switches with probability::
+
+        A(x ↛ y) = min(1, repel·tanh(max(π_x − π_y, 0)/(2K)))
+
+    ``tanh(Δ/2K) = W(y ← x) − W(x ← y)`` is the net preference of a Fermi comparison for
+    ``x`` over ``y``: zero at equal payoffs (so rounding never triggers it, and a tie is
+    not "worse"), → ``repel`` for a gap ≫ K. The switch goes to another strategy, uniform
+    among the other ``A − 1`` (two strategies: the other one). If ``y`` already plays
+    another strategy than ``x``, moving away from it is a no-op, so only the ordinary Fermi
+    imitation acts. ``repel > 0`` runs the general CSR kernels (also on lattices) with the
+    same uniform per update (``_kernels_fermi``).
+
+    Mean field (two strategies C, D; well mixed, ``N → ∞``; ``x`` the share of C; role
+    model a uniform other member): the change per synchronous step is::
+
+        E[Δx] = x(1−x)·E[F(π_C − π_D)] − x(1−x)·E[F(π_D − π_C)] + a_D(1−x)² − a_C x²
+
+    with ``F(z) = 1/(1 + exp(−z/K))`` the Fermi adoption of a better-by-``z`` model and
+    ``a_s = E[A]`` over two independent ``s``-players' payoffs. Meetings of *different*
+    strategies give the replicator-like Fermi term; the repel term comes only from
+    meetings of the *same* strategy with *different* payoffs. With deterministic payoffs
+    in a well-mixed population every ``s``-player earns the same, ``a_s = 0`` and repel has
+    no effect at all (no ``x(1−x)`` term: with two strategies, moving away from a
+    different-strategy model is a no-op). It needs either **payoff noise** — with i.i.d.
+    noise ``π = f_s(x) + ε`` and ``η = ε − ε'``, ``a_C = a_D = a = E[min(1, max(0,
+    repel·tanh(η/2K))]`` and the repel term is ``a·(1 − 2x)``: a symmetric mutation
+    towards ``x = 1/2`` of rate ``a`` (≈ repel/2 for noise ≫ K) — or
+    **structure** (a lattice or graph), where same-strategy neighbours earn differently
+    by their neighbourhoods: a cooperator inside a cluster meeting a boundary cooperator
+    defects, an exploiting defector on a cluster's edge meeting an isolated defector
+    (payoff 0) cooperates. ``tests/learners/test_abandon_rule.py`` checks the formula at
+    ``N = 10⁵`` (one step, noisy payoffs) and ``benchmarks/abandon_rule.py`` measures the
+    effect on lattices and graphs.
+
 Config parameters
-    ``K`` (> 0, default 0.5), ``update``, ``initial_cooperation``: each agent starts with
-    the game's cooperative action with this probability (default 0.5) and otherwise with a
-    uniformly random other action (all actions uniform if the game has no cooperative
-    action). The initial field is drawn from the learner's own generator, which also draws
-    every random number of the kernels: runs are seeded and reproducible. On a lattice
+    ``K`` (> 0, default 0.5), ``update``, ``repel`` (≥ 0, default 0),
+    ``initial_cooperation``: each agent starts with the game's cooperative action with this
+    probability (default 0.5) and otherwise with a uniformly random other action (all
+    actions uniform if the game has no cooperative action). The initial field is drawn from
+    the learner's own generator, which also draws every random number of the kernels: runs
+    are seeded and reproducible. On a lattice
     (a contiguous group) it draws one 64-bit seed per Monte Carlo step and the kernel
     computes its uniforms from that seed (SplitMix64, ``_kernels_random``; identical for any
     number of threads); elsewhere it draws them as arrays outside the kernels.
@@ -51,14 +90,14 @@ from pydantic import Field
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.learner import Learner, LearnerContext, Transition
-from incentive_lab.core.params import Params
 from incentive_lab.core.population import OverlappingGroups
 from incentive_lab.core.registry import register
 from incentive_lab.core.topology import Topology
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Probs
+from incentive_lab.learners.imitation.proportional_imitation import RepelParams
 
 
-class FermiImitationParams(Params):
+class FermiImitationParams(RepelParams):
     """Parameters of ``fermi_imitation``."""
 
     K: float = Field(0.5, gt=0.0, allow_inf_nan=False)
@@ -67,6 +106,9 @@ class FermiImitationParams(Params):
     """Random sequential Monte Carlo steps (current payoffs) or synchronous comparisons."""
     initial_cooperation: float = Field(0.5, ge=0.0, le=1.0)
     """Probability that an agent starts with the cooperative action."""
+    repel: float = Field(0.0, ge=0.0, allow_inf_nan=False)
+    """Abandon-the-worse intensity: a same-strategy, lower-paid model is left with
+    probability ``min(1, repel·tanh((π_x − π_y)/(2K)))`` (0: plain Fermi imitation)."""
 
 
 def initial_strategies(
@@ -207,6 +249,7 @@ class FermiImitation(Learner[FermiImitationParams]):
             self._counted_for, self._counts = cooperative, None
         layout = self._layout_for(topology)
         strategies = self._population
+        adopted: int
         if self._counts is None:
             self._counts = (
                 lattice.lattice_counts(strategies, *layout, cooperative)
@@ -214,12 +257,30 @@ class FermiImitation(Learner[FermiImitationParams]):
                 else csr.group_counts(strategies, topology.indptr, topology.indices, cooperative)
             )
         rule = (structure.r_c, structure.r_d, structure.cost, cooperative, 1.0 / self.params.K)
+        repel = self.params.repel
+        if repel > 0.0:  # the general kernel, also on lattices
+            assert self._inverse_size is not None
+            picks = self._picks()
+            uniforms = self.rng.random(picks.size)
+            adopted = csr.random_sequential_repel_step(
+                strategies,
+                self._counts,
+                self._inverse_size,
+                topology.indptr,
+                topology.indices,
+                *rule,
+                repel,
+                self.context.n_actions,
+                picks,
+                uniforms,
+            )
+            return adopted
         if layout is not None and self._range is not None:
             assert self._wraps is not None
             table = self._fermi_table(layout[1].size, structure)
             low, high = self._range
             lattice_args = (strategies, self._counts, layout[0], *self._wraps, table, cooperative)
-            adopted: int = lattice.lattice_mcs_seeded(*lattice_args, low, high, draw_seed(self.rng))
+            adopted = lattice.lattice_mcs_seeded(*lattice_args, low, high, draw_seed(self.rng))
             return adopted
         picks = self._picks()
         uniforms = self.rng.random(picks.size)
@@ -270,11 +331,13 @@ class FermiImitation(Learner[FermiImitationParams]):
         from incentive_lab.learners.imitation import _kernels_fermi as csr
         from incentive_lab.learners.imitation import _kernels_fermi_lattice as lattice
         from incentive_lab.learners.imitation._kernels_random import draw_seed
+        from incentive_lab.learners.imitation.proportional_imitation import away_from
 
         payoffs = self._payoffs(transition)
         members, population = self._members, self._population
         topology, inverse_k = self.context.topology, 1.0 / self.params.K
-        if topology is not None:
+        repel, n_actions = self.params.repel, self.context.n_actions
+        if topology is not None and repel == 0.0:
             layout = self._layout_for(topology)
             if layout is not None and self._range == (0, population.size):
                 changed: int = lattice.lattice_synchronous_seeded(
@@ -283,8 +346,9 @@ class FermiImitation(Learner[FermiImitationParams]):
                 return changed
         uniforms = self.rng.random(members.size)
         if topology is not None:
-            chosen = csr.synchronous_step(
-                population, payoffs, members, topology.indptr, topology.indices, inverse_k, uniforms
+            graph = (members, topology.indptr, topology.indices, inverse_k)
+            chosen = csr.synchronous_repel_step(
+                population, payoffs, *graph, repel, n_actions, uniforms
             )
         elif population.size < 2:
             return 0
@@ -294,6 +358,12 @@ class FermiImitation(Learner[FermiImitationParams]):
             z = np.clip((payoffs[members] - payoffs[models]) * inverse_k, -700.0, 700.0)
             adopt = uniforms < 1.0 / (1.0 + np.exp(z))
             chosen = np.where(adopt, population[models], population[members])
+            if repel > 0.0:
+                own = population[members]
+                a = np.minimum(1.0, repel * np.tanh(0.5 * np.maximum(z, 0.0)))
+                away = (population[models] == own) & (uniforms < a)
+                v = uniforms[away] / a[away]
+                chosen[away] = away_from(own[away], own[away], v, (n_actions,))
         changed = int(np.count_nonzero(chosen != population[members]))
         population[members] = chosen
         return changed

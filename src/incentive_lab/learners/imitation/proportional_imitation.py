@@ -28,6 +28,38 @@ Theory
     time rescaled by ``1/Δmax`` (one step = ``1/Δmax`` units of replicator time), an Euler
     step of size ``1/Δmax`` in the large-N limit. Tests check this at ``N = 10⁴``.
 
+Abandon the worse (``repel`` ≥ 0, default 0: the rule above, bit for bit)
+    Seed 004's idea (after Sadekar et al., Phys. Rev. E 110, 014306 (2024)): an agent whose
+    role model earned *less* and shares its strategy moves away from that strategy with
+    probability::
+
+        q(i ↛ j) = min(repel·max(π_i − π_j, 0) / Δmax, 1)
+
+    (the same uniform as the imitation test, which needs ``π_j > π_i``: the two events are
+    exclusive), to another strategy uniform among the other ``A − 1`` (two strategies: the
+    other one); a model playing another strategy is already left, and nothing happens.
+    ``action_factors`` (default ``[A]``) reads an action as a mixed-radix tuple (most
+    significant first, product ``A``): the move fires when *any* component is shared and
+    redraws each shared component uniformly among its other values. ``game_selection``
+    (action ``2·game + strategy``) uses ``action_factors: [n_games, 2]``: the player
+    abandons the lower-paid player's game type and/or strategy, whichever it shares.
+
+    Mean field (two strategies, well mixed, ``N → ∞``, ``x`` the share of the first,
+    ``h(d) = E[min(max(d + η, 0), Δmax)]/Δmax`` with ``η`` the difference of two players'
+    payoff noises)::
+
+        E[Δx] = x(1−x)·(h(f_1 − f_2) − h(f_2 − f_1)) + q·((1 − x)² − x²)
+
+    with ``q = E[min(repel·max(η, 0)/Δmax, 1)]``. With deterministic payoffs every player
+    of a strategy earns the same, ``q = 0`` and repel does nothing (the first term is the
+    replicator ``x(1−x)(f_1 − f_2)/Δmax``); with symmetric payoff noise of scale ``σ``
+    the repel term is a symmetric mutation ``q·(1 − 2x)`` towards ``1/2`` with
+    ``q ≈ repel·E[η⁺]/Δmax`` (``E[η⁺] = σ/√π`` for Gaussian noise of s.d. ``σ``). On a graph,
+    structure gives same-strategy neighbours different payoffs instead. Finite ``N``
+    (role model: a uniform *other* member) replaces ``x²`` by ``x(Nx − 1)/(N − 1)``, etc.;
+    ``tests/learners/test_abandon_rule.py`` checks the exact finite-``N`` expectation at
+    ``N = 10⁵``.
+
 Reference: K. Schlag (1998), *Why imitate, and if so, how?*, J. Econ. Theory 78;
 D. Helbing (1992), *Interrelations between stochastic equations for systems with pair
 interactions*, Physica A 181.
@@ -35,10 +67,11 @@ interactions*, Physica A 181.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field
+import numpy.typing as npt
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.learner import Learner, LearnerContext, Transition
@@ -110,7 +143,47 @@ def role_models(
     return models.astype(np.int64)
 
 
-class ProportionalImitationParams(Params):
+def away_from(own: IntArray, other: IntArray, v: FloatArray, factors: tuple[int, ...]) -> IntArray:
+    """``int64[m]``: ``own`` with each component shared with ``other`` redrawn elsewhere.
+
+    Components are the digits of the mixed-radix ``factors`` (most significant first);
+    a shared digit ``d`` of radix ``r`` becomes ``p + (p >= d)`` with ``p = ⌊v·(r − 1)⌋``,
+    and ``v ← frac(v·(r − 1))`` serves the next one (uniform again given ``p``).
+    ``v``: uniforms on ``[0, 1)``.
+    """
+    own, other = np.asarray(own, dtype=np.int64), np.asarray(other, dtype=np.int64)
+    v = np.asarray(v, dtype=np.float64).copy()
+    result = np.zeros_like(own)
+    scale = int(np.prod(factors))
+    for radix in factors:
+        scale //= radix
+        mine, theirs = (own // scale) % radix, (other // scale) % radix
+        spread = v * (radix - 1)
+        pick = spread.astype(np.int64)
+        v = spread - pick
+        moved = np.where(mine == theirs, pick + (pick >= theirs), mine)
+        result += (moved if radix > 1 else mine) * scale
+    return result
+
+
+class RepelParams(Params):
+    """Base of the imitation params with the abandon-the-worse option.
+
+    The stored (hashed) form omits ``repel`` while it is 0 and ``action_factors`` while it
+    is unset, so configs written before the option keep their run ids (the golden traces).
+    """
+
+    @model_serializer(mode="wrap")
+    def _omit_unused_repel(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        if out.get("repel", 1.0) == 0.0:
+            del out["repel"]
+        if "action_factors" in out and out["action_factors"] is None:
+            del out["action_factors"]
+        return out
+
+
+class ProportionalImitationParams(RepelParams):
     """Parameters of ``proportional_imitation``."""
 
     delta_max: float | None = Field(None, gt=0.0, allow_inf_nan=False)
@@ -120,6 +193,12 @@ class ProportionalImitationParams(Params):
     the topology) or ``auto`` (``neighbour`` when there is a topology)."""
     initial: list[float] | None = None
     """Distribution of the initial actions (default uniform); must sum to one."""
+    repel: float = Field(0.0, ge=0.0, allow_inf_nan=False)
+    """Abandon-the-worse intensity: a lower-paid model sharing the strategy is left with
+    probability ``min(repel·(π_i − π_j)/Δmax, 1)`` (0: plain proportional imitation)."""
+    action_factors: list[int] | None = None
+    """Radices of the action as a mixed-radix tuple for moving away (default ``[A]``;
+    ``game_selection``: ``[n_games, 2]``); their product must be the number of actions."""
 
 
 @register(
@@ -144,6 +223,11 @@ class ProportionalImitation(Learner[ProportionalImitationParams]):
         self.topology = resolve_topology(context, params.role_model)
         initial = check_distribution("learner.params.initial", params.initial, context.n_actions)
         self.strategies: Actions = draw(initial, context.n_agents, rng)
+        factors = params.action_factors or [context.n_actions]
+        if min(factors) < 1 or int(np.prod(factors)) != context.n_actions:
+            allowed = f"positive radices whose product is the {context.n_actions} actions"
+            raise ConfigError("learner.params.action_factors", factors, allowed)
+        self.factors = tuple(factors)
 
     def policy(self, obs: Obs) -> Probs:
         """``float64[m, A]``: each agent's pure strategy as a one-hot row."""
@@ -169,5 +253,26 @@ class ProportionalImitation(Learner[ProportionalImitationParams]):
         switch = (u * scale < gain) & (actions[models] != actions[agents])
         strategies = actions[agents]
         strategies[switch] = actions[models[switch]]
+        stats = {"switch_rate": float(switch.mean()) if switch.size else 0.0}
+        if self.params.repel > 0.0:
+            own, model = actions[agents], actions[models]
+            a = np.asarray(np.minimum(self.params.repel * np.maximum(-gain, 0.0) / scale, 1.0))
+            draws: FloatArray = np.asarray(u)
+            away = (draws < a) & self._shares(own, model)
+            v = draws[away] / a[away]
+            strategies[away] = away_from(own[away], model[away], v, self.factors)
+            stats["away_rate"] = float(away.mean()) if away.size else 0.0
         self.strategies = strategies
-        return {"switch_rate": float(switch.mean()) if switch.size else 0.0}
+        return stats
+
+    def _shares(self, own: IntArray, model: IntArray) -> npt.NDArray[np.bool_]:
+        """Whether each pair shares at least one component of the action."""
+        if len(self.factors) == 1:
+            same: npt.NDArray[np.bool_] = own == model
+            return same
+        shared = np.zeros(own.shape[0], dtype=bool)
+        scale = self.context.n_actions
+        for radix in self.factors:
+            scale //= radix
+            shared |= (own // scale) % radix == (model // scale) % radix
+        return shared
