@@ -23,6 +23,7 @@ capability             what the game offers
 ``routing_outcome``    ``info["routing"]``: route loads and latencies (``core.outcomes``)
 ``recommender_outcome`` ``info["recommender"]``: slates, clicks, exposure (``core.recommendation``)
 ``public_goods_outcome`` ``info["public_goods"]``: groups, contributions, multipliers
+``bottleneck_model``   ``game.bottleneck_model``: slot grid, capacity, cost constants
 =====================  ================================================================
 
 Mechanisms may offer ``loss_shaping`` (a differentiable ``shape_losses``) — what gradient-play
@@ -48,7 +49,9 @@ class Capability(StrEnum):
     ROUTING_OUTCOME = "routing_outcome"
     RECOMMENDER_OUTCOME = "recommender_outcome"
     PUBLIC_GOODS_OUTCOME = "public_goods_outcome"
+    BOTTLENECK_MODEL = "bottleneck_model"
     LOSS_SHAPING = "loss_shaping"
+    SCRIPTED_POLICY = "scripted_policy"
 
 
 ATTRIBUTE: dict[Capability, str] = {
@@ -57,7 +60,9 @@ ATTRIBUTE: dict[Capability, str] = {
     Capability.DIFFERENTIABLE: "differentiable",
     Capability.LOCAL_PAYOFFS: "overlapping_groups",
     Capability.PAYOFF_TENSOR: "payoff_tensor",
+    Capability.BOTTLENECK_MODEL: "bottleneck_model",
     Capability.LOSS_SHAPING: "shape_losses",
+    Capability.SCRIPTED_POLICY: "scripted_policy",
 }
 """The attribute through which a unit delivers a capability (outcomes travel in ``info``)."""
 
@@ -79,7 +84,9 @@ DESCRIPTION: dict[Capability, str] = {
     Capability.ROUTING_OUTCOME: "routing outcomes (loads, latencies)",
     Capability.RECOMMENDER_OUTCOME: "recommendation outcomes (slates, clicks, exposure)",
     Capability.PUBLIC_GOODS_OUTCOME: "public goods outcomes (groups, contributions)",
+    Capability.BOTTLENECK_MODEL: "a departure-time bottleneck (slots, capacity, costs)",
     Capability.LOSS_SHAPING: "a differentiable reward shaping (shape_losses)",
+    Capability.SCRIPTED_POLICY: "scripted bots that act from the game's state",
 }
 """One line per capability, for error messages and ``incentive-lab list``."""
 

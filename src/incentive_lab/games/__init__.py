@@ -2,6 +2,7 @@
 
 from incentive_lab.games import (
     auction,
+    bottleneck,
     congestion,
     differentiable_pgg,
     differentiable_toy,
@@ -19,6 +20,7 @@ from incentive_lab.games import (
 
 __all__ = [
     "auction",
+    "bottleneck",
     "congestion",
     "differentiable_pgg",
     "differentiable_toy",

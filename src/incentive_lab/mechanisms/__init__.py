@@ -9,7 +9,8 @@ Each module is one mechanism registered under kind ``"mechanism"`` (built as
 * payments (real transfers, designer pays ``+`` / collects ``−``): ``action_tax``,
   ``pigouvian_tax``, ``asymmetric_feedback``, ``adaptive_planner`` (:mod:`.planner`), the
   auction payment rules ``first_price``, ``second_price``, ``vcg`` (:mod:`.auction`), road
-  tolls and the platform mechanisms ``engagement_shaping``, ``diversity_bonus``,
+  tolls, departure-time tolls (:mod:`.bottleneck_tolls`) and the platform mechanisms
+  ``engagement_shaping``, ``diversity_bonus``,
   ``exposure_fairness``, ``platform_difference`` (:mod:`.platform`) (most with a
   budget-balanced variant, :mod:`.budget`).
 
@@ -22,6 +23,7 @@ from incentive_lab.mechanisms import (
     action_tax,
     asymmetric_feedback,
     auction,
+    bottleneck_tolls,
     difference_rewards,
     identity,
     inequity_aversion,
@@ -38,6 +40,7 @@ __all__ = [
     "action_tax",
     "asymmetric_feedback",
     "auction",
+    "bottleneck_tolls",
     "difference_rewards",
     "identity",
     "inequity_aversion",

@@ -157,6 +157,7 @@ _AUCTION = (
     GameSpec("auction", {"n_bidders": 3, "n_copies": 2, "bid_levels": 5, "n_value_buckets": 2}),
 )
 _ROUTING = (GameSpec("congestion", {"n_agents": 6}),)
+_BOTTLENECK = (GameSpec("bottleneck", {"n_commuters": 20, "n_copies": 2, "capacity": 20.0}),)
 _RECOMMENDER = (
     GameSpec(
         "recommender",
@@ -188,6 +189,8 @@ MECHANISMS: dict[str, MechanismFixture] = {
     "vcg": MechanismFixture(games=_AUCTION),
     "fixed_toll": MechanismFixture({"tolls": {"s->t": 0.5, "s->t#1": 1.0}}, games=_ROUTING),
     "marginal_cost_toll": MechanismFixture(games=_ROUTING),
+    "bottleneck_fine_toll": MechanismFixture(games=_BOTTLENECK),
+    "bottleneck_coarse_toll": MechanismFixture(games=_BOTTLENECK),
     "diversity_bonus": MechanismFixture(games=_RECOMMENDER),
     "engagement_shaping": MechanismFixture(games=_RECOMMENDER),
     "exposure_fairness": MechanismFixture(games=_RECOMMENDER),
