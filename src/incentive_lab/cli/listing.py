@@ -4,7 +4,9 @@
 
     incentive-lab list [games|learners|mechanisms] [ID] [--json] [--for GAME]
 
-Without an id, one overview table per kind; with an id, that unit's parameters in full;
+Without an id, one overview table per kind; with an id, that unit's parameters in full,
+described by :mod:`incentive_lab.core.describe` (the allowed values of choice parameters,
+ranges, defaults as YAML writes them; a nested parameter model's fields as ``name.field``);
 ``--for GAME`` keeps the learners or mechanisms whose declared needs the game meets;
 ``--json`` prints the same listing machine-readably.
 """
@@ -12,13 +14,53 @@ Without an id, one overview table per kind; with an id, that unit's parameters i
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
+from rich.table import Table
 
 from incentive_lab.cli._common import out, user_errors
+from incentive_lab.core.describe import ParamDoc, describe, plain
 from incentive_lab.core.errors import ConfigError, unknown_choice
-from incentive_lab.core.registry import KINDS, entries, fitting, get
+from incentive_lab.core.registry import KINDS, Entry, entries, fitting, get
+
+
+def entry_record(entry: Entry) -> dict[str, Any]:
+    """One registered unit as a JSON-able dict (``list --json``)."""
+    return {
+        "id": entry.id,
+        "description": entry.description,
+        "parameters": [doc.as_dict() for doc in describe(entry.params)],
+        "metadata": plain(dict(entry.metadata)),
+        "offers": sorted(c.value for c in entry.offers),
+        "requires": sorted(c.value for c in entry.needs()),
+    }
+
+
+def _rows(docs: list[ParamDoc], prefix: str = "") -> list[tuple[str, str, str, str]]:
+    rows = []
+    for doc in docs:
+        default = "required" if doc.required else doc.default
+        rows.append((prefix + doc.name, doc.type, default, doc.description))
+        rows.extend(_rows(list(doc.fields), f"{prefix}{doc.name}."))
+    return rows
+
+
+def entry_table(entry: Entry) -> Table:
+    """The parameters of one unit, titled ``id — description``."""
+    title = f"[bold]{escape(entry.id)}[/bold] — {escape(entry.description)}"
+    table = Table(title=title, title_justify="left")
+    for column in ("parameter", "type", "default (YAML)", "description"):
+        table.add_column(column, overflow="fold")
+    for row in _rows(describe(entry.params)):
+        table.add_row(*(escape(cell) for cell in row))
+    needs = entry.offers if entry.kind == "game" else entry.needs()
+    if needs:
+        label = "offers" if entry.kind == "game" else "needs"
+        table.caption = f"{label}: {', '.join(sorted(c.value for c in needs))}"
+        table.caption_justify = "left"
+    return table
 
 
 def list_units(
@@ -36,7 +78,7 @@ def list_units(
     ] = None,
 ) -> None:
     """List registered games, learners and mechanisms (an id shows its parameters)."""
-    from incentive_lab.cli._tables import entry_record, entry_table, overview_table
+    from incentive_lab.cli._tables import overview_table
 
     with user_errors():
         kinds = list(KINDS)
@@ -63,7 +105,7 @@ def list_units(
         return
     for k, units in selected.items():
         if unit is not None:
-            out.print(entry_table(k, units[0]))
+            out.print(entry_table(units[0]))
         else:
             out.print(overview_table(k, units))
     if unit is None:

@@ -1,0 +1,49 @@
+"""``incentive-lab list KIND ID``: allowed values, YAML defaults, ranges, no pydantic internals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from incentive_lab.cli import app
+from incentive_lab.core.registry import KINDS, ids
+
+INTERNALS = ("allow_inf_nan", "<class", "Literal[", "FieldInfo", "annotation=")
+
+
+def listing(*args: str) -> str:
+    result = CliRunner().invoke(app, ["list", *args], env={"COLUMNS": "220"})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_q_learning_shows_the_allowed_exploration_values():
+    lines = listing("learners", "q_learning").splitlines()
+    rows = [line for line in lines if "exploration" in line]
+    assert any("epsilon_greedy | boltzmann" in line for line in rows), rows
+    assert any("alpha" in line and "float in (0, 1]" in line for line in lines)
+
+
+def test_json_lists_choices_and_yaml_defaults():
+    record = json.loads(listing("learners", "q_learning", "--json"))["learners"][0]
+    exploration = next(p for p in record["parameters"] if p["name"] == "exploration")
+    assert exploration["choices"] == ["epsilon_greedy", "boltzmann"]
+    assert exploration["default"] == "epsilon_greedy"
+    auction = json.loads(listing("games", "auction", "--json"))["games"][0]
+    values = next(p for p in auction["parameters"] if p["name"] == "values")
+    assert values["default_yaml"].startswith("{dist: ")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_pydantic_internals_for_any_registered_id(kind):
+    for unit in ids(kind):
+        for args in ((f"{kind}s", unit), (f"{kind}s", unit, "--json")):
+            for line in listing(*args).splitlines():
+                assert not any(bad in line for bad in INTERNALS), (unit, line)
+
+
+def test_overview_has_no_internals():
+    for line in listing().splitlines():
+        assert not any(bad in line for bad in INTERNALS), line
