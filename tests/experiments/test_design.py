@@ -184,7 +184,7 @@ def test_without_optuna_the_error_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "optuna", None)
-    with pytest.raises(ConfigError, match=r'pip install "incentive-lab\[design\]"'):
+    with pytest.raises(ConfigError, match=r'pip install -e "\.\[design\]"'):
         run_design(design(), db=tmp_path / "s.duckdb")
 
 

@@ -62,7 +62,7 @@ def test_missing_ray_is_a_config_error(monkeypatch) -> None:
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_ray)
-    with pytest.raises(ConfigError, match=r"pip install incentive-lab\[ray\]"):
+    with pytest.raises(ConfigError, match=r"pip install -e \"\.\[ray\]\""):
         list(execute(TASKS, workers=1, backend="ray", fn=stub_run))
 
 

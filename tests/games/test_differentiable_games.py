@@ -143,7 +143,7 @@ def test_without_torch_the_ids_name_the_extra(monkeypatch):
 
     monkeypatch.setattr(differentiable.importlib, "import_module", no_torch)
     for game_id in ("differentiable_pgg", "differentiable_toy", "matrix_mixed"):
-        with pytest.raises(ConfigError, match=r'pip install "incentive-lab\[torch\]"'):
+        with pytest.raises(ConfigError, match=r'pip install -e "\.\[torch\]"'):
             make_game(game_id, {})
 
 

@@ -178,7 +178,7 @@ def test_bad_input_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError, match="lr"):
         learner(2, spaces.Discrete(2), lr=-1.0)
     monkeypatch.setitem(sys.modules, "torch", None)
-    with pytest.raises(ConfigError, match=r'pip install "incentive-lab\[torch\]"'):
+    with pytest.raises(ConfigError, match=r'pip install -e "\.\[torch\]"'):
         learner(2, spaces.Discrete(2))
 
 

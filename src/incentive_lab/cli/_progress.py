@@ -7,11 +7,13 @@ bar appears at the first call, so a config rejected before any work prints only 
 line, and ``total`` may be learnt late. ``demo`` drives one bar over several experiments
 with a known total: :meth:`ProgressBar.show` at once, :meth:`ProgressBar.describe` per
 experiment and ``bar(offset + done)``. Used as a context manager, the bar is removed when
-the block ends, however it ends.
+the block ends, however it ends; after an error it leaves nothing behind, so the error is the
+command's one line of output.
 """
 
 from __future__ import annotations
 
+import io
 from types import TracebackType
 
 from rich.console import Console
@@ -55,4 +57,17 @@ class ProgressBar:
         traceback: TracebackType | None,
     ) -> None:
         if self._progress.live.is_started:
+            if error is not None:
+                # an error ends the command with its one line: the bar leaves no trace, also
+                # where stderr is a file (rich writes a bar's last state there when it stops)
+                self._progress.live.transient = True
+                console = self._progress.console
+                terminal, file = console.is_terminal, console.file
+                if not terminal:
+                    console.file = io.StringIO()
+                try:
+                    self._progress.stop()
+                finally:
+                    console.file = file
+                return
             self._progress.stop()

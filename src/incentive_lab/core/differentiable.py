@@ -39,9 +39,10 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from incentive_lab.core.errors import ConfigError
+from incentive_lab.core.extras import install_hint
 from incentive_lab.core.types import FloatArray, IntArray
 
-TORCH_HINT = 'the torch extra: pip install "incentive-lab[torch]"'
+TORCH_HINT = f"the torch extra: {install_hint('torch')}"
 """What to install when torch is missing."""
 
 

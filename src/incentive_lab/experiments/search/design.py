@@ -31,7 +31,7 @@ feasibility), the best feasible trial with a 95% stratified-bootstrap CI of the 
 over seeds (``evaluation.statistics.bootstrap_ci``, rng seeded with ``seed``), and the
 parameters' importances (``optuna.importance``, PED-ANOVA of Watanabe et al. 2023, Optuna's
 default evaluator: deterministic, no scikit-learn) when there are >= 2 parameters and >= 4
-completed trials. Optuna is optional: ``pip install "incentive-lab[design]"``.
+completed trials. Optuna is optional: ``pip install -e ".[design]"`` in the checkout.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from incentive_lab.core.errors import ConfigError
+from incentive_lab.core.extras import install_hint
 from incentive_lab.evaluation.statistics import Estimate, bootstrap_ci
 from incentive_lab.experiments.config.plan import RunTask, plan_runs
 from incentive_lab.experiments.config.records import canonical_json
@@ -126,7 +127,7 @@ def _import_optuna() -> Any:
         import optuna
     except ImportError:
         raise ConfigError(
-            "design", "optuna", 'needs Optuna installed: pip install "incentive-lab[design]"'
+            "design", "optuna", f"needs Optuna installed: {install_hint('design')}"
         ) from None
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna
