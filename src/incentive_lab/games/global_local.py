@@ -11,7 +11,8 @@ Making in the Presence of Local Agents at Scale" (arXiv 2403.00222)::
 Instances (parameter ``instance``; dynamics in :mod:`.global_local_instances`):
 ``median`` (the best ``s_g`` tracks the median local state,
 ``r = −0.1|a_g| − mean_i |c_i − s_g|``), ``demand_response`` (supply level 1..5 vs
-consumers' (consumption, desire)), ``queueing`` (servers vs queue lengths).
+consumers' (consumption, desire)), ``queueing`` (servers vs queue lengths), ``ev_charging``
+(a station's power level vs EVs arriving, charging their batteries and leaving).
 
 The game's contract
     The *learning agent is the global agent*: ``n_agents = 1`` (the decision-maker; the
@@ -57,8 +58,9 @@ from incentive_lab.games.global_local_instances import ACTION_NAMES, INSTANCES, 
 class GlobalLocalParams(Params):
     """A global agent facing ``n_agents`` local agents."""
 
-    instance: Literal["median", "demand_response", "queueing"] = "median"
-    """Which problem: ``median`` tracking, ``demand_response`` or ``queueing``."""
+    instance: Literal["median", "demand_response", "queueing", "ev_charging"] = "median"
+    """Which problem: ``median`` tracking, ``demand_response``, ``queueing`` or
+    ``ev_charging``."""
     n_agents: int = Field(100, ge=1, le=10_000_000)
     """Number ``n`` of local agents (the game's one learning agent is the global agent)."""
     move_cost: float = Field(0.1, ge=0.0, allow_inf_nan=False)

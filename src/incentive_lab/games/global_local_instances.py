@@ -1,4 +1,4 @@
-"""The three instances of the ``global_local`` game: kernels, rewards, initial laws.
+"""The four instances of the ``global_local`` game: kernels, rewards, initial laws.
 
 Every instance is a :class:`~incentive_lab.core.generative.GlobalLocalKernels` plus the
 initial laws of ``s_g`` and of each local state (locals start i.i.d.). The global action
@@ -29,6 +29,21 @@ of the global level, and every instance charges ``move_cost·|Δ|`` for moving.
     ``0.25·s_g`` (independently); ``q' = clip(q + arrival − departure, 0, 4)`` (arrivals
     to a full queue are lost). ``r_g = −0.3·s_g − move_cost·|Δ|`` (servers cost);
     ``r_l(q, s_g) = −0.25·q`` (holding cost). Start: ``s_g = 1``, ``q`` uniform.
+
+``ev_charging`` — a charging station and electric vehicles (seed 003's EV application)
+    ``s_g = ℓ ∈ {0..4}`` is the station's power (capacity) level; ``ℓ' = clip(ℓ + Δ, 0, 4)``.
+    Each local agent is a charging bay: ``s_l = 0`` empty, ``s_l = 1 + b`` an EV with
+    battery level ``b ∈ {0, 1, 2, 3}`` (3 = full). Dynamics given ``ℓ``: an empty bay gets
+    an EV w.p. ``EV_ARRIVAL = 0.4``, arriving with ``b = 0`` or ``b = 1`` equally; an EV
+    that is not full leaves unfinished w.p. ``EV_IMPATIENCE = 0.1``, otherwise it gains one
+    battery level w.p. ``ℓ/4`` (the charging rate the power level buys); a full EV leaves
+    w.p. ``EV_FULL_LEAVE = 0.5``. Rewards (a social planner's, per step):
+    ``r_g = −EV_POWER_COST·ℓ − move_cost·|Δ|`` (the grid's capacity charge, 0.08 per level)
+    and ``r_l(s_l, ℓ) = −EV_DEFICIT·(3 − b)`` for an EV present (0.3 per missing battery
+    level: the drivers' unmet demand), 0 for an empty bay. The best level rises with the
+    number of parked, low-battery EVs: a distribution-sensitive decision. A higher level
+    costs now and pays later (EVs charged before they leave): the planner must look ahead.
+    Start: ``ℓ = 2``; bays empty w.p. 1/2, else an EV with a uniform battery level.
 """
 
 from __future__ import annotations
@@ -138,5 +153,46 @@ def queueing(move_cost: float) -> Instance:
     return Instance(kernels, start, np.full(capacity, 1.0 / capacity), "servers vs queues")
 
 
-INSTANCES = {"median": median, "demand_response": demand_response, "queueing": queueing}
+EV_LEVELS, EV_BATTERY = 5, 4
+"""Power levels ``ℓ ∈ {0..4}`` and battery levels ``b ∈ {0..3}`` of ``ev_charging``."""
+EV_ARRIVAL, EV_IMPATIENCE, EV_FULL_LEAVE = 0.4, 0.1, 0.5
+"""Arrival to an empty bay; unfinished departure; departure once full (per step)."""
+EV_POWER_COST, EV_DEFICIT = 0.08, 0.3
+"""Capacity charge per power level; unmet-demand cost per missing battery level."""
+
+
+def ev_charging(move_cost: float) -> Instance:
+    """A charging station's power level vs EVs' arrivals, battery levels and departures."""
+    n_local = EV_BATTERY + 1  # 0: empty bay; 1 + b: an EV with battery level b
+    full = EV_BATTERY
+    local = np.zeros((EV_LEVELS, n_local, n_local))
+    for level in range(EV_LEVELS):
+        rate = level / (EV_LEVELS - 1)
+        local[level, 0, 0] = 1.0 - EV_ARRIVAL
+        local[level, 0, 1] = local[level, 0, 2] = EV_ARRIVAL / 2.0
+        for b in range(EV_BATTERY - 1):
+            stay = 1.0 - EV_IMPATIENCE
+            local[level, 1 + b, 0] = EV_IMPATIENCE
+            local[level, 1 + b, 2 + b] = stay * rate
+            local[level, 1 + b, 1 + b] = stay * (1.0 - rate)
+        local[level, full, 0] = EV_FULL_LEAVE
+        local[level, full, full] = 1.0 - EV_FULL_LEAVE
+    deficit = np.concatenate([[0.0], -EV_DEFICIT * (EV_BATTERY - 1 - np.arange(EV_BATTERY))])
+    levels = np.arange(EV_LEVELS)
+    kernels = GlobalLocalKernels(
+        global_kernel=_moves(EV_LEVELS),
+        local_kernel=local,
+        global_reward=-EV_POWER_COST * levels[:, None] - move_cost * np.abs(MOVES)[None, :],
+        local_reward=np.broadcast_to(deficit, (EV_LEVELS, n_local)).copy(),
+    )
+    start_local = np.concatenate([[0.5], np.full(EV_BATTERY, 0.5 / EV_BATTERY)])
+    return Instance(kernels, np.eye(EV_LEVELS)[2], start_local, "station power vs EV charging")
+
+
+INSTANCES = {
+    "median": median,
+    "demand_response": demand_response,
+    "queueing": queueing,
+    "ev_charging": ev_charging,
+}
 """Instance builders by name, each called as ``builder(move_cost)``."""
