@@ -1,6 +1,7 @@
 """The ``incentive-lab`` command line (typer + rich).
 
-Commands::
+Commands (global options before the command: ``-v``/``-vv`` log progress and details
+through :mod:`logging`, ``-q`` errors only and no progress bars — :mod:`._logging`)::
 
     incentive-lab list [games|learners|mechanisms] [--json]
     incentive-lab run CONFIG [--db PATH] [--workers N] [--backend local|ray] [--address A]

@@ -1,7 +1,9 @@
 """The CLI's progress bar: one look and one start/stop rule for every command that shows one.
 
 A :class:`ProgressBar` is a rich bar on a console (stderr for every command):
-``description ━━━━ done/total elapsed``. Called as ``bar(done, total)`` it is the
+``description ━━━━ done/total elapsed eta remaining``; with ``-v`` every change of ``done``
+is also logged at INFO (one line each, readable where stderr is a file); with ``-q`` the bar
+is disabled. Called as ``bar(done, total)`` it is the
 ``progress=`` hook the library's long calls take (``run``, ``bench run``, ``design``): the
 bar appears at the first call, so a config rejected before any work prints only its error
 line, and ``total`` may be learnt late. ``demo`` drives one bar over several experiments
@@ -14,10 +16,22 @@ command's one line of output.
 from __future__ import annotations
 
 import io
+import logging
 from types import TracebackType
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from incentive_lab.cli import _logging
+
+log = logging.getLogger("incentive_lab.progress")
 
 
 class ProgressBar:
@@ -29,9 +43,14 @@ class ProgressBar:
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
             console=console,
+            disable=_logging.quiet(),
         )
+        self._description = description
         self._task = self._progress.add_task(description, total=total)
+        self._logged = -1
 
     def show(self) -> None:
         """Start drawing the bar (once)."""
@@ -42,9 +61,16 @@ class ProgressBar:
         """``done`` of ``total`` finished (``None``: the total stays); shows the bar."""
         self.show()
         self._progress.update(self._task, completed=done, total=total)
+        if done != self._logged:
+            self._logged = done
+            known = self._progress.tasks[0].total
+            log.info(
+                "%s: %d/%s finished", self._description, done, "?" if known is None else int(known)
+            )
 
     def describe(self, description: str) -> None:
         """Change the bar's label."""
+        self._description = description
         self._progress.update(self._task, description=description)
 
     def __enter__(self) -> ProgressBar:

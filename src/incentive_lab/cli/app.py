@@ -7,8 +7,11 @@ what they share is in ``_common``. This module only wires them into one app.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from incentive_lab.cli import _logging
 from incentive_lab.cli.bench import bench_app, demo
 from incentive_lab.cli.design import design
 from incentive_lab.cli.export import export
@@ -23,6 +26,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Design, train and evaluate incentive mechanisms in multi-agent learning systems.",
 )
+
+
+@app.callback()
+def options(
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose", "-v", count=True, help="Say more: -v progress lines (INFO), -vv DEBUG."
+        ),
+    ] = 0,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Errors only, no progress bars.")
+    ] = False,
+) -> None:
+    """Design, train and evaluate incentive mechanisms in multi-agent learning systems."""
+    _logging.configure(verbose, quiet)
+
 
 app.command("list")(list_units)
 app.command()(run)
