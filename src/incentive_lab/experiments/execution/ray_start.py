@@ -26,6 +26,7 @@ started here imports from the driver's environment and needs no shipping.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
@@ -42,6 +43,8 @@ CONNECT_TIMEOUT = 10.0
 """Seconds a cluster's head has to answer a TCP connection before joining is refused."""
 
 TIMEOUT_ENV = "INCENTIVE_LAB_RAY_CONNECT_TIMEOUT"
+
+log = logging.getLogger(__name__)
 
 
 def ray_missing() -> ConfigError:
@@ -126,10 +129,12 @@ def ray_session(num_cpus: int | None, address: str | None) -> Iterator[Any]:
         options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
         try:
             if address is None:
+                log.info("starting a local Ray (num_cpus=%s)", num_cpus)
                 ray.init(num_cpus=num_cpus, **options)
             else:
                 probe(address, connect_timeout())
                 runtime_env = {"py_modules": shipped_modules()}
+                log.info("joining the Ray cluster at %s, shipping %s", address, runtime_env)
                 ray.init(address=address, runtime_env=runtime_env, **options)
         except ConnectionError as error:
             raise ConfigError("address", address, f"a reachable Ray cluster ({error})") from None
