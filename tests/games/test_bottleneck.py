@@ -143,3 +143,16 @@ def test_many_slots_skip_the_profile_metrics() -> None:
     game = make_game("bottleneck", {"n_commuters": 10, "n_slots": 200})
     metrics = game.step(np.zeros(10, dtype=np.int64)).info["metrics"]
     assert "queue_0" not in metrics and "max_queue" in metrics
+
+
+def test_report_figure_references_are_the_closed_forms() -> None:
+    from incentive_lab.evaluation.figures.bottleneck import theory_curves
+
+    # α = 2, β = 1, γ = 4, N = 4, s = 2, t* = 3: δ = 0.8, t_q = 3 − 1.6 = 1.4,
+    # t_q' = 3 + 0.4, t̃ = 3 − δN/(αs) = 2.2; rates sα/(α−β) = 4, sα/(α+γ) = 2/3; peak δN/α
+    curves = theory_curves(small(4).params)
+    np.testing.assert_allclose(curves["time"], [1.4, 2.2, 3.4])
+    np.testing.assert_allclose(curves["rate"], [4.0, 2 / 3])
+    np.testing.assert_allclose(curves["queue"], [0.0, 1.6, 0.0])
+    # the rates carry exactly N commuters over the rush hour
+    assert curves["rate"] @ np.diff(curves["time"]) == pytest.approx(4.0)

@@ -28,6 +28,10 @@ game id                                                    figures (module)
                                                            diversity, coverage, exposure Gini,
                                                            cold-start CTR with CIs
                                                            (``figures.platform``)
+``bottleneck``                                             departure rate and queue over the
+                                                           day per series, with the no-toll and
+                                                           fine-toll theory
+                                                           (``figures.bottleneck``)
 =========================================================  =====================================
 
 Statistics use a child of the report's generator (``rng.spawn``), so adding or removing a
@@ -43,7 +47,14 @@ from typing import Any
 
 import numpy as np
 
-from incentive_lab.evaluation.figures import allocation, dynamics, platform, spatial, subsample
+from incentive_lab.evaluation.figures import (
+    allocation,
+    bottleneck,
+    dynamics,
+    platform,
+    spatial,
+    subsample,
+)
 from incentive_lab.evaluation.game_series import game_id
 from incentive_lab.evaluation.report.analysis import Prepared
 
@@ -166,6 +177,22 @@ def _subsample(
     return [GameFigure(fig, "gap-vs-k", caption)]
 
 
+def _bottleneck(
+    prep: Prepared, params: dict[str, Any], rng: np.random.Generator
+) -> list[GameFigure]:
+    fig = bottleneck.departure_profiles(prep, params, rng)
+    if fig is None:
+        return []
+    caption = (
+        "Top: departures per hour in each slot per series (final window, mean over seeds); "
+        "dashed: the no-toll equilibrium rates sα/(α−β) then sα/(α+γ); dotted: the optimal "
+        "fine toll's rate s over the same rush hour; grey: capacity s. Bottom: vehicles "
+        "queued at each slot's end; dashed: the no-toll queue peaking at δN/α vehicles, "
+        "dotted: none under the fine toll (Vickrey 1969; Arnott, de Palma & Lindsey 1990)."
+    )
+    return [GameFigure(fig, "departure-profiles", caption)]
+
+
 BUILDERS: dict[str, Builder] = {
     "differentiable_pgg": _dynamics,
     "differentiable_toy": _dynamics,
@@ -175,6 +202,7 @@ BUILDERS: dict[str, Builder] = {
     "spatial_public_goods": _spatial,
     "global_local": _subsample,
     "recommender": _recommender,
+    "bottleneck": _bottleneck,
 }
 """Game id → builder of its game-specific figures."""
 
