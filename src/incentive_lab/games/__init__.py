@@ -9,12 +9,14 @@ from incentive_lab.games import (
     escape_room,
     game_selection,
     global_local,
+    gridworld,
     guess_average,
     matrix,
     matrix_mixed,
     public_goods,
     recommender,
     spatial_public_goods,
+    uav_swarm,
     water_allocation,
 )
 
@@ -27,11 +29,13 @@ __all__ = [
     "escape_room",
     "game_selection",
     "global_local",
+    "gridworld",
     "guess_average",
     "matrix",
     "matrix_mixed",
     "public_goods",
     "recommender",
     "spatial_public_goods",
+    "uav_swarm",
     "water_allocation",
 ]
