@@ -278,3 +278,28 @@ def paired_difference(
     if xs.shape != ys.shape:
         raise ConfigError("y", ys.shape, f"the same shape as x {xs.shape} (paired seeds)")
     return bootstrap_ci(xs - ys, rng, "mean", confidence=confidence, n_resamples=n_resamples)
+
+
+MIN_SEEDS = 5
+"""Fewer seeds than this get a warning: the intervals are not to be trusted."""
+
+
+def interval_warnings(n_seeds: int) -> list[str]:
+    """Warnings about the intervals of a sample of ``n_seeds`` seeds (empty when fine).
+
+    One seed has no interval at all; below :data:`MIN_SEEDS` the percentile bootstrap is
+    unreliable: it never leaves the range of the seed values (two seeds: exactly
+    ``[min, max]``), so it is too narrow, and a paired comparison has few distinct resamples.
+    """
+    if n_seeds < 2:
+        return [
+            f"{n_seeds} seed: no confidence interval can be computed; every interval shown "
+            "has zero width. Run at least 5 seeds."
+        ]
+    if n_seeds < MIN_SEEDS:
+        return [
+            f"only {n_seeds} seeds (fewer than {MIN_SEEDS}): the percentile bootstrap "
+            "interval cannot leave the range of the seed values and is too narrow; treat "
+            "every interval and verdict as provisional. Run at least 5 seeds."
+        ]
+    return []

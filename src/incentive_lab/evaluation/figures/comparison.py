@@ -6,15 +6,13 @@ labels, and they are searchable), a fixed hash salt and no date, so the same dat
 gives the same bytes. Element ids are prefixed per figure so several SVGs can live inline
 in one HTML page without their clip paths colliding.
 
-Figures (each mechanism keeps its colour everywhere, :func:`palette`):
+Figures (each candidate keeps its colour, line style and marker everywhere,
+:func:`palette`, :func:`styles`; the welfare-vs-cost plot is :mod:`.pareto`):
 
 * :func:`learning_curves` — metric vs step, mean over seeds with a 95% bootstrap band;
   rows = metrics, columns = conditions (other swept parameters);
 * :func:`final_outcomes` — final value per mechanism with 95% CI error bars, one marker
   per condition;
-* :func:`pareto` — mean social welfare vs mean incentive cost per mechanism with 95% CI
-  error bars; the Pareto front (no other mechanism has more welfare for less cost) is
-  outlined and joined by a dashed line;
 * :func:`phase_lines` / :func:`phase_heatmaps` — the objective over one numeric swept
   parameter (a line per mechanism) or two (one heatmap per mechanism).
 
@@ -42,6 +40,17 @@ _COLOURS = (
     "#8c564b", "#e377c2", "#bcbd22", "#17becf", "#393b79",
 )  # fmt: skip
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+_DASHES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 2)))
+
+
+def styles(mechanisms: Sequence[str]) -> dict[str, tuple[Any, str]]:
+    """A line style and a marker per candidate, so identical curves stay distinguishable."""
+    return {
+        m: (_DASHES[k % len(_DASHES)], _MARKERS[k % len(_MARKERS)])
+        for k, m in enumerate(mechanisms)
+    }
+
+
 _RC: Any = {
     "svg.fonttype": "none",
     "svg.hashsalt": "incentive-lab",
@@ -110,9 +119,13 @@ def _ylabel(objective: Objective) -> str:
 def _legend(fig: Any, mechanisms: Sequence[str], colours: dict[str, str]) -> None:
     from matplotlib.lines import Line2D
 
-    handles = [Line2D([], [], color=colours[m], lw=2.5, marker="o", label=m) for m in mechanisms]
+    look = styles(mechanisms)
+    handles = [
+        Line2D([], [], color=colours[m], lw=2.0, ls=look[m][0], marker=look[m][1], label=m)
+        for m in mechanisms
+    ]
     ncol = min(len(handles), 6)
-    fig.legend(handles=handles, loc="outside upper center", ncol=ncol, title="mechanism")
+    fig.legend(handles=handles, loc="outside upper center", ncol=ncol, title="candidate")
 
 
 @_styled
@@ -122,8 +135,14 @@ def learning_curves(
     mechanisms: Sequence[str],
     conditions: Sequence[str],
     colours: dict[str, str],
+    phases: Sequence[tuple[int, str]] = (),
 ) -> Any:
-    """Rows = objectives, columns = conditions; mean line and 95% band per mechanism."""
+    """Rows = objectives, columns = conditions; mean line and 95% band per candidate.
+
+    Panels of one objective share their y-scale; each candidate has its own line style and
+    marker (identical curves stay visible); ``phases`` are steps where a phase starts, drawn
+    as dotted vertical lines labelled with the phase number.
+    """
     cols = len(conditions)
     rows = len(objectives)
     per_row = 2 if cols == 1 else 1
@@ -131,16 +150,29 @@ def learning_curves(
     grid_cols = cols * per_row
     fig = _figure(min(14.0, 4.4 * grid_cols + 1), 2.9 * grid_rows + 0.9)
     axes = np.atleast_2d(fig.subplots(grid_rows, grid_cols, squeeze=False))
+    look = styles(mechanisms)
     for k, objective in enumerate(objectives):
         frame = curves[objective.metric]
         for c, condition in enumerate(conditions):
             ax = axes[k // per_row, (k % per_row) * cols + c] if cols == 1 else axes[k, c]
-            for mechanism in mechanisms:
+            for j, mechanism in enumerate(mechanisms):
                 part = frame[(frame[MECHANISM] == mechanism) & (frame[CONDITION] == condition)]
                 if part.empty:
                     continue
                 colour = colours[mechanism]
-                ax.plot(part["step"], part["mean"], color=colour, lw=1.8, label=mechanism)
+                ls, marker = look[mechanism]
+                every = max(1, len(part) // 8)
+                ax.plot(
+                    part["step"],
+                    part["mean"],
+                    color=colour,
+                    lw=1.8,
+                    ls=ls,
+                    marker=marker,
+                    ms=4.5,
+                    markevery=(j % every, every),
+                    label=mechanism,
+                )
                 ax.fill_between(
                     part["step"], part["ci_low"], part["ci_high"], color=colour, alpha=0.18, lw=0
                 )
@@ -148,10 +180,32 @@ def learning_curves(
             ax.set_title(title, loc="left")
             ax.set_xlabel("step")
             ax.set_ylabel(_ylabel(objective))
+            _phase_marks(ax, phases)
+        if cols > 1:
+            _share_y(list(axes[k, :cols]))
     for ax in axes.flat[rows * cols :]:
         ax.set_visible(False)
     _legend(fig, mechanisms, colours)
     return fig
+
+
+def _share_y(axes: list[Any]) -> None:
+    lows, highs = zip(*(ax.get_ylim() for ax in axes), strict=True)
+    for ax in axes:
+        ax.set_ylim(min(lows), max(highs))
+
+
+def _phase_marks(ax: Any, phases: Sequence[tuple[int, str]]) -> None:
+    """Dotted lines where phases start, each labelled with its phase at the top."""
+    if not phases:
+        return
+    for start, text in [(0, "phase 0"), *phases]:
+        if start:
+            ax.axvline(start, color="black", ls=":", lw=1.1, zorder=1)
+        ax.annotate(
+            text, (start, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -10),
+            textcoords="offset points", fontsize=8, color="#444",
+        )  # fmt: skip
 
 
 @_styled
@@ -198,77 +252,6 @@ def final_outcomes(
     return fig
 
 
-def pareto_front(welfare: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """Mask of points no other point dominates (welfare ≥, cost ≤, one strictly)."""
-    w, c = np.asarray(welfare, float), np.asarray(cost, float)
-    better_eq = (w[None, :] >= w[:, None]) & (c[None, :] <= c[:, None])
-    strict = (w[None, :] > w[:, None]) | (c[None, :] < c[:, None])
-    return ~np.any(better_eq & strict, axis=1)
-
-
-def _label_offsets(x: np.ndarray, y: np.ndarray) -> list[tuple[float, float]]:
-    """Offsets (points) that keep labels of nearby markers from overprinting each other."""
-    span_x = float(np.ptp(x)) or 1.0
-    span_y = float(np.ptp(y)) or 1.0
-    offsets: list[tuple[float, float]] = []
-    placed: list[tuple[float, float]] = []
-    for k in np.argsort(-y):
-        px, py = (x[k] - x.min()) / span_x, (y[k] - y.min()) / span_y
-        crowd = sum(1 for qx, qy in placed if abs(qx - px) < 0.25 and abs(qy - py) < 0.08)
-        placed.append((px, py))
-        offsets.append((8.0, 4.0 - 13.0 * crowd))
-    order = np.argsort(-y)
-    result = [(0.0, 0.0)] * len(x)
-    for position, k in enumerate(order):
-        result[int(k)] = offsets[position]
-    return result
-
-
-@_styled
-def pareto(
-    pooled: pd.DataFrame,
-    mechanisms: Sequence[str],
-    colours: dict[str, str],
-    budget: float | None = None,
-) -> Any:
-    """Mean social welfare (y) vs mean incentive cost (x) with the Pareto front."""
-    fig = _figure(8.0, 4.8)
-    ax = fig.subplots()
-    table = {
-        metric: pooled[pooled["metric"] == metric].set_index(MECHANISM)
-        for metric in ("social_welfare", "incentive_cost")
-    }
-    names = [m for m in mechanisms if m in table["social_welfare"].index]
-    names = [m for m in names if m in table["incentive_cost"].index]
-    w = np.array([table["social_welfare"].loc[m, "mean"] for m in names], dtype=float)
-    c = np.array([table["incentive_cost"].loc[m, "mean"] for m in names], dtype=float)
-    front = pareto_front(w, c)
-    offsets = _label_offsets(c, w)
-    for k, m in enumerate(names):
-        wl, wh = table["social_welfare"].loc[m, ["ci_low", "ci_high"]]
-        cl, ch = table["incentive_cost"].loc[m, ["ci_low", "ci_high"]]
-        ax.errorbar(
-            c[k], w[k], xerr=[[c[k] - cl], [ch - c[k]]], yerr=[[w[k] - wl], [wh - w[k]]],
-            fmt="o", color=colours[m], ms=11 if front[k] else 7, capsize=3, lw=1.2,
-            mec="black" if front[k] else colours[m], mew=1.6, zorder=3,
-        )  # fmt: skip
-        ax.annotate(
-            m, (c[k], w[k]), xytext=offsets[k], textcoords="offset points", fontsize=9,
-            fontweight="bold" if front[k] else "normal", va="center",
-        )  # fmt: skip
-    order = np.argsort(c[front])
-    ax.plot(c[front][order], w[front][order], ls="--", color="black", lw=1, zorder=2,
-            label="Pareto front")  # fmt: skip
-    if budget is not None and len(c) and budget <= 1.5 * max(float(c.max()), 1e-9):
-        ax.axvline(budget, color="#b22222", ls=":", lw=1.2, label=f"budget ({budget:g} per step)")
-    ax.margins(x=0.12, y=0.1)
-    ax.set_xlabel("incentive cost (designer spend per step; lower is better)")
-    ax.set_ylabel("social welfare\n(total base reward per step; higher is better)")
-    ax.set_title("Welfare vs incentive cost (outlined: Pareto-optimal)", loc="left")
-    ax.legend(fontsize=8, loc="lower right")
-    return fig
-
-
 @_styled
 def phase_lines(
     stats: pd.DataFrame,
@@ -277,25 +260,45 @@ def phase_lines(
     mechanisms: Sequence[str],
     colours: dict[str, str],
 ) -> Any:
-    """Each objective over one numeric swept ``parameter``: line + 95% band per mechanism."""
+    """Each objective over one numeric swept ``parameter``: line + 95% CI per candidate.
+
+    Candidates are dodged by a small fraction of the parameter's spacing, each with its own
+    line style and marker, so equal curves stay visible.
+    """
     cols = min(2, len(objectives))
     rows = -(-len(objectives) // cols)
     fig = _figure(12.0, 3.0 * rows + 0.9)
     axes = fig.subplots(rows, cols, squeeze=False)
     name = parameter.rsplit(".", 1)[-1]
+    look = styles(mechanisms)
+    values = np.unique(stats[parameter].to_numpy(dtype=float))
+    spacing = float(np.min(np.diff(values))) if len(values) > 1 else 1.0
     for k, objective in enumerate(objectives):
         ax = axes[k // cols, k % cols]
         part = stats[stats["metric"] == objective.metric]
-        for mechanism in mechanisms:
+        for j, mechanism in enumerate(mechanisms):
             rows_m = part[part[MECHANISM] == mechanism].sort_values(parameter)
             if rows_m.empty:
                 continue
-            x = rows_m[parameter].to_numpy(dtype=float)
-            ax.plot(
-                x, rows_m["mean"], marker="o", color=colours[mechanism], lw=1.8, label=mechanism
-            )
-            ax.fill_between(
-                x, rows_m["ci_low"], rows_m["ci_high"], color=colours[mechanism], alpha=0.15, lw=0
+            dodge = (j - (len(mechanisms) - 1) / 2) * 0.04 * spacing
+            x = rows_m[parameter].to_numpy(dtype=float) + dodge
+            mean = rows_m["mean"].to_numpy(dtype=float)
+            err = [
+                mean - rows_m["ci_low"].to_numpy(float),
+                rows_m["ci_high"].to_numpy(float) - mean,
+            ]
+            ls, marker = look[mechanism]
+            ax.errorbar(
+                x,
+                mean,
+                yerr=err,
+                color=colours[mechanism],
+                ls=ls,
+                marker=marker,
+                lw=1.6,
+                ms=5,
+                capsize=2.5,
+                label=mechanism,
             )
         ax.set_title(f"{objective.title} vs {name}", loc="left")
         ax.set_xlabel(f"{name} ({parameter})")

@@ -1,39 +1,44 @@
-"""The numbers behind a report: per-mechanism statistics over seeds, curves, verdicts.
+"""The numbers behind a report: candidates, conditions, statistics over seeds, curves.
 
 Input is one experiment's long-form tables (:class:`ExperimentTables`, built by the
-experiments layer from the store). The compared *groups* are the values of the swept
-``mechanism`` column (or the experiment's single mechanism); every other swept column is a
-*condition* (``r_d=4.0``). Seeds are the replication unit; statistics come from
-:mod:`~incentive_lab.evaluation.seed_table` (mean, stratified percentile-bootstrap 95% CI,
-IQM) and :mod:`~incentive_lab.evaluation.improvement` (probability of improvement).
+experiments layer from the store). A *candidate* is one point of the mechanism's part of the
+sweep: the swept ``mechanism`` spec and every swept ``mechanism.…`` parameter together,
+labelled by its values (``action_tax taxes=[0, 2.5]``; the bare mechanism id when it is
+unambiguous). Every other swept column (a game or learner parameter) is a *condition*
+(``r_d=4.0``); candidates are compared within each condition, never pooled across sweep
+points. The label of a candidate lives in the ``mechanism`` column of the prepared tables.
 
-* per condition: each mechanism's final outcome (the run summaries) with its CI;
-* pooled: the conditions are *tasks* of a stratified bootstrap (seeds resampled within
-  each condition), so one number per mechanism summarises the whole sweep;
+Seeds are the replication unit. The estimate of a candidate in a condition is
+:func:`~incentive_lab.evaluation.statistics.seed_mean_ci` (the mean over seeds with its 95%
+stratified percentile-bootstrap interval, generator seeded with the report's seed), the very
+interval ``incentive-lab show`` prints for the same runs.
+
+* per condition: each candidate's final outcome (the run summaries) with its CI;
 * curves: per recorded step the mean over seeds and a per-step percentile-bootstrap CI;
-* improvement: ``P(mechanism > baseline)`` per objective, where lower-is-better metrics
-  (``gini``, ``incentive_cost``) are negated first so that "improvement" always means
-  "better"; the baseline is ``none`` when present, else the first mechanism.
+* scores: candidate → ``float64[n_seeds]`` of one condition, rows ordered by seed index,
+  for paired (common-random-number) comparisons.
 
-Every random draw comes from the ``rng`` passed in, in a fixed order, so a report of the
-same data with the same seed is identical.
+Every other random draw comes from the ``rng`` passed in, in a fixed order, so a report of
+the same data with the same seed is identical.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from incentive_lab.evaluation.seed_table import score_array, seed_summary
-from incentive_lab.evaluation.statistics import stratified_resamples
+from incentive_lab.evaluation.statistics import DEFAULT_SEED, seed_mean_ci, stratified_resamples
 
 MECHANISM = "mechanism"
+"""Column of the prepared tables holding the candidate label."""
 CONDITION = "condition"
 N_RESAMPLES = 1000
+"""Resamples of the per-step curve bands and the game-specific figures."""
 
 
 @dataclass(frozen=True)
@@ -46,8 +51,18 @@ class Objective:
     higher_is_better: bool
     best: str
     """How the winner is described (``highest social welfare``)."""
+    cost: bool = False
+    """A cost objective: ranks only candidates that improve the primary objective."""
 
 
+SPEND = Objective(
+    "incentive_spend", "Incentive cost", "paid out by the designer per step", False,
+    "lowest designer spend", cost=True,
+)  # fmt: skip
+LEGACY_COST = Objective(
+    "incentive_cost", "Incentive cost", "gross volume paid + collected per step", False,
+    "lowest incentive volume", cost=True,
+)  # fmt: skip
 OBJECTIVES = (
     Objective(
         "social_welfare", "Social welfare", "total base reward per step", True,
@@ -60,12 +75,11 @@ OBJECTIVES = (
         "gini", "Fairness (Gini)", "Gini of mean rewards, 0 = equal", False,
         "fairest (lowest Gini)",
     ),
-    Objective(
-        "incentive_cost", "Incentive cost", "designer spend per step", False,
-        "lowest incentive cost",
-    ),
+    SPEND,
 )  # fmt: skip
-"""The objectives of the summary and the improvement table, in display order."""
+"""The objectives of the summary and the improvement table, in display order. Runs stored
+before ``incentive_spend`` existed are ranked on :data:`LEGACY_COST` (``incentive_cost``, the
+gross volume of money moved) instead, and say so."""
 
 
 @dataclass(frozen=True)
@@ -86,26 +100,49 @@ class ExperimentTables:
     budget: float | None = None
     mechanism_order: tuple[str, ...] = ()
     """Preferred order of the mechanism labels (e.g. the sweep order); others follow."""
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+    """Practical threshold per objective metric (default: 1 % of the candidates' range)."""
 
 
 @dataclass
 class Prepared:
-    """An experiment ready for statistics: ``mechanism`` and ``condition`` columns added."""
+    """An experiment ready for statistics: ``mechanism`` (candidate) and ``condition`` added."""
 
     tables: ExperimentTables
     summary: pd.DataFrame
     metrics: pd.DataFrame
     mechanisms: list[str]
+    """The candidate labels, baseline first."""
     full_labels: dict[str, str]
     swept: list[str]
+    """The condition columns (swept parameters that are not the mechanism's)."""
     conditions: list[str]
     baseline: str
     metric_names: list[str] = field(default_factory=list)
+    candidate_columns: list[str] = field(default_factory=list)
+
+    @property
+    def candidates(self) -> list[str]:
+        """The candidate labels (alias of ``mechanisms``)."""
+        return self.mechanisms
 
     @property
     def objectives(self) -> list[Objective]:
-        """The objectives this experiment recorded."""
-        return [o for o in OBJECTIVES if o.metric in self.metric_names]
+        """The objectives this experiment recorded (legacy cost when spend is absent)."""
+        found = [o for o in OBJECTIVES if o.metric in self.metric_names]
+        if SPEND.metric not in self.metric_names and LEGACY_COST.metric in self.metric_names:
+            found.append(LEGACY_COST)
+        return found
+
+    @property
+    def primary(self) -> str:
+        """The metric the designer maximises (the scenario's objective)."""
+        return self.tables.objective
+
+    @property
+    def seeds(self) -> int:
+        """The number of distinct seed indices."""
+        return int(self.summary["seed_index"].nunique())
 
 
 def short_names(labels: list[str]) -> dict[str, str]:
@@ -119,6 +156,24 @@ def _base_mechanism(runs: pd.DataFrame) -> str:
         return "none"
     config = json.loads(runs["config"].iloc[0])
     return str(config.get("mechanism", {}).get("id", "none"))
+
+
+def value_text(value: Any) -> str:
+    """A coordinate as text: JSON lists and numbers with ``:g`` (``[0.0,2.5]`` → ``[0, 2.5]``)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int | float | np.number):
+        return f"{float(value):g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(value_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {value_text(v)}" for k, v in value.items()) + "}"
+    return str(value)
 
 
 def _condition_labels(frame: pd.DataFrame, swept: list[str]) -> pd.Series:
@@ -136,41 +191,63 @@ def _sort_values(values: list[Any]) -> list[Any]:
     return sorted(values) if numeric else values
 
 
+def is_candidate_column(column: str) -> bool:
+    """Whether a swept column belongs to the candidate (the mechanism or its parameters)."""
+    return column == MECHANISM or column.startswith(MECHANISM + ".")
+
+
+def _candidate_labels(
+    frame: pd.DataFrame, columns: list[str], names: dict[str, str], base: str
+) -> pd.Series:
+    if MECHANISM in columns:
+        head = frame[MECHANISM].astype(str).map(names)
+    else:
+        head = pd.Series(base, index=frame.index, dtype=object)
+    out = head.astype(object)
+    for column in (c for c in columns if c != MECHANISM):
+        name = column.split(".")[-1]
+        out = out + frame[column].map(lambda v, name=name: f" {name}={value_text(v)}")
+    return out.astype(object)
+
+
 def prepare(tables: ExperimentTables) -> Prepared:
-    """Label every row with its mechanism (display name) and condition."""
+    """Label every row with its candidate and its condition."""
     points = [c for c in tables.point_columns if c in tables.summary.columns]
-    swept = [c for c in points if c != MECHANISM]
+    candidate_columns = [c for c in points if is_candidate_column(c)]
+    swept = [c for c in points if not is_candidate_column(c)]
     summary, metrics = tables.summary.copy(), tables.metrics.copy()
     if MECHANISM in points:
         full = list(dict.fromkeys(summary[MECHANISM].astype(str)))
+        preferred = [m for m in tables.mechanism_order if m in full]
+        full = preferred + [m for m in full if m not in preferred]
     else:
         full = [_base_mechanism(tables.runs)]
     names = short_names(full)
+    base = full[0]
     for frame in (summary, metrics):
-        raw = frame[MECHANISM].astype(str) if MECHANISM in points else full[0]
-        frame[MECHANISM] = pd.Series(raw, index=frame.index).map(names).astype(object)
+        frame[MECHANISM] = _candidate_labels(frame, candidate_columns, names, names[base])
         frame[CONDITION] = _condition_labels(frame, swept)
-    order: list[str] = []
-    for values in _ordered_points(summary, swept):
-        label = _condition_labels(pd.DataFrame([values], columns=swept), swept).iloc[0]
-        order.append(str(label))
-    preferred = [m for m in tables.mechanism_order if m in full]
-    full = preferred + [m for m in full if m not in preferred]
-    mechanisms = [names[f] for f in full]
-    baseline = "none" if "none" in mechanisms else mechanisms[0]
-    if baseline in mechanisms:
-        mechanisms.remove(baseline)
-        mechanisms.insert(0, baseline)
+    labels = list(dict.fromkeys(summary[MECHANISM]))
+    rank = {names[f]: k for k, f in enumerate(full)}
+    candidates = sorted(labels, key=lambda lab: rank.get(lab.split(" ", 1)[0], len(rank)))
+    order = [
+        str(_condition_labels(pd.DataFrame([values], columns=swept), swept).iloc[0])
+        for values in _ordered_points(summary, swept)
+    ]
+    baseline = "none" if "none" in candidates else candidates[0]
+    candidates.remove(baseline)
+    candidates.insert(0, baseline)
     return Prepared(
         tables=tables,
         summary=summary,
         metrics=metrics,
-        mechanisms=mechanisms,
+        mechanisms=candidates,
         full_labels={names[f]: f for f in full},
         swept=swept,
         conditions=order or ["all"],
         baseline=baseline,
         metric_names=sorted(set(summary["name"])),
+        candidate_columns=candidate_columns,
     )
 
 
@@ -190,16 +267,21 @@ def _ordered_points(summary: pd.DataFrame, swept: list[str]) -> list[list[Any]]:
     return rows
 
 
-def final_stats(prep: Prepared, rng: np.random.Generator) -> pd.DataFrame:
-    """Per mechanism, condition and metric: ``mean, ci_low, ci_high, iqm, n``."""
-    rows = prep.summary[np.isfinite(prep.summary["value"].to_numpy(dtype=float))]
-    return seed_summary(rows, [MECHANISM, CONDITION, *prep.swept], rng, n_resamples=N_RESAMPLES)
+def final_stats(prep: Prepared, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """Per candidate, condition and metric: ``mean, ci_low, ci_high, n`` (as ``show``).
 
-
-def pooled_stats(prep: Prepared, rng: np.random.Generator) -> pd.DataFrame:
-    """Per mechanism and metric, conditions pooled as bootstrap tasks."""
+    The interval is :func:`~incentive_lab.evaluation.statistics.seed_mean_ci` of the values
+    ordered by seed index, generator seeded with ``seed`` for each row.
+    """
     rows = prep.summary[np.isfinite(prep.summary["value"].to_numpy(dtype=float))]
-    return seed_summary(rows, [MECHANISM], rng, task_cols=[CONDITION], n_resamples=N_RESAMPLES)
+    out = []
+    keys = [MECHANISM, CONDITION, *prep.swept, "name"]
+    for key, part in rows.groupby(keys, sort=False, dropna=False):
+        values = part.sort_values("seed_index", kind="stable")["value"].to_numpy(np.float64)
+        est = seed_mean_ci(values, seed=seed)
+        out.append((*key, est.value, est.ci_low, est.ci_high, values.size))
+    columns = [MECHANISM, CONDITION, *prep.swept, "metric", "mean", "ci_low", "ci_high", "n"]
+    return pd.DataFrame(out, columns=columns)
 
 
 def curve_stats(prep: Prepared, metric: str, rng: np.random.Generator) -> pd.DataFrame:
@@ -231,15 +313,13 @@ def curve_stats(prep: Prepared, metric: str, rng: np.random.Generator) -> pd.Dat
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=columns)
 
 
-def scores(prep: Prepared, metric: str, sign: float = 1.0) -> dict[str, np.ndarray]:
-    """Mechanism → ``float64[n_seeds, n_conditions]`` final scores of ``metric`` (× sign)."""
-    part = prep.summary[prep.summary["name"] == metric]
+def scores(prep: Prepared, metric: str, condition: str, sign: float = 1.0) -> dict[str, pd.Series]:
+    """Candidate → final scores of ``metric`` (× sign) in ``condition``, indexed by seed index."""
+    part = prep.summary[(prep.summary["name"] == metric) & (prep.summary[CONDITION] == condition)]
     out = {}
-    for mechanism in prep.mechanisms:
-        rows = part[part[MECHANISM] == mechanism]
-        if rows.empty:
-            continue
-        data = score_array(rows, [CONDITION]) * sign
-        if np.all(np.isfinite(data)):
-            out[mechanism] = data
+    for candidate in prep.mechanisms:
+        rows = part[part[MECHANISM] == candidate]
+        values = rows.groupby("seed_index")["value"].mean().sort_index() * sign
+        if not values.empty and np.all(np.isfinite(values.to_numpy(dtype=float))):
+            out[candidate] = values.astype(np.float64)
     return out

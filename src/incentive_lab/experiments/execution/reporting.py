@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.evaluation.report.analysis import pooled_stats, prepare
+from incentive_lab.evaluation.report.model import analyse
 from incentive_lab.evaluation.report.page import ExperimentTables, write_report
-from incentive_lab.evaluation.report.verdicts import Verdict, verdicts
+from incentive_lab.evaluation.report.verdicts import Verdict
 from incentive_lab.experiments.bench.suite import scenario_of
 
 
@@ -88,6 +88,5 @@ def best_mechanisms(
     rng = np.random.default_rng(seed)
     out = []
     for result in results:
-        prep = prepare(tables_of(result))
-        out.append((result.experiment, verdicts(prep, pooled_stats(prep, rng), rng)))
+        out.append((result.experiment, analyse(tables_of(result), rng, seed).verdicts))
     return out
