@@ -21,8 +21,8 @@ Defaults: ``α = 6.4``, ``β = 3.9``, ``γ = 15.21`` $/h, the values Arnott, de 
 Lindsey (1990, 1993) use (from Small 1982), with ``γ > α > β``; ``α > β`` is required (a
 commuter must prefer being early to queueing, else no queue equilibrium exists).
 
-Theory (Vickrey 1969; Arnott, de Palma & Lindsey 1990, *J. Urban Econ.* 27, §2; 1993, *AER*
-83, eqs. 1–6), in continuous time with ``δ = βγ/(β+γ)`` and ``t̂ = t* − t_f``
+Theory (Vickrey 1969; Arnott, de Palma & Lindsey 1990, the no-toll equilibrium and the
+optimal toll; 1993), in continuous time with ``δ = βγ/(β+γ)`` and ``t̂ = t* − t_f``
     Without a toll the equilibrium queue runs over ``[t_q, t_q'] = [t̂ − γN/((β+γ)s),
     t̂ + βN/((β+γ)s)]``; departures have rate ``sα/(α−β)`` before the on-time departure
     ``t̃ = t̂ − δN/(αs)`` and ``sα/(α+γ)`` after it; every commuter's cost is
@@ -44,7 +44,7 @@ Capability ``bottleneck_model``: ``game.bottleneck_model`` (:class:`BottleneckMo
 slot grid, capacity, ``N`` and cost constants, for toll mechanisms.
 
 References: W. Vickrey (1969), "Congestion theory and transport investment", *AER* 59(2),
-251–260; R. Arnott, A. de Palma & R. Lindsey (1990), "Economics of a bottleneck", *J. Urban
+251–261; R. Arnott, A. de Palma & R. Lindsey (1990), "Economics of a bottleneck", *J. Urban
 Econ.* 27, 111–130; (1993), "A structural model of peak-period congestion: a traffic
 bottleneck with elastic demand", *AER* 83(1), 161–179.
 """

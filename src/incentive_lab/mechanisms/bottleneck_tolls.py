@@ -8,7 +8,7 @@ when it joins the queue): a transfer ``t_i = −τ_{a_i}`` (the designer collect
 ``δ = βγ/(β+γ)``, ``t̂ = t* − t_f`` (the departure of an on-time arrival without queue),
 ``t_q = t̂ − γN/((β+γ)s)`` and ``t_q' = t̂ + βN/((β+γ)s)`` (the no-toll rush hour).
 
-Fine toll (Vickrey 1969; Arnott, de Palma & Lindsey 1990 §3, 1993 eq. 7)
+Fine toll (Vickrey 1969; Arnott, de Palma & Lindsey 1990, 1993)
     In the no-toll equilibrium every commuter pays ``C = δN/s`` (plus ``α·t_f``); one
     departing at ``t ∈ [t_q, t_q']`` spends ``β(t̂−t)`` or ``γ(t−t̂)`` of it on schedule
     delay (its arrival is ``t + D(t) + t_f``, and with no queue ``t + t_f``) and the rest
@@ -26,7 +26,7 @@ Fine toll (Vickrey 1969; Arnott, de Palma & Lindsey 1990 §3, 1993 eq. 7)
     mean of ``τ`` over the slot (the mean of the mover's position, as the game's costs are);
     ``scale`` multiplies it (1: optimal).
 
-Coarse toll (Arnott, de Palma & Lindsey 1990 §4: one flat toll ``ρ`` over a window; commuters
+Coarse toll (Arnott, de Palma & Lindsey 1990: one flat toll ``ρ`` over a window; commuters
 who avoid it depart in a mass when it is lifted and are served in random order)
     A flat ``ρ`` on departures in ``[t⁺, t⁻)``. Derived here for these rules (``γ > α``): the
     bottleneck stays busy for ``N/s`` from ``t_q^ρ``; untolled early departures at rate
@@ -42,15 +42,18 @@ who avoid it depart in a mass when it is lifted and are served in random order)
 
         ``ρ* = δN/(2s)``,   social cost ``(δN²/s)·(3 − βκ)/4``,
 
-    the level ADL (1990) give for their single-step toll: with ``γ ≤ α`` it removes half the
+    the level usually quoted for ADL's (1990) single-step toll (this derivation is ours; the
+    paper was not at hand to check its window against): with ``γ ≤ α`` it removes half the
     queueing cost (a quarter of the total, as Laih 1994's ``n/(n+1)`` for one step); with the
     defaults (α, β, γ) = (6.4, 3.9, 15.21), ``βκ = 0.083``: social cost ``0.729·δN²/s``
     against ``δN²/s`` untolled and ``0.5·δN²/s`` with the fine toll. Parameters ``level``,
     ``start``, ``end`` default to ``ρ*`` and the window above; slot ``k`` is tolled when its
     midpoint lies in ``[start, end)``, so on slots the window and the mass are rounded to the
-    grid.
+    grid, and the mass spreads over one slot instead of leaving at one instant, which lowers
+    its cost (``tests/theory/test_bottleneck_equilibrium.py``: social cost 2% below the
+    closed form at 2-minute slots).
 
-References: W. Vickrey (1969), *AER* 59(2), 251–260; R. Arnott, A. de Palma & R. Lindsey
+References: W. Vickrey (1969), *AER* 59(2), 251–261; R. Arnott, A. de Palma & R. Lindsey
 (1990), "Economics of a bottleneck", *J. Urban Econ.* 27, 111–130; (1993), *AER* 83(1),
 161–179; C.-H. Laih (1994), "Queueing at a bottleneck with single- and multi-step tolls",
 *Transp. Res. A* 28, 197–208.
