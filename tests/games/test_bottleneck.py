@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from incentive_lab.core.capabilities import Capability, provided
 from incentive_lab.core.errors import ConfigError
@@ -156,3 +158,44 @@ def test_report_figure_references_are_the_closed_forms() -> None:
     np.testing.assert_allclose(curves["queue"], [0.0, 1.6, 0.0])
     # the rates carry exactly N commuters over the rush hour
     assert curves["rate"] @ np.diff(curves["time"]) == pytest.approx(4.0)
+
+
+def brute_force_costs(game: BottleneckGame, counts: np.ndarray, points: int = 4000) -> np.ndarray:
+    """Slot-mean costs by direct simulation: the fluid queue on a fine grid of join times."""
+    p = game.params
+    rates = np.repeat(counts / p.slot_width, points)
+    dt = p.slot_width / points
+    times = p.first_slot + dt * (np.arange(rates.size) + 0.5)
+    queue, waits = 0.0, np.empty(rates.size)
+    for j, rate in enumerate(rates):  # Q at the middle of each sub-interval
+        half = max(0.0, queue + (rate - p.capacity) * dt / 2)
+        waits[j] = half / p.capacity
+        queue = max(0.0, queue + (rate - p.capacity) * dt)
+    arrival = times + waits + p.free_flow
+    cost = (
+        p.alpha * (waits + p.free_flow)
+        + p.beta * np.maximum(0.0, p.desired_arrival - arrival)
+        + p.gamma * np.maximum(0.0, arrival - p.desired_arrival)
+    )
+    return cost.reshape(p.n_slots, points).mean(axis=1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    counts=st.lists(st.integers(0, 12), min_size=3, max_size=3),
+    capacity=st.floats(0.5, 10.0),
+    target=st.floats(0.0, 4.0),
+    free_flow=st.floats(0.0, 1.0),
+)
+def test_exact_slot_means_match_a_direct_simulation(counts, capacity, target, free_flow) -> None:
+    n = max(2, sum(counts))
+    counts = np.array(counts, dtype=np.float64)
+    counts[-1] += n - counts.sum()
+    game = small(n, capacity=capacity, desired_arrival=target, free_flow=free_flow)
+    actions = np.repeat(np.arange(3), counts.astype(np.int64))
+    _, means, queues = game.day(actions)
+    np.testing.assert_allclose(
+        game.slot_costs(means)[0], brute_force_costs(game, counts), rtol=1e-4, atol=1e-4
+    )
+    # conservation: what is left queued is what arrived minus what could be served
+    assert queues[0, -1] >= max(0.0, n - capacity * 3.0) - 1e-9
