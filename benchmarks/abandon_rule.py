@@ -26,8 +26,9 @@ the horizon, and the table says how many got there); *final cooperation* = the m
 last 10 % of the steps. Means over seeds with 95 % bootstrap CIs
 (``evaluation.statistics.seed_mean_ci``).
 
-``python benchmarks/abandon_rule.py [--seeds 8] [--steps 500] [--threshold 0.75]``
-(about a minute on one core).
+``python benchmarks/abandon_rule.py [--seeds 8] [--steps 500] [--threshold 0.75]
+[--figure curves.png]`` (about a minute on one core; the figure plots the mean cooperation
+curves ± one standard error for the r = 5.5 lattice and graph and for game selection).
 
 Measured (defaults: 8 seeds, 500 steps, threshold 0.75; 2026-12-05, shared 2-core machine)::
 
@@ -161,11 +162,38 @@ def measure(scenario: Scenario, repel: float, seeds: int, steps: int, threshold:
     )
 
 
+def figure(path: str, seeds: int, steps: int) -> None:
+    """Mean cooperation curves (± one s.e. over seeds) per scenario and ``repel``, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    chosen = [s for s in scenarios() if s.name in ("lattice r=5.5", "graph r=5.5", "selection BA")]
+    fig, axes = plt.subplots(1, len(chosen), figsize=(4.2 * len(chosen), 3.4), sharey=True)
+    for ax, scenario in zip(axes, chosen, strict=True):
+        for repel in scenario.repels:
+            curves = np.stack([cooperation_curve(scenario, repel, s, steps) for s in range(seeds)])
+            mean, se = curves.mean(axis=0), curves.std(axis=0, ddof=1) / np.sqrt(seeds)
+            t = np.arange(1, steps + 1)
+            ax.plot(t, mean, label=f"repel {repel:g}")
+            ax.fill_between(t, mean - se, mean + se, alpha=0.25)
+        ax.set_xscale("log")
+        ax.set_title(scenario.name)
+        ax.set_xlabel("step")
+    axes[0].set_ylabel("cooperation")
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(f"figure: {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--steps", type=int, default=500)
     parser.add_argument("--threshold", type=float, default=0.75)
+    parser.add_argument("--figure", help="also write cooperation curves to this PNG")
     args = parser.parse_args()
     print(f"seeds {args.seeds}, steps {args.steps}, cooperative state: ≥ {args.threshold}")
     columns = ("scenario", "repel", "steps to cooperative state [95% CI]", "reached", "final")
@@ -174,6 +202,8 @@ def main() -> None:
     for scenario in scenarios():
         for repel in scenario.repels:
             print(measure(scenario, repel, args.seeds, args.steps, args.threshold), flush=True)
+    if args.figure:
+        figure(args.figure, args.seeds, args.steps)
 
 
 if __name__ == "__main__":

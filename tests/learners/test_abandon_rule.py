@@ -288,3 +288,26 @@ def test_bad_repel_input_is_a_config_error():
             context(4, 4),
             np.random.default_rng(0),
         )
+
+
+@pytest.mark.parametrize("update", ["random_sequential", "synchronous"])
+def test_repel_on_a_lattice_keeps_the_group_counts_and_reproduces(update):
+    from incentive_lab.core import make_mechanism
+    from incentive_lab.rollout import LearnerGroup, Simulation
+
+    def run(seed):
+        game = make_game("spatial_public_goods", {"side": 12, "r": 4.5})
+        rng = np.random.default_rng(seed)
+        params = {"K": 0.5, "update": update, "repel": 0.3}
+        learner = build("fermi_imitation", params, LearnerContext.for_game(game), rng)
+        mechanism = make_mechanism("none", {}, game, rng)
+        Simulation(game, [LearnerGroup(0, game.n_agents, learner)], mechanism, rng).run(20)
+        return game, learner
+
+    game, learner = run(4)
+    strategies = learner.strategies
+    np.testing.assert_array_equal(strategies, run(4)[1].strategies)
+    if update == "random_sequential":  # the incremental counts the kernel keeps stay exact
+        top = game.topology
+        expected = kernels.group_counts(strategies.astype(np.int8), top.indptr, top.indices, 0)
+        np.testing.assert_array_equal(learner._counts, expected)
