@@ -1,9 +1,12 @@
 """Rich tables for the command line: registry listings and per-sweep-point summaries.
 
 Summary tables show, for each experiment and sweep point, the number of seeds and
-``mean ± half-width`` of the 95% bootstrap interval over seeds for the main metrics
+``mean [low, high]`` — the 95% stratified percentile bootstrap interval over seeds, which is
+asymmetric in general, so never printed as ``± half-width`` — for the main metrics
 (:func:`incentive_lab.experiments.execution.results.aggregate`,
-``evaluation.statistics.seed_mean_ci``).
+``evaluation.statistics.seed_mean_ci``): the very interval the HTML report prints for the
+same runs and bootstrap seed. With fewer than 5 seeds a table carries the warning of
+``evaluation.statistics.interval_warnings`` as its caption.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from rich.table import Table
 
 from incentive_lab.core.params import describe_params
 from incentive_lab.core.registry import Entry
+from incentive_lab.evaluation.statistics import interval_warnings
 from incentive_lab.experiments.execution.results import aggregate, main_metrics, point_columns
 
 
@@ -107,11 +111,11 @@ def _format(mean: float, low: float, high: float, n: int) -> str:
         return "–"
     if n < 2:
         return f"{mean:.4g}"
-    return f"{mean:.4g} ±{(high - low) / 2:.2g}"
+    return f"{mean:.4g} [{low:.4g}, {high:.4g}]"
 
 
 def summary_tables(summary: pd.DataFrame, metrics: list[str] | None = None) -> list[Table]:
-    """One table per experiment: rows = sweep points, columns = metrics (mean ± 95% CI)."""
+    """One table per experiment: rows = sweep points, columns = metrics (mean [95% CI])."""
     if summary.empty:
         return []
     stats = aggregate(summary)
@@ -119,7 +123,12 @@ def summary_tables(summary: pd.DataFrame, metrics: list[str] | None = None) -> l
     chosen = metrics or main_metrics(sorted(set(stats["name"])))
     tables = []
     for experiment, part in stats.groupby("experiment", sort=True):
-        table = Table(title=f"experiment [bold]{experiment}[/bold] (mean ± 95% CI over seeds)")
+        warnings = interval_warnings(int(part["n"].min()))
+        table = Table(
+            title=f"experiment [bold]{experiment}[/bold] (mean [95% CI] over seeds)",
+            caption="\n".join(f"[yellow]warning:[/] {w}" for w in warnings) or None,
+            caption_justify="left",
+        )
         for column in points:
             table.add_column(column, overflow="fold")
         table.add_column("seeds", justify="right")

@@ -28,13 +28,13 @@ def show(
         list[str] | None, typer.Option("--metric", "-m", help="Metric column (repeatable).")
     ] = None,
 ) -> None:
-    """Summaries across seeds per sweep point (mean ± 95% CI).
+    """Summaries across seeds per sweep point: mean [95% CI].
 
     CI: the report's stratified percentile bootstrap of the mean over seeds.
 
-    2000 resamples, generator seeded 0 per row (evaluation.statistics.seed_mean_ci).
-
-    ± shows half the interval's width; a single seed shows the mean alone.
+    2000 resamples, generator seeded 0 per row (evaluation.statistics.seed_mean_ci), the same
+    interval the report prints; a single seed shows the mean alone. Fewer than 5 seeds: a
+    warning under the table.
     """
     with user_errors(), RunStore(db, read_only=True) as store:
         names = store.experiments()

@@ -7,8 +7,9 @@ are long form; the sweep point of each run is flattened into one column per swep
 
 :func:`aggregate` reduces seeds (the replication unit) per sweep point and metric to
 ``n, mean, std, ci_low, ci_high``: the mean with the report's 95% stratified percentile
-bootstrap interval (``evaluation.statistics.seed_mean_ci``: 2000 resamples of the seeds,
-generator seeded with ``seed``, default 0; zero width when n = 1). ``std`` is the sample
+bootstrap interval (``evaluation.statistics.seed_mean_ci`` of the values in seed-index
+order: 2000 resamples of the seeds, generator seeded with ``seed``, default 0; zero width
+when n = 1) — the interval the report prints for the same runs. ``std`` is the sample
 standard deviation over seeds.
 """
 
@@ -93,6 +94,8 @@ def aggregate(summary: pd.DataFrame, confidence: float = 0.95, *, seed: int = 0)
     keys = [c for c in ["experiment", *point_columns(summary), "name"] if c in summary.columns]
     rows = []
     for group, part in summary.groupby(keys, sort=False, dropna=False):
+        if "seed_index" in part.columns:
+            part = part.sort_values("seed_index", kind="stable")
         values = part["value"].to_numpy(dtype=np.float64)
         values = values[np.isfinite(values)]
         n = int(values.size)
