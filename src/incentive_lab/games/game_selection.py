@@ -31,8 +31,9 @@ Abandon the worse (seed 004's closing idea)
     field: in a well-mixed population with this game's deterministic payoffs a player's
     payoff is a function of its type, so players sharing the whole type earn the same and
     only pairs sharing the game *or* the strategy can repel; on a graph, payoffs also
-    differ within a type). ``examples/abandon_rule.yaml`` and ``benchmarks/abandon_rule.py``
-    run it. A game-side ``repel`` parameter would be inert (games do not move players).
+    differ within a type). ``benchmarks/abandon_rule.py`` (scenario ``selection BA``)
+    runs it; it slows cooperation there too. A game-side ``repel`` parameter would be
+    inert (games do not move players).
 
 Coupling rule (``coupling``) for a pair holding different games
     ``own`` (default, SPEC §1.4): each player is paid by its own game, ``M_{g_i}[s_i, s_j]``.
