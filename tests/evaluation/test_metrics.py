@@ -71,7 +71,16 @@ def test_window_metrics_hand_values() -> None:
         "incentive_cost": 3.0,
         "net_transfer": 0.5,
         "mean_shaped_reward": 1.0,
+        "incentive_spend": 1.5,  # derived from the window sums: (2 + 1) / 2 paid out
+        "incentive_collected": 1.0,  # 2 / 2 collected
     }
+    # per-step sums given: agent 2 was paid 3 and charged 1 within the window
+    exact = window_metrics(
+        np.zeros(3), np.zeros(3), np.array([-2.0, 0.0, 2.0]), None, 6.0, 2,
+        spend_sum=3.0, collected_sum=3.0,
+    )  # fmt: skip
+    assert (exact["incentive_spend"], exact["incentive_collected"]) == (1.5, 1.5)
+    assert exact["net_transfer"] == exact["incentive_spend"] - exact["incentive_collected"]
     no_coop = window_metrics(np.ones(2), np.ones(2), np.zeros(2), None, 0.0, 1)
     assert "cooperation_rate" not in no_coop
 

@@ -54,6 +54,7 @@ def test_window_means_by_hand() -> None:
     assert np.isclose(window["gini"], 2.0 / (2 * 2 * 5))
     assert window["incentive_cost"] == 0.5
     assert window["net_transfer"] == -0.5
+    assert window["incentive_spend"] == 0.0 and window["incentive_collected"] == 0.5
     assert window["mean_shaped_reward"] == 2.25
     assert window["pairs"] == 2.0
     assert window["learner0/td"] == 2.0  # mean over the steps that reported it
@@ -65,7 +66,19 @@ def test_window_means_by_hand() -> None:
     assert "pairs" not in last and "learner0/td" not in last
     recorder.flush()  # nothing new: no rows
     assert max(s for s, _, _ in recorder.rows) == 3
-    assert len([r for r in recorder.rows if r[0] == 3]) == 8
+    assert len([r for r in recorder.rows if r[0] == 3]) == 10
+
+
+def test_money_paid_and_collected_within_one_window_are_not_netted() -> None:
+    recorder = WindowRecorder(n_agents=2, record_every=2, cooperative_action=None)
+    recorder.record(step(0, [0, 0], [1.0, 1.0], cost=3.0, transfers=[2.0, -1.0]))
+    recorder.record(step(1, [0, 0], [1.0, 1.0], cost=2.0, transfers=[-2.0, 0.0]))
+    window = as_dict(recorder.rows, 2)
+    # agent 0: +2 then -2 (nets to 0 over the window, but 2 was paid and 2 collected)
+    assert window["incentive_spend"] == 1.0  # 2 paid out over 2 steps
+    assert window["incentive_collected"] == 1.5  # 1 + 2 collected over 2 steps
+    assert window["net_transfer"] == -0.5 == window["incentive_spend"] - 1.5
+    assert window["incentive_cost"] == 2.5  # the declared cost: here Σ|t| = spend + collected
 
 
 def test_no_cooperation_rate_without_cooperative_action() -> None:

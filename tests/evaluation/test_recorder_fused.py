@@ -21,14 +21,28 @@ def plain_windows(records: list[StepRecord], n: int, every: int, coop: int | Non
         chunk = records[start : start + every]
         base, shaped, transfers = np.zeros(n), np.zeros(n), np.zeros(n)
         cooperations = np.zeros(n, dtype=np.int64)
+        spend = collected = 0.0
         for record in chunk:
             base += record.base_rewards
             shaped += record.shaped_rewards
             transfers += record.transfers
+            for t in np.asarray(record.transfers, dtype=np.float64):  # the kernel's order
+                spend, collected = spend + max(t, 0.0), collected + max(-t, 0.0)
             cooperations += record.actions == coop
         cost = sum(record.cost for record in chunk)
         counts = cooperations if coop is not None else None
-        out.append(window_metrics(base, shaped, transfers, counts, cost, len(chunk)))
+        out.append(
+            window_metrics(
+                base,
+                shaped,
+                transfers,
+                counts,
+                cost,
+                len(chunk),
+                spend_sum=spend,
+                collected_sum=collected,
+            )
+        )
     return out
 
 

@@ -11,8 +11,16 @@ Per-agent per-step means ``x_i = base_sum_i / T`` give:
 * ``mean_reward`` = ``mean_i x_i``; ``min_reward`` = ``min_i x_i``;
 * ``gini`` = :func:`gini` of ``x``;
 * ``cooperation_rate`` = fraction of (agent, step) pairs playing the cooperative action;
-* ``incentive_cost`` = designer cost per step; ``net_transfer`` = ``Σ_i`` transfers per step
-  (positive: the designer pays out on net);
+* money, per step (transfers are what the designer pays, ``+``, or collects, ``−``):
+  ``incentive_spend`` = ``Σ`` of the positive transfers (paid out: subsidies, payments);
+  ``incentive_collected`` = ``Σ`` of the negated negative transfers (collected: fines, taxes,
+  tolls, auction payments); ``net_transfer`` = ``Σ_i`` transfers = spend − collected
+  (positive: the designer pays out on net). An auction's revenue is the collected money; the
+  auction rules also report it as the diagnostic ``mechanism/revenue``;
+* ``incentive_cost`` = the cost the mechanism declares per step, by default the gross volume
+  ``Σ|t_i|`` = spend + collected. Kept under this name because stored runs, MechBench
+  budgets and the design search's budget use it; it is *not* the designer's spend (it
+  counts fines collected and auction revenue too);
 * ``mean_shaped_reward`` = mean shaped reward per agent per step (what learners optimised).
 
 **Gini for signed rewards.** Rewards may be negative, where the textbook Gini breaks (it can
@@ -50,6 +58,8 @@ METRIC_NAMES = (
     "incentive_cost",
     "net_transfer",
     "mean_shaped_reward",
+    "incentive_spend",
+    "incentive_collected",
 )
 """The stable names of the core metrics, in the order they are emitted."""
 
@@ -81,11 +91,16 @@ def window_metrics(
     cooperations: IntArray | None,
     cost_sum: float,
     steps: int,
+    *,
+    spend_sum: float | None = None,
+    collected_sum: float | None = None,
 ) -> dict[str, float]:
     """The core metrics of one window of ``steps`` steps (see the module docstring).
 
     ``cooperations`` is ``None`` when the game has no cooperative action; then
-    ``cooperation_rate`` is omitted.
+    ``cooperation_rate`` is omitted. ``spend_sum`` / ``collected_sum`` are the window's sums
+    of positive / negated negative per-agent per-step transfers; ``None`` derives them from
+    ``transfer_sum`` (exact only when no agent is both paid and charged within the window).
     """
     mean_base = base_sum / steps
     out = {"social_welfare": float(mean_base.sum()), "mean_reward": float(mean_base.mean())}
@@ -96,6 +111,12 @@ def window_metrics(
     out["incentive_cost"] = cost_sum / steps
     out["net_transfer"] = float(transfer_sum.sum()) / steps
     out["mean_shaped_reward"] = float(shaped_sum.mean()) / steps
+    if spend_sum is None:
+        spend_sum = float(np.clip(transfer_sum, 0.0, None).sum())
+    if collected_sum is None:
+        collected_sum = float(np.clip(-transfer_sum, 0.0, None).sum())
+    out["incentive_spend"] = spend_sum / steps
+    out["incentive_collected"] = collected_sum / steps
     return out
 
 

@@ -2,7 +2,8 @@
 
 :class:`WindowRecorder` implements ``rollout.Recorder``. Each step costs one fused ``O(n)``
 pass (a Numba kernel) adding base rewards, shaped rewards and transfers into per-agent
-accumulators and counting cooperative actions when the game declares one, plus a scalar add
+accumulators, the money paid out (positive transfers) and collected (negative transfers)
+into two scalars, and counting cooperative actions when the game declares one, plus a scalar add
 per designer cost, game metric (``info["metrics"]``) and diagnostic (learners' and the
 mechanism's ``update`` outputs). Nothing is stored per step. The pass does not read what it
 knows: shaped rewards that are the base rewards themselves (the identity mechanism's
@@ -36,6 +37,7 @@ from incentive_lab.rollout import StepRecord
 @njit(cache=True)
 def _accumulate(
     sums: FloatArray,
+    money: FloatArray,
     cooperations: IntArray,
     base: FloatArray,
     shaped: FloatArray,
@@ -47,15 +49,21 @@ def _accumulate(
 ) -> None:
     """One pass: ``sums[0..2] += base, shaped, transfers``; count cooperative actions.
 
-    ``shaped_is_base``: add the base value again; ``add_transfers`` false: the transfers are
-    zeros; ``cooperative < 0``: no cooperative action to count.
+    ``money[0]`` adds the positive transfers (paid out), ``money[1]`` the negative ones negated
+    (collected). ``shaped_is_base``: add the base value again; ``add_transfers`` false: the
+    transfers are zeros; ``cooperative < 0``: no cooperative action to count.
     """
     for i in range(base.shape[0]):
         b = base[i]
         sums[0, i] += b
         sums[1, i] += b if shaped_is_base else shaped[i]
         if add_transfers:
-            sums[2, i] += transfers[i]
+            t = transfers[i]
+            sums[2, i] += t
+            if t > 0.0:
+                money[0] += t
+            elif t < 0.0:
+                money[1] -= t
         if cooperative >= 0 and actions[i] == cooperative:
             cooperations[i] += 1
 
@@ -119,6 +127,7 @@ class WindowRecorder:
         self._shaped: FloatArray = self._sums[1]
         self._transfers: FloatArray = self._sums[2]
         self._cooperations: IntArray = np.zeros(n_agents, dtype=np.int64)
+        self._money: FloatArray = np.zeros(2)  # paid out, collected
         self._cost = 0.0
         self._steps = 0
         self._last_step = 0
@@ -137,6 +146,7 @@ class WindowRecorder:
         actions = _vector(record.actions, np.int64, n) if cooperative is not None else _NONE
         _accumulate(
             self._sums,
+            self._money,
             self._cooperations,
             base,
             shaped,
@@ -170,12 +180,15 @@ class WindowRecorder:
             self._cooperations if self.cooperative_action is not None else None,
             self._cost,
             self._steps,
+            spend_sum=float(self._money[0]),
+            collected_sum=float(self._money[1]),
         )
         values.update(self._game_metrics.means())
         values.update(self._diagnostics.means())
         self.rows.extend((self._last_step, name, value) for name, value in values.items())
         self._sums[:] = 0.0
         self._cooperations[:] = 0
+        self._money[:] = 0.0
         self._cost = 0.0
         self._steps = 0
         self._game_metrics.clear()

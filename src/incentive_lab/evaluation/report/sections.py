@@ -21,7 +21,7 @@ from incentive_lab.evaluation.report.analysis import CONDITION, MECHANISM, Prepa
 from incentive_lab.evaluation.report.model import Analysis
 from incentive_lab.evaluation.report.template import Markup, badge, figure, join, table, tag
 from incentive_lab.evaluation.report.transcripts import transcript_section
-from incentive_lab.evaluation.report.verdicts import Verdict
+from incentive_lab.evaluation.report.verdicts import BUDGET_METRIC, Verdict
 
 BADGES = {"clear": "clear", "tie": "unclear", "not clear": "unclear", "no effect": "over"}
 
@@ -155,7 +155,6 @@ def _outcome_table(a: Analysis, condition: str) -> Markup:
     prep, objectives = a.prep, a.prep.objectives
     part = a.final[a.final[CONDITION] == condition]
     budget = prep.tables.budget
-    cost = next((o for o in objectives if o.cost), None)
     quiet = set(a.no_effect.get(condition, []))
     rows = []
     for candidate in prep.mechanisms:
@@ -171,13 +170,13 @@ def _outcome_table(a: Analysis, condition: str) -> Markup:
             else:
                 cells.append("–")
         cells.append(badge("no effect here", "over") if candidate in quiet else "")
-        if budget is not None and cost is not None and cost.metric in mine.index:
-            over = float(mine.loc[[cost.metric], "mean"].to_numpy(float)[0]) > budget
+        if budget is not None and BUDGET_METRIC in mine.index:
+            over = float(mine.loc[[BUDGET_METRIC], "mean"].to_numpy(float)[0]) > budget
             cells.append(badge("over budget", "over") if over else "within")
         rows.append(cells)
     header = ["candidate", *[f"{o.title} ({o.unit})" for o in objectives], "effect"]
     if budget is not None:
-        header.append(f"budget {budget:g}/step")
+        header.append(f"{BUDGET_METRIC} within the budget {budget:g}/step")
     return table(header, rows, numeric=range(1, len(objectives) + 1))
 
 

@@ -29,8 +29,9 @@ threshold) or ``unclear``. A candidate ``equal`` to the baseline on every object
 not a cost is **no effect here**. The **cost objective** ranks only candidates that are
 ``better`` than the baseline on the primary objective (the scenario's, default social
 welfare): doing nothing costs nothing, and a cheap candidate that changes nothing wins
-nothing. On the primary objective, candidates spending more than the scenario's budget are
-left out.
+nothing. On the primary objective, candidates whose ``incentive_cost`` (the declared cost,
+by default the gross volume paid + collected, as MechBench and the design search use it)
+exceeds the scenario's budget are left out.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ from incentive_lab.evaluation.statistics import Estimate, paired_difference
 DEFAULT_THRESHOLD = 0.01
 """Default practical threshold: this fraction of the range of the candidates' means."""
 KINDS = ("clear", "tie", "not clear", "no effect")
+BUDGET_METRIC = "incentive_cost"
+"""What a scenario's budget bounds (as in MechBench and the design search)."""
 
 
 @dataclass(frozen=True)
@@ -220,8 +223,7 @@ def _excluded(
     budget = prep.tables.budget
     if budget is None or o.metric != prep.primary:
         return [], ""
-    cost = next((c for c in prep.objectives if c.cost), None)
-    spend = _estimates(final, cost.metric, condition) if cost else {}
+    spend = _estimates(final, BUDGET_METRIC, condition)
     over = [m for m, e in spend.items() if e.value > budget]
     return over, f"over the budget {budget:g}/step: {', '.join(over)}" if over else ""
 

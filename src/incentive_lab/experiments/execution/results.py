@@ -113,7 +113,14 @@ def aggregate(summary: pd.DataFrame, confidence: float = 0.95, *, seed: int = 0)
     return result
 
 
-TABLE_METRICS = ("cooperation_rate", "social_welfare", "incentive_cost", "gini", "mean_reward")
+TABLE_METRICS = (
+    "cooperation_rate",
+    "social_welfare",
+    "incentive_spend",
+    "gini",
+    "incentive_cost",
+    "mean_reward",
+)
 
 
 def main_metrics(names: list[str], limit: int = 4) -> list[str]:
