@@ -155,7 +155,8 @@ def test_bad_options(workdir: Path) -> None:
 
 
 def test_export_onto_an_existing_file_exits_2(workdir: Path) -> None:
-    config = write_config(workdir / "ok.yaml", {**VALID, "steps": 20, "record_every": 10})
+    changed = {**VALID, "name": "small-pd-20", "steps": 20, "record_every": 10}
+    config = write_config(workdir / "ok.yaml", changed)  # a changed config needs a new name
     db = workdir / "lab.duckdb"
     assert invoke("run", config, "--db", db, "--workers", "1").exit_code == 0
     blocker = workdir / "taken"

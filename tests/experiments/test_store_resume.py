@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 from stub_tasks import StubTask, stub_run
 
+from incentive_lab.experiments.config.plan import Plan
 from incentive_lab.experiments.execution import executors, orchestrate
 from incentive_lab.experiments.execution.results import aggregate
 
@@ -24,7 +25,9 @@ def stubbed(monkeypatch):
         calls.append(task.run_id)
         return stub_run(task)
 
-    monkeypatch.setattr(orchestrate, "_plan", lambda config: list(TASKS))
+    plan = Plan(name="stub", digest="0" * 64, config={}, tasks=list(TASKS))
+    monkeypatch.setattr(orchestrate, "_plan", lambda config, max_runs=None: plan)
+    monkeypatch.setattr(orchestrate, "WRITE_EVERY", 0.0)  # one connection per finished run
     monkeypatch.setattr(
         orchestrate, "execute", functools.partial(executors.execute, fn=counting_run)
     )

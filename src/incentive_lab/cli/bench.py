@@ -23,6 +23,7 @@ from rich.table import Table
 
 from incentive_lab.cli._common import (
     DbOption,
+    MaxRunsOption,
     WorkersOption,
     err,
     out,
@@ -69,13 +70,14 @@ def bench_run(
         int | None,
         typer.Option("--steps", help="Steps per run for a quick look (experiment NAME-steps<N>)."),
     ] = None,
+    max_runs: MaxRunsOption = None,
 ) -> None:
     """Run one scenario (finished runs are skipped) and print its results."""
     from incentive_lab.experiments.bench.suite import get_scenario
 
     with user_errors():
         config = get_scenario(name).experiment_config(seeds=seeds, steps=steps)
-        results = run_and_report(config, db, workers, "local", None)
+        results = run_and_report(config, db, workers, "local", None, max_runs=max_runs)
     where(db, [results.experiment])
 
 

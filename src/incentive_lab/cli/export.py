@@ -2,7 +2,11 @@
 
 ::
 
-    incentive-lab export [--db PATH] --out DIR [--format parquet|csv|marl-eval]
+    incentive-lab export [--db PATH] --out DIR [--format parquet|csv|marl-eval] [--force]
+
+A file already in ``DIR`` is replaced only if it is an export of the same kind (a parquet
+file, a CSV whose header starts with ``run_id``, a marl-eval JSON file) or with ``--force``;
+the database itself, a directory or a special file never is.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from typing import Annotated
 
 import typer
 
-from incentive_lab.cli._common import DbOption, out, user_errors
+from incentive_lab.cli._common import DbOption, guard_output, head_has, out, user_errors
 from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
-from incentive_lab.experiments.execution.store import RunStore, ensure_directory
+from incentive_lab.experiments.execution.store import TABLES, RunStore, ensure_directory
 
 
 class Format(StrEnum):
@@ -30,8 +34,13 @@ def export(
     out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
     db: DbOption = Path(DEFAULT_DB),
     fmt: Annotated[Format, typer.Option("--format", help="File format.")] = Format.parquet,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files in --out that are not exports.")
+    ] = False,
 ) -> None:
     """Write the runs, metrics and summary tables to one file each (or marl-eval JSON)."""
+    with user_errors():
+        _guard(out_dir, fmt, force)
     with user_errors(), RunStore(db, read_only=True) as store:
         if fmt is Format.marl_eval:
             from incentive_lab.evaluation.marl_eval import to_marl_eval, write_marl_eval
@@ -48,3 +57,27 @@ def export(
             files = store.export(out_dir, "csv" if fmt is Format.csv else "parquet")
     for path in files:
         out.print(str(path))
+
+
+_KIND = {
+    Format.parquet: (b"PAR1", b"PAR1"),
+    Format.csv: (b"run_id,", b"run_id,"),
+    Format.marl_eval: (b"{", b"{"),
+}
+
+
+def _guard(out_dir: Path, fmt: Format, force: bool) -> None:
+    """Refuse before reading anything when an output file exists and is not an export."""
+    if fmt is Format.marl_eval:
+        names = ["marl_eval.json"]
+    else:
+        names = [f"{table}.{'csv' if fmt is Format.csv else 'parquet'}" for table in TABLES]
+    prefix, marker = _KIND[fmt]
+    for name in names:
+        guard_output(
+            out_dir / name,
+            "--out",
+            f"{fmt.value} export",
+            force,
+            lambda path: head_has(path, prefix, marker, size=4096),
+        )

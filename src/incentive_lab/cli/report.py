@@ -3,10 +3,15 @@
 ::
 
     incentive-lab report [--db PATH] [--experiment NAME ...] [-o report.html] [--seed N]
+                         [--json]
 
 Reads the store read-only (``experiments.execution.results.report_store``) and writes one
-self-contained HTML file. Bad input (no such database or experiment, an output path in a
-missing directory) prints one ``error:`` line and exits with status 2.
+self-contained HTML file and its ``report.json`` beside it (``NAME.json``, schema in
+``docs/report.md``); ``--json`` prints that JSON to stdout instead of the path. Bad input
+(no such database or experiment, an output path in a missing directory) prints one
+``error:`` line and exits with status 2. An existing file at ``-o`` is overwritten only if
+it is an incentive-lab report (or with ``--force``); the database, a directory or a special
+file never is.
 """
 
 from __future__ import annotations
@@ -16,9 +21,14 @@ from typing import Annotated
 
 import typer
 
+from incentive_lab.cli._common import guard_output, head_has, user_errors
 from incentive_lab.cli._common import out as console
-from incentive_lab.cli._common import user_errors
+from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
+
+
+def _is_report(path: Path) -> bool:
+    return head_has(path, b"<!DOCTYPE html", b"incentive-lab")
 
 
 def report(
@@ -32,11 +42,28 @@ def report(
     out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
         "report.html"
     ),
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Seed of the bootstrap resampling.")
+    ] = 0,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing file that is not a report.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report's JSON record to stdout.")
+    ] = False,
 ) -> None:
     """Write one self-contained HTML report (figures, CIs, summary) of stored experiments."""
     from incentive_lab.experiments.execution.results import report_store
 
     with user_errors():
-        path = report_store(db, out, experiment or None, seed=seed)
+        guard_output(out, "out", "HTML report", force, _is_report)
+        try:
+            path = report_store(db, out, experiment or None, seed=seed)
+        except OSError as error:
+            raise ConfigError("out", str(out), f"a writable file ({error.strerror})") from None
+    if as_json:
+        from incentive_lab.evaluation.report.page import json_path
+
+        typer.echo(json_path(path).read_text(encoding="utf-8"), nl=False)
+        return
     console.print(f"Report: {path.resolve()}", soft_wrap=True)

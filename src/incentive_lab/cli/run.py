@@ -3,6 +3,12 @@
 ::
 
     incentive-lab run CONFIG [--db PATH] [--workers N] [--backend local|ray] [--address A]
+                             [--max-runs N] [--variant] [--wait SECONDS]
+
+A config whose run count (sweep points x seeds) exceeds ``limits.max_runs`` (default 100000)
+or ``--max-runs`` exits 2 before anything runs. A changed config under a name already in
+the store exits 2 unless ``--variant`` (stored apart as ``NAME~<hash>``). A second run on the
+same store waits for the first (up to ``--wait`` seconds), then skips what it stored.
 """
 
 from __future__ import annotations
@@ -15,13 +21,14 @@ import typer
 from incentive_lab.cli._common import (
     Backend,
     DbOption,
+    MaxRunsOption,
     WorkersOption,
     run_and_report,
     user_errors,
     where,
 )
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
+from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB, LOCK_WAIT
 
 
 def run(
@@ -30,10 +37,30 @@ def run(
     workers: WorkersOption = None,
     backend: Annotated[Backend, typer.Option(help="Executor.")] = Backend.local,
     address: Annotated[str | None, typer.Option(help="Address of an existing Ray cluster.")] = None,
+    max_runs: MaxRunsOption = None,
+    variant: Annotated[
+        bool,
+        typer.Option(
+            "--variant", help="Store a changed config under a used name apart, as NAME~<hash>."
+        ),
+    ] = False,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", min=0, help="Seconds to wait for another run on the same --db."),
+    ] = LOCK_WAIT,
 ) -> None:
     """Run an experiment (all sweep points x seeds); finished runs are skipped."""
     with user_errors():
         if not config.is_file():
             raise ConfigError("config", str(config), "an existing YAML file")
-        results = run_and_report(config, db, workers, backend.value, address)
+        results = run_and_report(
+            config,
+            db,
+            workers,
+            backend.value,
+            address,
+            max_runs=max_runs,
+            variant=variant,
+            wait=wait,
+        )
     where(db, [results.experiment])

@@ -11,6 +11,7 @@ so that the CLI can print it as one line and exit with status 2.
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,9 +27,37 @@ class ConfigError(ValueError):
         self.allowed = allowed
         super().__init__(f"{field}: got {_short_repr(value)}; {allowed}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its three parts, so it crosses process boundaries (worker -> driver).
+        return (type(self), (self.field, _picklable(self.value), self.allowed))
+
+
+def _picklable(value: Any) -> Any:
+    """``value`` if it is a plain scalar, else its bounded repr (always picklable)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value if not isinstance(value, str) or len(value) <= 1000 else _short_repr(value)
+    return _short_repr(value)
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = 60
+_REPR.maxother = 60
+_REPR.maxlong = 40
+for _name in ("maxlist", "maxtuple", "maxdict", "maxset", "maxfrozenset", "maxdeque", "maxarray"):
+    setattr(_REPR, _name, 4)
+
 
 def _short_repr(value: Any, limit: int = 80) -> str:
-    text = repr(value)
+    """A repr of at most ``limit`` characters, in time bounded whatever ``value`` holds.
+
+    ``reprlib`` looks at a few items per level and a few levels only, so a huge or deeply
+    nested value (a YAML alias bomb, a 20,000-deep list) costs microseconds, not gigabytes.
+    """
+    try:
+        text = _REPR.repr(value)
+    except Exception:  # a hostile __repr__: name the type only
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -38,10 +67,13 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def unknown_choice(field: str, value: str, choices: Iterable[str]) -> ConfigError:
-    """Build the error for a value that must be one of ``choices``."""
+def unknown_choice(field: str, value: str, choices: Iterable[str], shown: int = 20) -> ConfigError:
+    """Build the error for a value that must be one of ``choices`` (the first ``shown``)."""
     options = sorted(choices)
-    return ConfigError(field, value, f"allowed: {', '.join(options)}{did_you_mean(value, options)}")
+    listed = ", ".join(_short_repr(o, 60).strip("'\"") for o in options[:shown])
+    if len(options) > shown:
+        listed += f", ... ({len(options) - shown} more)"
+    return ConfigError(field, value, f"allowed: {listed}{did_you_mean(value, options)}")
 
 
 def from_validation_error(prefix: str, error: ValidationError) -> ConfigError:

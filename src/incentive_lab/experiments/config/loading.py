@@ -24,13 +24,92 @@ import yaml
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.config.resolved import ResolvedRun
 from incentive_lab.experiments.config.schema import ExperimentConfig, parse
-from incentive_lab.experiments.config.sweep import expand
+from incentive_lab.experiments.config.sweep import count_points, expand
 
-__all__ = ["ExperimentConfig", "load_config", "load_experiment", "read_yaml"]
+__all__ = [
+    "ExperimentConfig",
+    "check_limits",
+    "count_runs",
+    "load_config",
+    "load_experiment",
+    "read_yaml",
+]
+
+
+MAX_YAML_BYTES = 1_000_000
+"""Largest config file read (bytes)."""
+MAX_YAML_DEPTH = 50
+"""Deepest nesting of mappings and lists in a config file."""
+MAX_YAML_NODES = 200_000
+"""Most values a config file may hold once its aliases are expanded."""
 
 
 class _Loader(yaml.SafeLoader):
-    """YAML 1.1 safe loader without sexagesimal integers, so ``agents: 2:4`` stays a range."""
+    """YAML 1.1 safe loader without sexagesimal integers, so ``agents: 2:4`` stays a range.
+
+    Composition is budgeted: nesting deeper than :data:`MAX_YAML_DEPTH` is refused while the
+    document is read (before Python's recursion limit is near), and a document whose aliases
+    would expand to more than :data:`MAX_YAML_NODES` values (an "alias bomb": a few hundred
+    bytes that expand to billions) is refused before any Python object is built.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nesting deeper than {MAX_YAML_DEPTH} levels",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def compose_document(self) -> Any:
+        node = super().compose_document()
+        if node is not None and _expanded_size(node) > MAX_YAML_NODES:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"more than {MAX_YAML_NODES} values once aliases are expanded (an alias bomb?)",
+                node.start_mark,
+            )
+        return node
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Values under ``root`` counting every alias use in full (linear time, memoised)."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if done:
+            total = 1 + sum(sizes[id(child)] for child in children)
+            sizes[id(node)] = min(total, MAX_YAML_NODES + 1)
+            open_.discard(id(node))
+            continue
+        if id(node) in open_:  # reached again before it was sized: a recursive alias
+            return MAX_YAML_NODES + 1
+        open_.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -69,7 +148,15 @@ def read_yaml(path: str | Path) -> Any:
     """Parse a YAML file; unreadable or malformed files raise a :class:`ConfigError`."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if not path.is_file():
+            raise ConfigError(str(path), "<not a regular file>", "an existing YAML file")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_YAML_BYTES + 1)
+        if len(data) > MAX_YAML_BYTES:
+            raise ConfigError(
+                str(path), "<too large>", f"a YAML file of at most {MAX_YAML_BYTES} bytes"
+            )
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise ConfigError(
@@ -77,6 +164,10 @@ def read_yaml(path: str | Path) -> Any:
         ) from None
     try:
         return yaml.load(text, Loader=_Loader)
+    except RecursionError:
+        raise ConfigError(
+            str(path), "<malformed YAML>", f"nesting at most {MAX_YAML_DEPTH} levels deep"
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
@@ -84,21 +175,47 @@ def read_yaml(path: str | Path) -> Any:
         raise ConfigError(where, "<malformed YAML>", f"valid YAML ({problem})") from None
 
 
-def load_config(source: str | Path | dict[str, Any] | ExperimentConfig) -> ExperimentConfig:
+def load_config(
+    source: str | Path | dict[str, Any] | ExperimentConfig, *, max_runs: int | None = None
+) -> ExperimentConfig:
     """The validated, normalised experiment of ``source`` (a YAML path, mapping or model)."""
-    return load_experiment(source)[0]
+    return load_experiment(source, max_runs=max_runs)[0]
+
+
+def count_runs(config: ExperimentConfig) -> int:
+    """Planned runs (sweep points × seeds) from the sweep's shape, building nothing."""
+    return count_points(config.sweep) * config.n_seeds
+
+
+def check_limits(config: ExperimentConfig, max_runs: int | None = None) -> int:
+    """The run count of ``config``; a :class:`ConfigError` above ``max_runs``.
+
+    ``max_runs``: the caller's override (``--max-runs``); ``None`` = the config's
+    ``limits.max_runs`` (default :data:`~incentive_lab.experiments.config.schema.MAX_RUNS`).
+    """
+    limit = config.limits.max_runs if max_runs is None else max_runs
+    count = count_runs(config)
+    if count > limit:
+        points = count_points(config.sweep)
+        raise ConfigError(
+            "seeds" if points == 1 else "sweep",
+            f"{count} runs ({points} sweep points x {config.n_seeds} seeds)",
+            f"at most {limit} runs (raise limits.max_runs in the config or pass --max-runs)",
+        )
+    return count
 
 
 def load_experiment(
-    source: str | Path | dict[str, Any] | ExperimentConfig,
+    source: str | Path | dict[str, Any] | ExperimentConfig, *, max_runs: int | None = None
 ) -> tuple[ExperimentConfig, list[tuple[dict[str, Any], ResolvedRun]]]:
     """The normalised experiment of ``source`` and its resolved sweep points.
 
-    Every point is resolved exactly once here (``(coordinates, ResolvedRun)`` in sweep
-    order); :func:`~incentive_lab.experiments.config.plan.plan_runs` uses them as they are.
+    The number of runs is checked against the limit (:func:`check_limits`) before any point
+    is resolved. Every point is resolved exactly once here (``(coordinates, ResolvedRun)``
+    in sweep order); :func:`~incentive_lab.experiments.config.plan.plan_runs` uses them.
     """
     if isinstance(source, ExperimentConfig):
-        raw: Any = source.model_dump(mode="json")
+        raw: Any = {**source.model_dump(mode="json"), "limits": source.limits.model_dump()}
     elif isinstance(source, dict):
         raw = source
     elif isinstance(source, str | Path):
@@ -109,6 +226,7 @@ def load_experiment(
         raise ConfigError("config", raw, "a mapping with name, game, learners, steps, ...")
     raw = _fill_swept_roots(raw)
     config = parse(ExperimentConfig, raw)
+    check_limits(config, max_runs)
     base = config.model_dump(mode="json")
     points = expand(base, config.sweep)  # validates the base and every sweep point
     run = points[0][1] if not config.sweep else expand(base, {})[0][1]
@@ -127,6 +245,7 @@ def load_experiment(
             "seeds": base["seeds"],
             "seed": config.seed,
             "sweep": config.sweep,
+            "limits": config.limits.model_dump(),
         },
     )
     return normalised, points

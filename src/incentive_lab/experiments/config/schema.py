@@ -15,6 +15,7 @@ in :mod:`incentive_lab.experiments.config.resolve`. Shape::
     summary_window: 0.1                       # fraction of the last records in the summary
     sweep: {game.params.r_c: [3.0, 4.0]}      # dotted path -> values (product over keys)
     phases: [{at_step: 5000, overrides: {mechanism: {id: none}}}]
+    limits: {max_runs: 100000}                # refuse larger plans before any work
 
 Every structural error becomes a :class:`~incentive_lab.core.errors.ConfigError` naming the
 dotted field, the bad value and what is allowed (:func:`parse`).
@@ -96,6 +97,17 @@ MAX_SEED_INDEX = 2**31 - 1
 """Largest seed index (the store keeps seed indices as 32-bit integers)."""
 
 
+MAX_RUNS = 100_000
+"""Default most runs (sweep points × seeds) an experiment may plan; see :class:`Limits`."""
+
+
+class Limits(_Model):
+    """Budgets checked before any work starts (never part of an experiment's identity)."""
+
+    max_runs: int = Field(default=MAX_RUNS, ge=1, le=10**12, strict=True)
+    """Most runs (sweep points × seeds, counted from the sweep's shape) the plan may have."""
+
+
 class ExperimentConfig(RunConfig):
     """A validated experiment: a run config, its seeds and an optional sweep.
 
@@ -109,6 +121,8 @@ class ExperimentConfig(RunConfig):
     """Experiment seed; run seeds are derived from it and the seed index."""
     sweep: dict[str, list[Any]] = Field(default_factory=dict)
     """Dotted path -> list of values; runs cover the product over keys in order."""
+    limits: Limits = Field(default_factory=Limits, exclude=True)
+    """Budgets (``max_runs``); left out of dumps, so never part of a run's config."""
 
     @field_validator("seeds", mode="before")
     @classmethod
@@ -134,6 +148,11 @@ class ExperimentConfig(RunConfig):
         return tuple(items)
 
     @property
+    def n_seeds(self) -> int:
+        """Number of replicates (without building the list of seed indices)."""
+        return self.seeds if isinstance(self.seeds, int) else len(self.seeds)
+
+    @property
     def seed_indices(self) -> tuple[int, ...]:
         """The seed indices of the replicates."""
         if isinstance(self.seeds, int):
@@ -147,6 +166,7 @@ _NESTED: dict[tuple[str, ...], type[BaseModel]] = {
     ("mechanism",): UnitSpec,
     ("learners",): LearnerSpec,
     ("phases",): PhaseSpec,
+    ("limits",): Limits,
 }
 
 

@@ -16,7 +16,8 @@ when it has parameters) and a list of learner specs by their labels joined with 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Mapping, Sequence, Sized
 from typing import Any
 
 from incentive_lab.core.errors import ConfigError, did_you_mean
@@ -46,12 +47,23 @@ def check_sweep(sweep: Mapping[str, Sequence[Any]]) -> None:
     """Paths must start with a sweepable field; value lists non-empty without repeats."""
     for path, values in sweep.items():
         field = f"sweep.{path}"
+        if path.count(".") >= MAX_PATH_SEGMENTS:
+            raise ConfigError("sweep", path, f"a path of at most {MAX_PATH_SEGMENTS} segments")
         check_root(field, path)
         if not values:
             raise ConfigError(field, values, "a non-empty list of values")
         keys = [canonical_json(value) for value in values]
         if len(set(keys)) != len(keys):
             raise ConfigError(field, values, "a list of distinct values")
+
+
+MAX_PATH_SEGMENTS = 16
+"""Most dot-separated segments in a sweep path (the deepest config value is far less)."""
+
+
+def count_points(sweep: Mapping[str, Sequence[Any]]) -> int:
+    """Number of sweep points: the product of the value-list lengths (nothing is built)."""
+    return math.prod(len(values) for values in sweep.values() if isinstance(values, Sized))
 
 
 def sweep_points(sweep: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
@@ -92,7 +104,7 @@ def expand(
     point name the field and the point.
     """
     check_sweep(sweep)
-    run_base = {k: v for k, v in base.items() if k not in EXPERIMENT_ONLY}
+    run_base = {k: v for k, v in base.items() if k not in (*EXPERIMENT_ONLY, "limits")}
     games: dict[str, Any] = {}
     out = []
     for point in sweep_points(sweep):

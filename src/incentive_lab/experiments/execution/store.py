@@ -7,22 +7,31 @@ Tables::
     metrics(run_id, step, name, value)      -- recorded time series, long form
     summary(run_id, name, value)            -- final outcome per metric
     schema_info(key, value)                 -- schema version, for later migrations
+    experiments(name PK, config_hash, config JSON, created_at)  -- a name's identity
 
 Each run is written in one transaction (its ``runs`` row, then its metrics and summary rows
 bulk-inserted from DataFrames), so a process killed at any moment leaves either the whole
 run or nothing. ``write`` is idempotent on ``run_id``: a run already stored is skipped.
 Only the driver process writes; workers just return :class:`RunResult` objects.
 
-Opening never damages a file that is not ours: a path that is a directory, unreadable, not
-a DuckDB file, or a DuckDB file holding other tables raises :class:`ConfigError` naming the
-file, before anything is written.
+Opening never damages a file that is not ours: a path that is a directory, a special file
+(FIFO, device), ``:memory:``, unreadable, not a DuckDB file, or a DuckDB file holding other
+tables or a broken schema raises :class:`ConfigError` naming the file and the cause, before
+anything is written. A read-only file opens for reading. A store another process has open
+(DuckDB allows one writer *or* several readers) is retried for up to ``wait`` seconds.
+Disk and permission failures while writing surface as :class:`ConfigError` with the real
+cause; the run being written is rolled back, nothing stored before is touched.
+
+The ``experiments`` table binds each experiment name to the hash of its config
+(:func:`incentive_lab.experiments.config.plan.identity`); :meth:`RunStore.bind` refuses a
+different config under a stored name.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -34,10 +43,24 @@ import pandas as pd
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.config.records import RunResult, canonical_json
+from incentive_lab.experiments.execution.store_files import (  # noqa: F401 (re-exported)
+    DUCKDB_MAGIC,
+    busy,
+    cause,
+    check_database_file,
+    ensure_directory,
+    shown,
+)
 
 SCHEMA_VERSION = 1
-DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 TABLES = ("runs", "metrics", "summary")
+OPEN_WAIT = 60.0
+"""Seconds to keep retrying a store another process has open (a reader or the writer)."""
+
+_EXPERIMENTS = (
+    "CREATE TABLE IF NOT EXISTS experiments (name VARCHAR PRIMARY KEY, "
+    "config_hash VARCHAR NOT NULL, config JSON NOT NULL, created_at TIMESTAMP)"
+)
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS schema_info (key VARCHAR PRIMARY KEY, value VARCHAR)",
@@ -59,39 +82,8 @@ _SCHEMA = (
     "name VARCHAR NOT NULL, value DOUBLE)",
     "CREATE TABLE IF NOT EXISTS summary (run_id VARCHAR NOT NULL, name VARCHAR NOT NULL, "
     "value DOUBLE)",
+    _EXPERIMENTS,
 )
-
-
-def shown(path: Path, limit: int = 72) -> str:
-    """``path`` for an error message: elided in the middle so the file name always shows."""
-    text = str(path)
-    if len(text) <= limit:
-        return text
-    tail = limit * 2 // 3
-    return f"{text[: limit - tail - 3]}...{text[-tail:]}"
-
-
-def check_database_file(path: Path) -> None:
-    """Raise :class:`ConfigError` unless ``path`` is absent or looks like a DuckDB file.
-
-    Reads at most 12 bytes; never writes.
-    """
-    field = "db"
-    if not path.exists():
-        if not path.parent.is_dir():
-            raise ConfigError(field, shown(path), "the parent directory does not exist")
-        return
-    if path.is_dir():
-        raise ConfigError(field, shown(path), "a DuckDB database file, not a directory")
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(12)
-    except OSError as error:
-        raise ConfigError(field, shown(path), f"a readable file ({error.strerror})") from None
-    if len(header) < 12 or header[8:12] != DUCKDB_MAGIC:
-        raise ConfigError(field, shown(path), "a DuckDB database file (this file is not one)")
-    if not os.access(path, os.W_OK):
-        raise ConfigError(field, shown(path), "a writable file")
 
 
 def _timestamp(epoch: float) -> datetime:
@@ -105,25 +97,55 @@ class RunStore:
     and fails with :class:`ConfigError` when the file does not exist.
     """
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        wait: float = OPEN_WAIT,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
         self.path = Path(path)
-        check_database_file(self.path)
+        check_database_file(self.path, read_only=read_only)
         if read_only and not self.path.exists():
             raise ConfigError("db", shown(self.path), "an existing incentive-lab database")
-        try:
-            self._con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as error:
-            text = " ".join(str(error).split()) or type(error).__name__
-            if "lock" in text.lower():
-                allowed = "a database no other process has open (close it and retry)"
-            else:
-                allowed = f"an openable DuckDB file ({text})"
-            raise ConfigError("db", shown(self.path), allowed) from None
+        self._con = self._connect(read_only, wait, on_wait)
         try:
             self._prepare(read_only)
+        except duckdb.Error as error:
+            self._con.close()
+            raise ConfigError(
+                "db", shown(self.path), f"a readable incentive-lab database ({cause(error)})"
+            ) from None
         except BaseException:
             self._con.close()
             raise
+
+    def _connect(
+        self, read_only: bool, wait: float, on_wait: Callable[[str], None] | None
+    ) -> duckdb.DuckDBPyConnection:
+        """Connect, retrying for up to ``wait`` s while another process holds the lock."""
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.Error as error:
+                if not busy(error):
+                    raise ConfigError(
+                        "db", shown(self.path), f"an openable DuckDB file ({cause(error)})"
+                    ) from None
+                if time.monotonic() >= deadline:
+                    raise ConfigError(
+                        "db",
+                        shown(self.path),
+                        f"a database no other process holds for over {wait:g} s "
+                        "(close it and retry)",
+                    ) from None
+                if on_wait is not None and not told:
+                    on_wait(f"{self.path} is open in another process; waiting up to {wait:g} s")
+                    told = True
+                time.sleep(0.05)
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = False) -> RunStore:
@@ -139,17 +161,9 @@ class RunStore:
                 "an incentive-lab database (this DuckDB file holds other tables)",
             )
         if "schema_info" in tables:
-            rows = self._con.execute(
-                "SELECT value FROM schema_info WHERE key = 'schema_version'"
-            ).fetchall()
-            version = int(rows[0][0]) if rows else 0
-            if version > SCHEMA_VERSION:
-                raise ConfigError(
-                    "db",
-                    shown(self.path),
-                    f"schema version <= {SCHEMA_VERSION} (file has {version}; "
-                    "upgrade incentive-lab)",
-                )
+            self._check_schema(tables)
+            if not read_only and "experiments" not in tables:
+                self._con.execute(_EXPERIMENTS)  # added in place: stores before identities
             return
         if read_only:
             raise ConfigError("db", shown(self.path), "an incentive-lab database (it is empty)")
@@ -160,6 +174,62 @@ class RunStore:
             "INSERT INTO schema_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
         )
         self._con.execute("COMMIT")
+
+    def _check_schema(self, tables: set[str]) -> None:
+        """The schema version is a known integer and every table is there."""
+        rows = self._con.execute(
+            "SELECT value FROM schema_info WHERE key = 'schema_version'"
+        ).fetchall()
+        raw = rows[0][0] if rows else "0"
+        try:
+            version = int(str(raw))
+        except ValueError:
+            raise ConfigError(
+                "db", shown(self.path), f"an integer schema_version (the file has {raw!r})"
+            ) from None
+        if version > SCHEMA_VERSION:
+            raise ConfigError(
+                "db",
+                shown(self.path),
+                f"schema version <= {SCHEMA_VERSION} (file has {version}; upgrade incentive-lab)",
+            )
+        missing = [table for table in TABLES if table not in tables]
+        if missing:
+            raise ConfigError(
+                "db",
+                shown(self.path),
+                f"an incentive-lab database with tables {', '.join(TABLES)} "
+                f"(missing: {', '.join(missing)})",
+            )
+
+    # -- identity ---------------------------------------------------------------------------
+    def bound_hash(self, name: str) -> str | None:
+        """The config hash ``name`` is bound to (``None``: not bound yet)."""
+        tables = {row[0] for row in self._con.execute("SHOW TABLES").fetchall()}
+        if "experiments" not in tables:
+            return None
+        rows = self._con.execute(
+            "SELECT config_hash FROM experiments WHERE name = ?", [name]
+        ).fetchall()
+        return str(rows[0][0]) if rows else None
+
+    def bind(self, name: str, digest: str, config: dict[str, object]) -> str | None:
+        """Bind ``name`` to ``digest`` unless bound already; return the previous hash."""
+        previous = self.bound_hash(name)
+        if previous is None:
+            self._guarded(
+                "INSERT INTO experiments VALUES (?, ?, ?, ?)",
+                [name, digest, canonical_json(config), _timestamp(time.time())],
+            )
+        return previous
+
+    def _guarded(self, sql: str, params: list[object]) -> None:
+        try:
+            self._con.execute(sql, params)
+        except duckdb.Error as error:
+            raise ConfigError(
+                "db", shown(self.path), f"a writable database ({cause(error)})"
+            ) from None
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -196,8 +266,8 @@ class RunStore:
     def write(self, result: RunResult) -> bool:
         """Store one finished run in one transaction; return False if it was already there."""
         con = self._con
-        con.execute("BEGIN TRANSACTION")
         try:
+            con.execute("BEGIN TRANSACTION")
             present = con.execute(
                 "SELECT count(*) FROM runs WHERE run_id = ?", [result.run_id]
             ).fetchall()
@@ -223,8 +293,15 @@ class RunStore:
             self._insert_frame("metrics", _metrics_frame(result))
             self._insert_frame("summary", _summary_frame(result))
             con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
+        except BaseException as error:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # the failed statement already ended the transaction
+            if isinstance(error, duckdb.Error | OSError):
+                raise ConfigError(
+                    "db", shown(self.path), f"a writable database ({cause(error)})"
+                ) from None
             raise
         return True
 
@@ -289,18 +366,6 @@ class RunStore:
             )
             written.append(target)
         return written
-
-
-def ensure_directory(path: str | Path, field: str) -> Path:
-    """Create the directory ``path`` (and parents); a file in the way is a ConfigError."""
-    out = Path(path)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise ConfigError(field, str(out), "a directory (a file of that name exists)") from None
-    except OSError as error:
-        raise ConfigError(field, str(out), f"a writable directory ({error.strerror})") from None
-    return out
 
 
 def _metrics_frame(result: RunResult) -> pd.DataFrame:
