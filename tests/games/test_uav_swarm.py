@@ -184,3 +184,19 @@ def test_bad_input_is_a_config_error():
         make_game("uav_swarm", {"comm_range": 0.0})
     with pytest.raises(ConfigError, match="r_c"):
         make_game("uav_swarm", {"r_c": 9.0, "feedback": {"law": "linear"}})
+
+
+@pytest.mark.parametrize("bandwidth", [None, 1, 2])
+def test_vectorised_deviation_equals_the_reference_loop(bandwidth):
+    from incentive_lab.core.game import Game
+
+    params = {"n_agents": 40, "comm_range": 0.25, "bandwidth": bandwidth, "battery": 1.0}
+    game = make_game("uav_swarm", {**params, "recharge": 0.0})
+    rng = make_rng(2)
+    game.reset(rng)
+    game.step(rng.integers(0, 2, 40))  # some batteries are now empty
+    actions, alternative = rng.integers(0, 2, 40), rng.integers(0, 2, 40)
+    fast = game.deviation(actions, alternative)
+    reference = Game.deviation(game, actions, alternative)
+    np.testing.assert_allclose(fast.own, reference.own, atol=1e-12)
+    np.testing.assert_allclose(fast.copy_welfare, reference.copy_welfare, atol=1e-10)

@@ -48,7 +48,7 @@ from gymnasium import spaces
 from pydantic import Field, model_validator
 
 from incentive_lab.core.errors import ConfigError
-from incentive_lab.core.game import Game, GameMetadata, StepResult
+from incentive_lab.core.game import Deviation, Game, GameMetadata, StepResult
 from incentive_lab.core.params import Params, field_error
 from incentive_lab.core.registry import register
 from incentive_lab.core.topology import Topology
@@ -208,21 +208,49 @@ class UavSwarmGame(Game[UavSwarmParams]):
         }
         return StepResult(obs=self._observe(), rewards=rewards, info={"metrics": metrics})
 
-    def counted(self, sharing: FloatArray) -> FloatArray:
-        """``float64[n]``: counted sharers ``min(n_c, bandwidth)`` in each focal group."""
+    def sharers(self, sharing: FloatArray) -> FloatArray:
+        """``float64[n]``: sharers ``n_c`` in each focal group (before the bandwidth cap)."""
         top = self.topology
         assert top is not None
-        n_c = sharing + np.bincount(self._source, weights=sharing[top.indices], minlength=top.n)
+        weights = sharing[top.indices]
+        totals: FloatArray = sharing + np.bincount(self._source, weights=weights, minlength=top.n)
+        return totals
+
+    def _cap(self, n_c: FloatArray) -> FloatArray:
         cap = self.params.bandwidth
-        result: FloatArray = n_c if cap is None else np.minimum(n_c, float(cap))
-        return result
+        return n_c if cap is None else np.minimum(n_c, float(cap))
+
+    def _pay(self, sharing: FloatArray, n_c: FloatArray) -> FloatArray:
+        """Payoffs when each focal group holds ``n_c`` sharers (``sharing``: own choice)."""
+        p = self.params
+        m = self._cap(n_c) - sharing
+        return payoffs(sharing, m, self._degree, self._r_c, p.r_d, p.cost)
+
+    def _sharing(self, actions: Actions) -> FloatArray:
+        """``float64[n]``: 1 where a UAV chose to share and its battery allowed it."""
+        return ((np.asarray(actions) == SHARE) & self._able).astype(np.float64)
 
     def rewards_for(self, actions: Actions) -> Rewards:
         """Payoffs of ``actions`` with the batteries and ``r_c`` of the last step."""
-        p = self.params
-        sharing = ((np.asarray(actions) == SHARE) & self._able).astype(np.float64)
-        m = self.counted(sharing) - sharing
-        return payoffs(sharing, m, self._degree, self._r_c, p.r_d, p.cost)
+        sharing = self._sharing(actions)
+        return self._pay(sharing, self.sharers(sharing))
+
+    def deviation(self, actions: Actions, alternative: Actions) -> Deviation:
+        """O(n): a switch moves ``n_c`` by ±1 in the UAV's own group and its neighbours'."""
+        sharing, switched = self._sharing(actions), self._sharing(alternative)
+        n_c = self.sharers(sharing)
+        before = self._pay(sharing, n_c)
+        change = switched - sharing
+        own = self._pay(switched, n_c + change)
+        up = self._pay(sharing, n_c + 1.0) - before  # a neighbour starts sharing
+        down = self._pay(sharing, n_c - 1.0) - before  # a sharing neighbour stops
+        top = self.topology
+        assert top is not None
+        moved = change[self._source]
+        effect = np.where(moved > 0, up[top.indices], np.where(moved < 0, down[top.indices], 0.0))
+        others = np.bincount(self._source, weights=effect, minlength=top.n)
+        welfare = self.copy_welfare(before) + (own - before) + others
+        return Deviation(own=own, copy_welfare=welfare)
 
     def describe(self) -> str:
         """The rules in plain text."""
