@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -33,6 +34,20 @@ def test_bench_run_then_report(tmp_path: Path) -> None:
     assert report.exit_code == 0, report.output
     html = out.read_text(encoding="utf-8")
     assert "staghunt-pg-v1-steps40" in html and "adaptive_planner" in html
+    assert "only 2 seeds (fewer than 5)" in html
+    # --json: the report.json written beside the HTML, on stdout
+    printed = invoke("report", "--db", db, "-o", out, "--json")
+    assert printed.exit_code == 0, printed.output
+    record = json.loads(printed.stdout)
+    assert record == json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    (experiment,) = record["experiments"]
+    assert experiment["name"] == "staghunt-pg-v1-steps40" and experiment["seeds"] == 2
+    assert len(experiment["candidates"]) == 6 and experiment["warnings"]
+    # show: mean [low, high] (never ± half-width) and the same warning
+    shown = invoke("show", "--db", db)
+    assert shown.exit_code == 0, shown.output
+    assert "±" not in shown.stdout and "[" in shown.stdout
+    assert "fewer than 5" in " ".join(shown.stdout.split())
 
 
 def test_bench_and_report_bad_input_exit_2(tmp_path: Path) -> None:

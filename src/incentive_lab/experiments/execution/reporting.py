@@ -5,8 +5,9 @@ touches a database): each experiment's summary and metrics are read, their sweep
 flattened into columns, and MechBench metadata (description, objective, budget) attached
 when the experiment is a scenario of :mod:`~incentive_lab.experiments.bench.suite`.
 ``Results.report`` and ``incentive-lab report`` (through ``results.report_store``) both end
-here. It reads results through the :class:`ResultSource` protocol, so it never imports the
-``results`` module that calls it.
+here; the report's ``report.json`` is written beside the HTML (``NAME.json``), never over a
+JSON file that is not an incentive-lab report. It reads results through the
+:class:`ResultSource` protocol, so it never imports the ``results`` module that calls it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pandas as pd
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.evaluation.report.model import analyse
-from incentive_lab.evaluation.report.page import ExperimentTables, write_report
+from incentive_lab.evaluation.report.page import ExperimentTables, json_path, write_report
 from incentive_lab.evaluation.report.verdicts import Verdict
 from incentive_lab.experiments.bench.suite import scenario_of
 
@@ -76,6 +77,11 @@ def report_results(
     if empty:
         raise ConfigError("experiment", empty[0], "an experiment with finished runs")
     source = str(Path(results[0].db_path))
+    beside = json_path(out)
+    if beside.exists() and b'"schema": "incentive-lab/report' not in beside.read_bytes()[:200]:
+        raise ConfigError(
+            "out", str(out), f"a path whose {beside.name} is absent or an incentive-lab report.json"
+        )
     return write_report(
         out, tables, seed=seed, title=title or "incentive-lab report", source=source
     )
