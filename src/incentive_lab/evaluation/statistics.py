@@ -29,16 +29,16 @@ Stratified bootstrap (``bootstrap_ci``)
     argument, so a seeded ``numpy.random.Generator`` gives identical intervals.
 
 Intervals over seeds in tables (``seed_mean_ci``)
-    Every confidence interval the package shows — ``incentive-lab show`` /
-    ``Results.aggregate`` (``experiments.execution.results.aggregate``) and the HTML report (through
-    ``evaluation.seed_table``) — is this stratified bootstrap: the mean over seeds, a 95%
-    ``percentile`` interval from ``n_resamples = 2000`` resamples of the seeds (within each
-    task when there are several), drawn from ``numpy.random.default_rng(seed)`` with
-    ``seed = 0`` unless given. ``seed_mean_ci`` (``show``) seeds a fresh generator for each
-    row, so a row's interval does not depend on which other rows are shown; the report passes
-    one generator through its rows in order. One seed gives the zero-width interval
-    ``[x, x]``. A percentile interval never leaves the range of the seed values (two seeds:
-    exactly ``[min, max]``), so with few seeds it is narrower than a Student-t interval.
+    The interval of every estimate the package prints for a sweep point — ``incentive-lab
+    show`` / ``Results.aggregate`` (``experiments.execution.results.aggregate``) and the HTML
+    report and its ``report.json`` (``evaluation.report.analysis.final_stats``) — is this one
+    method: the mean over seeds (values in seed-index order), a 95% ``percentile`` interval
+    from ``n_resamples = 2000`` resamples of the seeds, drawn from a generator freshly seeded
+    with ``seed`` (0 unless given) for each row, so a row's interval does not depend on which
+    other rows are shown and ``show`` and the report print the same ``mean [low, high]`` for
+    the same runs. One seed gives the zero-width interval ``[x, x]``. A percentile interval
+    never leaves the range of the seed values (two seeds: exactly ``[min, max]``), so with
+    few seeds it is too narrow: :func:`interval_warnings` says so below :data:`MIN_SEEDS`.
 
 Paired comparison (``paired_difference``)
     Common-random-number runs (seed ``k`` of mechanism X and of mechanism Y share their
