@@ -1,99 +1,19 @@
-"""The CLI's progress bar: one look and one start/stop rule for every command that shows one.
+"""The CLI's progress bar: the library's, drawn unless ``-q`` was given.
 
-A :class:`ProgressBar` is a rich bar on a console (stderr for every command):
-``description ━━━━ done/total elapsed eta remaining``; with ``-v`` every change of ``done``
-is also logged at INFO (one line each, readable where stderr is a file); with ``-q`` the bar
-is disabled. Called as ``bar(done, total)`` it is the
-``progress=`` hook the library's long calls take (``run``, ``bench run``, ``design``): the
-bar appears at the first call, so a config rejected before any work prints only its error
-line, and ``total`` may be learnt late. ``demo`` drives one bar over several experiments
-with a known total: :meth:`ProgressBar.show` at once, :meth:`ProgressBar.describe` per
-experiment and ``bar(offset + done)``. Used as a context manager, the bar is removed when
-the block ends, however it ends; after an error it leaves nothing behind, so the error is the
-command's one line of output.
+:class:`incentive_lab.experiments.progress.ProgressBar` on the CLI's console; ``-q`` is read
+from :mod:`._logging`.
 """
 
 from __future__ import annotations
 
-import io
-import logging
-from types import TracebackType
-
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from incentive_lab.cli import _logging
+from incentive_lab.experiments.progress import ProgressBar as _Bar
 
-log = logging.getLogger("incentive_lab.progress")
 
-
-class ProgressBar:
-    """One task's bar (module docstring); ``total=None`` until the first call says it."""
+class ProgressBar(_Bar):
+    """The library's bar, disabled by ``-q``."""
 
     def __init__(self, description: str, console: Console, total: int | None = None) -> None:
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("eta"),
-            TimeRemainingColumn(),
-            console=console,
-            disable=_logging.quiet(),
-        )
-        self._description = description
-        self._task = self._progress.add_task(description, total=total)
-        self._logged = -1
-
-    def show(self) -> None:
-        """Start drawing the bar (once)."""
-        if not self._progress.live.is_started:
-            self._progress.start()
-
-    def __call__(self, done: int, total: int | None = None) -> None:
-        """``done`` of ``total`` finished (``None``: the total stays); shows the bar."""
-        self.show()
-        self._progress.update(self._task, completed=done, total=total)
-        if done != self._logged:
-            self._logged = done
-            known = self._progress.tasks[0].total
-            log.info(
-                "%s: %d/%s finished", self._description, done, "?" if known is None else int(known)
-            )
-
-    def describe(self, description: str) -> None:
-        """Change the bar's label."""
-        self._description = description
-        self._progress.update(self._task, description=description)
-
-    def __enter__(self) -> ProgressBar:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if self._progress.live.is_started:
-            if error is not None:
-                # an error ends the command with its one line: the bar leaves no trace, also
-                # where stderr is a file (rich writes a bar's last state there when it stops)
-                self._progress.live.transient = True
-                console = self._progress.console
-                terminal, file = console.is_terminal, console.file
-                if not terminal:
-                    console.file = io.StringIO()
-                try:
-                    self._progress.stop()
-                finally:
-                    console.file = file
-                return
-            self._progress.stop()
+        super().__init__(description, console, total, disable=_logging.quiet())

@@ -125,6 +125,20 @@ def register(
     return decorator
 
 
+def add(entry: Entry) -> None:
+    """Register a ready :class:`Entry` under its kind and id.
+
+    How a worker process receives the units its driver registered in code it cannot import
+    (a script's or a notebook's ``__main__``): the driver ships the entries by value and
+    the worker adds them. The same entry again is a no-op; another unit under a taken id is
+    a ``ValueError`` as in :func:`register`.
+    """
+    existing = _ENTRIES[entry.kind].get(entry.id)
+    if existing is not None and existing is not entry and existing.factory is not entry.factory:
+        raise ValueError(f"{entry.kind} id {entry.id!r} is already registered")
+    _ENTRIES[entry.kind][entry.id] = entry
+
+
 def _ensure_loaded() -> None:
     global _loaded
     if _loaded:

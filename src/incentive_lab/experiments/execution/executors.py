@@ -9,10 +9,13 @@ Backends
 --------
 ``local``
     A ``concurrent.futures.ProcessPoolExecutor`` with the ``spawn`` start method (a worker
-    never inherits the driver's open DuckDB handle or threads). ``workers`` defaults to
+    never inherits the driver's open DuckDB handle or threads) that never re-imports the
+    caller's main module and ships the caller's own units to the workers
+    (``experiments.execution.workers``): it works from a script without a ``__main__``
+    guard and from a notebook with units registered inline. ``workers`` defaults to
     ``os.cpu_count()``; ``workers=1`` (or a single task) runs inline in the driver.
 ``ray``
-    Each run is one Ray task (``pip install incentive-lab[ray]``). With ``address`` the
+    Each run is one Ray task (the ``ray`` extra). With ``address`` the
     driver joins that cluster; without it a local Ray with ``num_cpus=workers`` is started
     and shut down afterwards (``experiments.execution.ray_start``).
 """
@@ -20,15 +23,15 @@ Backends
 from __future__ import annotations
 
 import importlib.util
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.config.records import RunResult
 from incentive_lab.experiments.execution.ray_start import ray_missing, ray_session
+from incentive_lab.experiments.execution.workers import call_with_units, process_pool, user_units
 
 BACKENDS = ("local", "ray")
 TaskFn = Callable[[Any], RunResult]
@@ -85,8 +88,7 @@ def _execute_local(tasks: list[Any], workers: int, fn: TaskFn) -> Iterator[RunRe
         for task in tasks:
             yield fn(task)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+    with process_pool(min(workers, len(tasks))) as pool:
         pending: set[Future[RunResult]] = {pool.submit(fn, task) for task in tasks}
         try:
             while pending:
@@ -102,8 +104,10 @@ def _execute_ray(
     tasks: list[Any], workers: int, address: str | None, fn: TaskFn
 ) -> Iterator[RunResult]:
     with ray_session(workers, address) as ray:
-        remote = ray.remote(num_cpus=1)(fn)
-        pending = [remote.remote(task) for task in tasks]
+        modules, entries = user_units()
+        remote = ray.remote(num_cpus=1)(call_with_units)
+        shared = ray.put(entries)
+        pending = [remote.remote(fn, modules, shared, task) for task in tasks]
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
             for ref in done:

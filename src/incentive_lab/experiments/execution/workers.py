@@ -1,0 +1,155 @@
+"""Local worker processes that run whatever the caller registered, wherever it was defined.
+
+The local backend computes runs in ``spawn``-started processes (a fresh interpreter: no
+inherited DuckDB handle, threads or locks). Python's ``spawn`` normally re-imports the
+caller's main module in every worker, which breaks the two places users call the API from:
+
+* a plain script without an ``if __name__ == "__main__":`` guard re-runs itself in every
+  worker (which starts its own pool: ``BrokenProcessPool``);
+* a notebook, or a script, that registers a unit inline (a class in ``__main__``): the
+  worker's registry never sees it.
+
+So the pool here never re-imports the main module (the ``init_main_from_*`` entries of the
+spawn preparation data are dropped while the pool starts its processes), and every unit the
+driver registered outside this package travels to the workers: units of importable modules
+by name (the worker imports the module, which registers them, as the driver did), units
+of ``__main__`` or of modules that cannot be imported by value (``cloudpickle``), added to
+the worker's registry (:func:`incentive_lab.core.registry.add`) by the pool's initializer.
+
+The Ray backend ships the same two lists with every task (:func:`call_with_units`).
+
+A worker's exception reaches the driver as itself (type, message, and the worker's
+traceback as its ``__cause__``), the way ``concurrent.futures`` returns it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import multiprocessing
+import multiprocessing.spawn
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from incentive_lab.core import registry
+
+PACKAGE = "incentive_lab"
+
+
+def _importable(module: str) -> bool:
+    if module == "__main__":
+        return False
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def user_units() -> tuple[list[str], bytes]:
+    """Modules to import and pickled entries to add so a worker sees the driver's units.
+
+    The pickled list is empty (``cloudpickle.dumps([])``) when every unit is importable.
+    """
+    import cloudpickle
+
+    modules: set[str] = set()
+    by_value: list[registry.Entry] = []
+    for kind in registry.KINDS:
+        for entry in registry.entries(kind):
+            module = getattr(entry.factory, "__module__", None) or "__main__"
+            if module.split(".")[0] == PACKAGE:
+                continue
+            if _importable(module):
+                modules.add(module)
+            else:
+                by_value.append(entry)
+    return sorted(modules), cloudpickle.dumps(by_value)
+
+
+def _none() -> bytes:
+    import cloudpickle
+
+    return bytes(cloudpickle.dumps([]))
+
+
+_NONE = _none()
+
+
+def _initialise(modules: list[str], entries: bytes) -> None:
+    """Pool initializer: import the driver's unit modules, add its inline units."""
+    import cloudpickle
+
+    for module in modules:
+        importlib.import_module(module)
+    for entry in cloudpickle.loads(entries):
+        registry.add(entry)
+
+
+def call_with_units(fn: Callable[[Any], Any], modules: list[str], entries: bytes, task: Any) -> Any:
+    """``fn(task)`` after learning the driver's units (the Ray backend's task function).
+
+    A Ray worker imports this package but never the driver's main module.
+    """
+    _initialise(modules, entries)
+    return fn(task)
+
+
+@contextlib.contextmanager
+def _main_not_reimported() -> Iterator[None]:
+    original = multiprocessing.spawn.get_preparation_data
+
+    def without_main(name: str) -> dict[str, Any]:
+        data = dict(original(name))
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    multiprocessing.spawn.get_preparation_data = without_main
+    try:
+        yield
+    finally:
+        multiprocessing.spawn.get_preparation_data = original
+
+
+def _call_pickled(fn: Callable[[Any], Any], blob: bytes) -> Any:
+    import cloudpickle
+
+    return fn(cloudpickle.loads(blob))
+
+
+class Pool:
+    """A spawn pool that knows the driver's units (see :func:`process_pool`)."""
+
+    def __init__(self, executor: ProcessPoolExecutor, by_value: bool) -> None:
+        self._executor = executor
+        self._by_value = by_value
+
+    def submit(self, fn: Callable[[Any], Any], task: Any) -> Future[Any]:
+        """Schedule ``fn(task)``; a task holding inline units' params travels by value."""
+        if not self._by_value:
+            return self._executor.submit(fn, task)
+        import cloudpickle
+
+        return self._executor.submit(_call_pickled, fn, cloudpickle.dumps(task))
+
+
+@contextlib.contextmanager
+def process_pool(workers: int) -> Iterator[Pool]:
+    """A spawn pool of ``workers`` processes that knows the driver's units (docstring).
+
+    Submit every task inside the ``with`` block: processes start on demand at submission,
+    and only then is the main module kept out of them. When the driver has units that
+    travel by value, tasks do too (their validated params are instances of those units'
+    parameter classes); cloudpickle gives a class shipped twice one identity in a worker.
+    """
+    modules, entries = user_units()
+    executor = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_initialise,
+        initargs=(modules, entries),
+    )
+    with executor, _main_not_reimported():
+        yield Pool(executor, by_value=entries != _NONE)
