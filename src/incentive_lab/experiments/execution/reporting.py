@@ -12,7 +12,7 @@ JSON file that is not an incentive-lab report. It reads results through the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -47,8 +47,14 @@ class ResultSource(Protocol):
         """One row per run."""
 
 
-def tables_of(results: ResultSource) -> ExperimentTables:
-    """The report tables of one experiment (restricted to ``results.run_ids`` if set)."""
+def tables_of(
+    results: ResultSource, thresholds: Mapping[str, float] | None = None
+) -> ExperimentTables:
+    """The report tables of one experiment (restricted to ``results.run_ids`` if set).
+
+    ``thresholds``: practical threshold per objective metric (default: 1 % of the range of
+    the candidates' means, ``evaluation.report.verdicts``).
+    """
     summary = results.summary()
     metrics = results.metrics()
     runs = results.runs()
@@ -63,16 +69,22 @@ def tables_of(results: ResultSource) -> ExperimentTables:
         objective=scenario.objective if scenario else "social_welfare",
         budget=scenario.budget if scenario else None,
         mechanism_order=tuple(scenario.mechanisms) if scenario else (),
+        thresholds=dict(thresholds or {}),
     )
 
 
 def report_results(
-    results: Sequence[ResultSource], out: str | Path, *, seed: int = 0, title: str | None = None
+    results: Sequence[ResultSource],
+    out: str | Path,
+    *,
+    seed: int = 0,
+    title: str | None = None,
+    thresholds: Mapping[str, float] | None = None,
 ) -> Path:
     """Write the report of several experiments' results to ``out``; return its path."""
     if not results:
         raise ConfigError("experiment", "<none>", "at least one experiment with finished runs")
-    tables = [tables_of(r) for r in results]
+    tables = [tables_of(r, thresholds) for r in results]
     empty = [t.name for t in tables if t.summary.empty]
     if empty:
         raise ConfigError("experiment", empty[0], "an experiment with finished runs")
