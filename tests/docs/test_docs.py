@@ -100,3 +100,44 @@ def test_the_plugin_tutorial_runs(tmp_path: Path) -> None:
     for unit in ("mechanism 'subsidy'", "game 'coordination", "learner 'greedy_average'"):
         assert unit in done.stdout and "checks passed" in done.stdout, done.stdout
     assert (tmp_path / "plugin.duckdb").is_file()
+
+
+def test_the_pettingzoo_tutorial_runs(tmp_path: Path) -> None:
+    blocks = python_blocks(DOCS / "tutorials" / "pettingzoo.md")
+    script = tmp_path / "interop_tutorial.py"
+    script.write_text("\n\n".join(blocks))
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    shown = re.findall(
+        r"^```text\n(.*?)^```", (DOCS / "tutorials" / "pettingzoo.md").read_text(), re.S | re.M
+    )
+    for expected in shown:
+        for line in expected.strip().splitlines():
+            assert line in done.stdout, (line, done.stdout)
+
+
+def test_the_sql_recipes_run_on_the_first_experiment(tmp_path: Path) -> None:
+    import duckdb
+    import yaml
+
+    import incentive_lab
+
+    guide = (DOCS / "getting-started.md").read_text()
+    first = next(b for b in re.findall(r"^```yaml\n(.*?)^```", guide, re.S | re.M) if "pd-tax" in b)
+    config = yaml.safe_load(first)
+    config["steps"], config["game"]["params"]["n_copies"] = 1000, 20  # same shape, smaller
+    db = tmp_path / "incentive-lab.duckdb"
+    incentive_lab.run(config, db=db, workers=1, progress=False)
+    queries = re.findall(
+        r"^```sql\n(.*?)^```", (DOCS / "tutorials" / "sql.md").read_text(), re.S | re.M
+    )
+    assert len(queries) >= 6
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for query in queries:
+            rows = con.execute(query).fetchall()
+            assert rows, query
+    finally:
+        con.close()
