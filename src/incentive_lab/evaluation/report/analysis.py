@@ -191,9 +191,21 @@ def _sort_values(values: list[Any]) -> list[Any]:
     return sorted(values) if numeric else values
 
 
+TRIAL = "trial"
+"""The point column of a design search's trial number (each trial is a candidate)."""
+
+
 def is_candidate_column(column: str) -> bool:
-    """Whether a swept column belongs to the candidate (the mechanism or its parameters)."""
-    return column == MECHANISM or column.startswith(MECHANISM + ".")
+    """Whether a swept column belongs to the candidate (mechanism, its params, design trial)."""
+    return column in (MECHANISM, TRIAL) or column.startswith(MECHANISM + ".")
+
+
+def _short_path(column: str) -> str:
+    """``mechanism.params.taxes.1`` → ``taxes.1``; ``trial`` → ``trial``."""
+    for prefix in (MECHANISM + ".params.", MECHANISM + "."):
+        if column.startswith(prefix):
+            return column[len(prefix) :]
+    return column
 
 
 def _candidate_labels(
@@ -205,7 +217,7 @@ def _candidate_labels(
         head = pd.Series(base, index=frame.index, dtype=object)
     out = head.astype(object)
     for column in (c for c in columns if c != MECHANISM):
-        name = column.split(".")[-1]
+        name = _short_path(column)
         out = out + frame[column].map(lambda v, name=name: f" {name}={value_text(v)}")
     return out.astype(object)
 

@@ -23,7 +23,9 @@ from incentive_lab.evaluation.report.template import Markup, badge, figure, join
 from incentive_lab.evaluation.report.transcripts import transcript_section
 from incentive_lab.evaluation.report.verdicts import BUDGET_METRIC, Verdict
 
-BADGES = {"clear": "clear", "tie": "unclear", "not clear": "unclear", "no effect": "over"}
+MONEY = ("incentive_collected", "net_transfer")
+"""Money columns shown beside the objectives (spend is the cost objective)."""
+BADGES = {"clear": "clear", "tie": "tie", "not clear": "unclear", "no effect": "over"}
 
 
 def ci_text(mean: float, low: float, high: float) -> str:
@@ -169,15 +171,22 @@ def _outcome_table(a: Analysis, condition: str) -> Markup:
                 cells.append(ci_text(*(float(v) for v in values)))
             else:
                 cells.append("–")
+        for metric in MONEY:
+            if metric in mine.index:
+                values = mine.loc[metric, ["mean", "ci_low", "ci_high"]].to_numpy(float)
+                cells.append(ci_text(*(float(v) for v in values)))
+            else:
+                cells.append("–")
         cells.append(badge("no effect here", "over") if candidate in quiet else "")
         if budget is not None and BUDGET_METRIC in mine.index:
             over = float(mine.loc[[BUDGET_METRIC], "mean"].to_numpy(float)[0]) > budget
             cells.append(badge("over budget", "over") if over else "within")
         rows.append(cells)
-    header = ["candidate", *[f"{o.title} ({o.unit})" for o in objectives], "effect"]
+    money = [f"{m} (per step)" for m in MONEY]
+    header = ["candidate", *[f"{o.title} ({o.unit})" for o in objectives], *money, "effect"]
     if budget is not None:
         header.append(f"{BUDGET_METRIC} within the budget {budget:g}/step")
-    return table(header, rows, numeric=range(1, len(objectives) + 1))
+    return table(header, rows, numeric=range(1, len(objectives) + len(MONEY) + 1))
 
 
 def _effects_table(a: Analysis, condition: str) -> Markup:
@@ -198,8 +207,14 @@ def _effects_table(a: Analysis, condition: str) -> Markup:
                 continue
             r = hit.iloc[0]
             cells.append(
-                f"{r['difference']:+.4g} [{r['ci_low']:+.4g}, {r['ci_high']:+.4g}] "
-                f"{r['status']}; P = {r['poi']:.2f} [{r['poi_low']:.2f}, {r['poi_high']:.2f}]"
+                join(
+                    [
+                        f"{r['difference']:+.4g} [{r['ci_low']:+.4g}, {r['ci_high']:+.4g}] "
+                        f"{r['status']}",
+                        Markup("<br>"),
+                        f"P = {r['poi']:.2f} [{r['poi_low']:.2f}, {r['poi_high']:.2f}]",
+                    ]
+                )
             )
             status = str(r["status"])
             kinds.append({"better": "better", "worse": "worse"}.get(status, "unclear"))

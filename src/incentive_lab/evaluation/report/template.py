@@ -34,7 +34,10 @@ table { border-collapse:collapse; width:100%; margin:8px 0 4px; font-size:13.5px
 th, td { border-bottom:1px solid var(--line); padding:6px 9px; text-align:left;
          vertical-align:top; }
 th { background:#f0f2f6; font-weight:600; }
-td.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
+td.num { text-align:right; font-variant-numeric:tabular-nums; }
+.warning { background:#fff4d6; border:1px solid #e8c25a; border-radius:8px; padding:8px 14px;
+           margin:10px 0; } .warning ul { margin:4px 0; padding-left:20px; }
+h4 { font-size:15px; margin:16px 0 6px; } p.noeffect { color:var(--muted); margin:4px 0 10px; }
 td.better { background:var(--good-bg); } td.worse { background:var(--bad-bg); }
 td.unclear { background:var(--neutral-bg); }
 .badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px;
@@ -42,6 +45,7 @@ td.unclear { background:var(--neutral-bg); }
 .badge.clear { background:var(--good-bg); color:var(--good); }
 .badge.unclear { background:var(--neutral-bg); color:var(--muted); }
 .badge.over { background:var(--bad-bg); color:var(--bad); }
+.badge.tie { background:#e6eefc; color:var(--accent); }
 figure { margin:16px 0 8px; }
 figure svg.figure { max-width:100%; height:auto; display:block; margin:0 auto; }
 figcaption { color:var(--muted); font-size:13px; margin-top:4px; }
