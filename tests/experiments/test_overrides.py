@@ -1,0 +1,62 @@
+"""``--set dotted.path=value``: parsed as YAML, applied like editing the file, validated."""
+
+from __future__ import annotations
+
+import pytest
+
+from incentive_lab.core.errors import ConfigError
+from incentive_lab.experiments import load_config, plan_runs
+from incentive_lab.experiments.config.overrides import apply_overrides, parse_override
+
+BASE = {
+    "name": "pd",
+    "game": {"id": "prisoners_dilemma", "params": {"n_copies": 4}},
+    "learners": [{"id": "q_learning"}],
+    "steps": 100,
+}
+
+
+def test_values_are_yaml() -> None:
+    assert parse_override("steps=200") == ("steps", 200)
+    assert parse_override("game.params.r=4.5") == ("game.params.r", 4.5)
+    assert parse_override("mechanism.params.taxes=[0.0, 2.5]") == (
+        "mechanism.params.taxes",
+        [0.0, 2.5],
+    )
+    assert parse_override("mechanism={id: team_reward}") == ("mechanism", {"id": "team_reward"})
+    assert parse_override("name=pd = short") == ("name", "pd = short")  # first '=' splits
+
+
+def test_overrides_apply_in_order_and_create_unit_params() -> None:
+    raw = apply_overrides(BASE, ["steps=200", "learners.0.params.alpha=0.3", "steps=300"])
+    assert raw["steps"] == 300 and raw["learners"][0]["params"] == {"alpha": 0.3}
+    assert BASE["steps"] == 100 and "params" not in BASE["learners"][0]  # input untouched
+    config = load_config(raw)
+    assert config.steps == 300
+    [task] = plan_runs(raw)
+    assert task.config["learners"][0]["params"]["alpha"] == 0.3  # recorded in the run
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("steps", "dotted.path=value"),
+        ("=3", "dotted.path=value"),
+        ("stpes=3", "did you mean 'steps'"),
+        ("steps=", "a value after '='"),
+        ("steps=[1, 2", "a YAML value"),
+        ("learners.5.params.alpha=0.1", "list index"),
+    ],
+)
+def test_bad_overrides_are_one_line_errors(override: str, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        apply_overrides(BASE, [override])
+    text = str(raised.value)
+    assert text.startswith("--set") and "\n" not in text and message in text
+
+
+def test_a_wrong_value_is_the_files_error() -> None:
+    with pytest.raises(ConfigError, match="steps"):
+        load_config(apply_overrides(BASE, ["steps=-1"]))
+    with pytest.raises(ConfigError, match="alpah"):
+        plan_runs(apply_overrides(BASE, ["learners.0.params.alpah=0.1"]))
