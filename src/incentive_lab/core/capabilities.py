@@ -24,6 +24,10 @@ capability             what the game offers
 ``recommender_outcome`` ``info["recommender"]``: slates, clicks, exposure (``core.recommendation``)
 ``public_goods_outcome`` ``info["public_goods"]``: groups, contributions, multipliers
 ``bottleneck_model``   ``game.bottleneck_model``: slot grid, capacity, cost constants
+``slate_choice``       ``game.slate_choice``: submit slates, read clicks (``core.slate_choice``)
+``global_state``       ``game.global_state()``: ``[n_copies, ...]`` state of every copy (MAPPO)
+``scripted_policy``    ``game.scripted_policy``: named bots acting from the game's state
+                       (``core.scripted``)
 =====================  ================================================================
 
 Mechanisms may offer ``loss_shaping`` (a differentiable ``shape_losses``) — what gradient-play
@@ -52,6 +56,8 @@ class Capability(StrEnum):
     BOTTLENECK_MODEL = "bottleneck_model"
     LOSS_SHAPING = "loss_shaping"
     SCRIPTED_POLICY = "scripted_policy"
+    SLATE_CHOICE = "slate_choice"
+    GLOBAL_STATE = "global_state"
 
 
 ATTRIBUTE: dict[Capability, str] = {
@@ -63,6 +69,8 @@ ATTRIBUTE: dict[Capability, str] = {
     Capability.BOTTLENECK_MODEL: "bottleneck_model",
     Capability.LOSS_SHAPING: "shape_losses",
     Capability.SCRIPTED_POLICY: "scripted_policy",
+    Capability.GLOBAL_STATE: "global_state",
+    Capability.SLATE_CHOICE: "slate_choice",
 }
 """The attribute through which a unit delivers a capability (outcomes travel in ``info``)."""
 
@@ -87,6 +95,8 @@ DESCRIPTION: dict[Capability, str] = {
     Capability.BOTTLENECK_MODEL: "a departure-time bottleneck (slots, capacity, costs)",
     Capability.LOSS_SHAPING: "a differentiable reward shaping (shape_losses)",
     Capability.SCRIPTED_POLICY: "scripted bots that act from the game's state",
+    Capability.GLOBAL_STATE: "the global state of each copy (global_state(): [n_copies, ...])",
+    Capability.SLATE_CHOICE: "a slate channel: agents submit item slates and read their clicks",
 }
 """One line per capability, for error messages and ``incentive-lab list``."""
 

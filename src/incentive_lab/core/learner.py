@@ -24,6 +24,7 @@ from incentive_lab.core.game import Game
 from incentive_lab.core.generative import GenerativeModel
 from incentive_lab.core.params import Params
 from incentive_lab.core.population import OverlappingGroups
+from incentive_lab.core.slate_choice import SlateChoice
 from incentive_lab.core.tabular_model import TabularModel
 from incentive_lab.core.topology import Topology
 from incentive_lab.core.types import Actions, IntArray, Obs, Probs, Rewards
@@ -52,6 +53,8 @@ class LearnerContext:
     ``copies``: the game's ``copies`` array (``int64[n]``, global indices): which
     independent copy each agent plays in, for learners that condition on co-players
     (``maddpg``'s critic).
+    ``slate_choice``: the game's slate channel (``core.slate_choice``), if it offers one,
+    for recommender learners that choose items for each user they serve.
     ``offered``: the capabilities the game offers (``core.capabilities``); the models above
     are filled from them, never probed, and a learner's registered ``requires`` was checked
     against them before the run started.
@@ -69,6 +72,7 @@ class LearnerContext:
     differentiable: DifferentiableGame | None = None
     tabular_model: TabularModel | None = None
     copies: IntArray | None = None
+    slate_choice: SlateChoice | None = None
     offered: Capabilities = frozenset()
 
     @classmethod
@@ -89,6 +93,7 @@ class LearnerContext:
             differentiable=provided(game, Capability.DIFFERENTIABLE),
             tabular_model=provided(game, Capability.TABULAR_MODEL),
             copies=game.copies,
+            slate_choice=provided(game, Capability.SLATE_CHOICE),
             offered=offered,
         )
 

@@ -7,6 +7,11 @@ Who acts
     popular, oracle, diverse, fresh, similar; ``games.recommender.slates``). The game does
     the per-user personalisation of the chosen strategy for every user the agent serves, so
     a bandit over strategies is the natural learner and ``10⁴`` users cost no Python loop.
+    With ``agents_choose: items`` agents choose **items**: a seventh action ``submitted``
+    (6) shows, to each user the agent serves, the slate of item ids the agent submitted for
+    that user through the capability ``slate_choice`` (``games.recommender.channel``: the
+    round is drawn before the agents act, so they know whom they serve). Strategies stay
+    available as fixed baselines (``random``, ``popular``, ``oracle`` as an upper bound).
 
 A round
     1. every active user picks an agent by reputation (hard-max, ε-greedy or soft-max;
@@ -42,7 +47,9 @@ drawn uniformly, whose quality level is ``μ_p ~ U[0, 1]``, and has quality
 exposure on the best providers; or explicit ``item_features``) or ``movielens100k``
 (``games.recommender.data``).
 
-Version history: ``recommender`` (v0) — this model.
+Version history: ``recommender`` (v0) — this model; ``agents_choose: items`` added later
+without changing v0's behaviour (its default, ``strategies``, is v0 bit for bit; the oracle
+is now a Numba top-``k`` that returns the NumPy reference's slates exactly).
 """
 
 from __future__ import annotations
@@ -59,15 +66,16 @@ from incentive_lab.core.recommendation import SLATE_STRATEGIES, RecommenderOutco
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Rewards
 from incentive_lab.games.recommender import users as um
+from incentive_lab.games.recommender.channel import SUBMITTED, SlateChannel
 from incentive_lab.games.recommender.choice import (
     click_probabilities,
-    gini,
     intra_list_diversity,
     item_vectors,
     sample_choice,
     slate_affinity,
 )
 from incentive_lab.games.recommender.data import Catalogue, load_movielens100k
+from incentive_lab.games.recommender.metrics import round_metrics
 from incentive_lab.games.recommender.params import RecommenderParams
 from incentive_lab.games.recommender.slates import (
     Items,
@@ -93,7 +101,7 @@ FIXED_SHAPE = ("n_users", "n_items", "n_agents", "slate_size", "n_topics", "n_pr
 class RecommenderGame(Game[RecommenderParams]):
     """``n_agents`` recommender agents serving ``n_users`` user slots (module docstring)."""
 
-    capabilities = frozenset({Capability.RECOMMENDER_OUTCOME})
+    capabilities = frozenset({Capability.RECOMMENDER_OUTCOME, Capability.SLATE_CHOICE})
 
     def __init__(self, params: RecommenderParams) -> None:
         super().__init__(params)
@@ -103,9 +111,12 @@ class RecommenderGame(Game[RecommenderParams]):
             self._check_catalogue(self.catalogue)
         self.n_topics = params.topics if self.catalogue is None else len(self.catalogue.topics)
         self.n_agents = params.n_agents
-        self.n_actions = len(SLATE_STRATEGIES)
+        self.items_mode = params.agents_choose == "items"
+        names = (*SLATE_STRATEGIES, "submitted") if self.items_mode else SLATE_STRATEGIES
+        self.n_actions = len(names)
         self.observation_space = spaces.Box(0.0, 1.0, shape=(N_OBS,), dtype=np.float64)
-        self.metadata = GameMetadata(action_names=SLATE_STRATEGIES, stochastic=True)
+        self.metadata = GameMetadata(action_names=names, stochastic=True)
+        self.slate_choice = SlateChannel(self)
         self.reset(np.random.default_rng(0))
 
     def _check_catalogue(self, catalogue: Catalogue) -> None:
@@ -116,6 +127,12 @@ class RecommenderGame(Game[RecommenderParams]):
         if p.n_items > catalogue.features.shape[0]:
             allowed = f"at most {catalogue.features.shape[0]} items with movielens100k"
             raise ConfigError("game.params.n_items", p.n_items, allowed)
+
+    def offers(self) -> frozenset[Capability]:
+        """``slate_choice`` only with ``agents_choose: items``."""
+        if self.items_mode:
+            return self.capabilities
+        return self.capabilities - {Capability.SLATE_CHOICE}
 
     @property
     def n_providers(self) -> int:
@@ -175,7 +192,11 @@ class RecommenderGame(Game[RecommenderParams]):
         self.users = um.new_state(
             self._draw_theta(p.n_users), p.n_agents, p.patience, p.session_budget
         )
-        self._last = self._draw_round()
+        self.user_serial = np.arange(p.n_users, dtype=np.int64)
+        self.item_serial = np.arange(p.n_items, dtype=np.int64)
+        self.served_ever = np.zeros(p.n_users, dtype=bool)
+        self.played: Round | None = None
+        self._last = self.pending = self._draw_round()
         obs = np.zeros((p.n_agents, N_OBS))
         obs[:, 0] = 1.0 / p.n_agents
         obs[:, 2:] = 1.0
@@ -207,6 +228,7 @@ class RecommenderGame(Game[RecommenderParams]):
             one_hot=self._one_hot and int(topic_ok.sum()) >= k,
             choice_uniforms=rng.random(n),
             items=items,
+            submitted=np.full((n, k), -1, dtype=np.int64) if self.items_mode else None,
         )
 
     # -- one round -----------------------------------------------------------------------
@@ -231,8 +253,11 @@ class RecommenderGame(Game[RecommenderParams]):
         """Play one round (see the module docstring) and return per-agent clicks/n_users."""
         actions = self.check_actions(actions)
         p, state = self.params, self.users
-        rnd = self._draw_round()
+        rnd = self.pending if self.items_mode else self._draw_round()
         slates, slot = self._play(rnd, actions)
+        self.played, self.last_slates, self.last_clicked = rnd, slates, slot
+        self.last_serial = self.user_serial[rnd.users]
+        self.served_ever[rnd.users] = True
         clicked = (slot >= 0).astype(np.float64)
         gain, item = self._gains(rnd, slates, slot)
         diversity = intra_list_diversity(rnd.items.cosine, slates)
@@ -255,10 +280,15 @@ class RecommenderGame(Game[RecommenderParams]):
             provider_share=np.bincount(rnd.items.provider, minlength=p.n_providers) / p.n_items,
             n_users=p.n_users,
         )
-        metrics = self._metrics(rnd, slates, clicked, gain, diversity, churned, lengths, exposure)
+        cold = self.users.age[rnd.users] <= p.cold_start_rounds
+        metrics = round_metrics(
+            p, slates, clicked, gain, diversity, churned, lengths, exposure, cold
+        )
         self._last = rnd
         self._arrivals()
         obs = self._observe(rnd, served, clicks)
+        if self.items_mode:
+            self.pending = self._draw_round()
         info: dict[str, Any] = {"recommender": outcome, "metrics": metrics}
         return StepResult(obs=obs, rewards=clicks / p.n_users, info=info)
 
@@ -293,6 +323,8 @@ class RecommenderGame(Game[RecommenderParams]):
         if arrivals.any():
             theta = self._draw_theta(int(arrivals.sum()))
             um.arrive(state, arrivals, theta, p.patience, p.session_budget)
+            self.user_serial[arrivals] = self.user_serial.max() + 1 + np.arange(theta.shape[0])
+            self.served_ever[arrivals] = False
         new = rng.random(p.n_items) < p.item_arrival
         if new.any():
             count = int(new.sum())
@@ -301,36 +333,8 @@ class RecommenderGame(Game[RecommenderParams]):
             features[new], quality[new], provider[new] = self._draw_items(count)
             self.items = self._make_items(features, quality, provider)
             self.item_age[new] = 0
+            self.item_serial[new] = self.item_serial.max() + 1 + np.arange(count)
             self.popularity[new] = 0.0
-
-    def _metrics(
-        self,
-        rnd: Round,
-        slates: IntArray,
-        clicked: FloatArray,
-        gain: FloatArray,
-        diversity: FloatArray,
-        churned: Any,
-        lengths: IntArray,
-        exposure: IntArray,
-    ) -> dict[str, float]:
-        p = self.params
-        n = rnd.users.shape[0]
-        metrics = {
-            "ctr": float(clicked.mean()) if n else 0.0,
-            "churn_rate": float(churned.mean()) if n else 0.0,
-            "intra_list_diversity": float(diversity.mean()) if n else 0.0,
-            "coverage": float(np.unique(slates).shape[0] / p.n_items) if n else 0.0,
-            "exposure_gini": gini(exposure.sum(axis=0).astype(np.float64)),
-            "platform_welfare": float(gain.sum() / p.n_users),
-            "active_users": float(n / p.n_users),
-        }
-        if lengths.shape[0]:
-            metrics["session_length"] = float(lengths.mean())
-        cold = self.users.age[rnd.users] <= p.cold_start_rounds
-        if cold.any():
-            metrics["cold_start_ctr"] = float(clicked[cold].mean())
-        return metrics
 
     def _observe(self, rnd: Round, served: FloatArray, clicks: FloatArray) -> Obs:
         p, state = self.params, self.users
@@ -364,7 +368,9 @@ class RecommenderGame(Game[RecommenderParams]):
     def describe(self) -> str:
         """The rules in plain text."""
         p = self.params
-        names = ", ".join(f"{k}={s}" for k, s in enumerate(SLATE_STRATEGIES))
+        names = ", ".join(f"{k}={s}" for k, s in enumerate(self.metadata.action_names))
+        if self.items_mode:
+            names += f" — with {SUBMITTED}, the item slates you submitted for your users"
         return (
             f"Recommender platform: {p.n_agents} recommender agents compete for {p.n_users} "
             f"users over {p.n_items} items ({self.n_topics} topics, {p.n_providers} "

@@ -7,14 +7,17 @@ random-slate CTR ≈ 0.31, oracle ≈ 0.75 (``games.recommender.choice``).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from incentive_lab.core.params import Params, field_error
 
 DEFAULT_TOPICS = 20
+LATER_DEFAULTS: dict[str, Any] = {"agents_choose": "strategies"}
+"""Fields added after v0 and their defaults: the stored (hashed) params omit them while at
+the default, so configs written before keep their run ids (the golden traces)."""
 
 
 class RecommenderParams(Params):
@@ -75,6 +78,19 @@ class RecommenderParams(Params):
     """Users younger than this many rounds count as cold-start users."""
     popularity_decay: float = Field(0.9, ge=0.0, lt=1.0)
     """Per-round decay of the click counts behind the ``popular`` strategy."""
+
+    agents_choose: Literal["strategies", "items"] = "strategies"
+    """``strategies``: an action is a slate strategy (v0). ``items``: agents may also play
+    ``submitted`` (action 6) and show the item slates they submitted for their users through
+    the game's ``slate_choice`` channel (``core.slate_choice``; learned recommenders)."""
+
+    @model_serializer(mode="wrap")
+    def _omit_later_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        for name, default in LATER_DEFAULTS.items():
+            if name in out and out[name] == default:
+                del out[name]
+        return out
 
     @model_validator(mode="after")
     def _consistent(self) -> RecommenderParams:

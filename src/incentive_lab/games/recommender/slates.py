@@ -11,10 +11,15 @@ joint action replays the same round (common random numbers).
 ``oracle``  top-``k`` true affinity (ties: quality), computed in chunks of users so that
             ``10⁴ × 10³`` affinities never sit in memory at once; with one-hot items (the
             synthetic default) exactly from ``k²`` candidates (:func:`oracle_slates_one_hot`).
+            :func:`fast_oracle_slates` / :func:`fast_oracle_slates_one_hot` give the same
+            slates by a Numba one-pass top-``k`` (``games.recommender._oracle``), deferring
+            the rare rows with ties to the NumPy reference.
 ``diverse`` the best-quality item of each of the user's ``k`` favourite non-empty topics
             (deeper items of the same topics if there are fewer than ``k`` topics).
 ``fresh``   the ``k`` newest items (ties at random). ``similar``: the best-quality items of
             the topic the user last clicked (a random topic if none yet).
+``submitted`` (action 6, with ``agents_choose: items``) the slates the agent submitted for
+            its users through ``slate_choice`` (``games.recommender.channel``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.types import BoolArray, FloatArray, IntArray
+from incentive_lab.games.recommender._oracle import top_k_one_hot, top_k_rows
 from incentive_lab.games.recommender.choice import Affinity, affinity_matrix, item_vectors
 
 CHUNK = 2048
@@ -64,6 +71,8 @@ class Round:
     one_hot: bool
     choice_uniforms: FloatArray
     items: Items
+    submitted: IntArray | None = None
+    """``int64[S, k]`` slates submitted through ``slate_choice`` (``−1``: none yet)."""
 
 
 def random_slates(n_items: int, k: int, draws: FloatArray, order: FloatArray) -> IntArray:
@@ -105,18 +114,62 @@ def oracle_slates(
     return out
 
 
-def oracle_slates_one_hot(
+def fast_oracle_slates(
+    theta: FloatArray, items: Items, k: int, kind: Affinity, chunk: int = CHUNK
+) -> IntArray:
+    """:func:`oracle_slates`, bit for bit, by a Numba top-``k`` per chunk of users."""
+    out = np.empty((theta.shape[0], k), dtype=np.int64)
+    bonus = TIE * items.quality[None, :]
+    for start in range(0, theta.shape[0], chunk):
+        score = affinity_matrix(theta[start : start + chunk], items.vectors, kind) + bonus
+        top, unique = top_k_rows(score, k)
+        if not unique.all():
+            tied = np.flatnonzero(~unique)
+            part = np.argpartition(-score[tied], k - 1, axis=1)[:, :k]
+            ranked = np.argsort(-np.take_along_axis(score[tied], part, 1), axis=1, kind="stable")
+            top[tied] = np.take_along_axis(part, ranked, 1)
+        out[start : start + chunk] = top
+    return out
+
+
+def fast_oracle_slates_one_hot(
     theta: FloatArray, items: Items, by_topic: IntArray, topic_ok: BoolArray, kind: Affinity
+) -> IntArray:
+    """:func:`oracle_slates_one_hot`, bit for bit, by a Numba pass over the ``k²`` candidates."""
+    aff = topic_affinity(theta, topic_ok.shape[0], kind)
+    out, unique = top_k_one_hot(aff, topic_ok, by_topic, items.topic, items.quality, TIE)
+    if not unique.all():
+        tied = np.flatnonzero(~unique)
+        out[tied] = oracle_slates_one_hot(theta[tied], items, by_topic, topic_ok, kind, aff[tied])
+    return out
+
+
+def topic_affinity(theta: FloatArray, d: int, kind: Affinity) -> FloatArray:
+    """``float64[S, d]``: affinity for a pure item of each topic (``dot``: ``θ`` itself)."""
+    if kind == "dot":  # θ·e_t = θ_t exactly (the matrix product θ I adds only zeros)
+        return np.ascontiguousarray(theta, dtype=np.float64)
+    return np.ascontiguousarray(affinity_matrix(theta, item_vectors(np.eye(d), kind), kind))
+
+
+def oracle_slates_one_hot(
+    theta: FloatArray,
+    items: Items,
+    by_topic: IntArray,
+    topic_ok: BoolArray,
+    kind: Affinity,
+    topic_aff: FloatArray | None = None,
 ) -> IntArray:
     """:func:`oracle_slates` for one-hot items, from ``k²`` candidates.
 
     Affinity depends on the topic only, so the top ``k`` items lie among the ``k``
     best-quality items of the user's ``k`` best non-empty topics (needs ``k`` such topics).
+    ``topic_aff``: the users' affinity for each topic, if already computed.
     """
     k = by_topic.shape[1]
     d = topic_ok.shape[0]
-    corners = item_vectors(np.eye(d), kind)
-    topic_aff = np.where(topic_ok[None, :], affinity_matrix(theta, corners, kind), -np.inf)
+    if topic_aff is None:
+        topic_aff = affinity_matrix(theta, item_vectors(np.eye(d), kind), kind)
+    topic_aff = np.where(topic_ok[None, :], topic_aff, -np.inf)
     best = np.argpartition(-topic_aff, k - 1, axis=1)[:, :k]  # [S, k] topics
     cand = by_topic[best].reshape(theta.shape[0], k * k)
     valid = items.topic[cand] == np.repeat(best, k, axis=1)
@@ -154,15 +207,24 @@ def build_slates(rnd: Round, strategies: IntArray, k: int, kind: Affinity) -> In
             slates[rows] = rnd.popular[None, :]
         elif s == 2:
             if rnd.one_hot:
-                slates[rows] = oracle_slates_one_hot(
+                slates[rows] = fast_oracle_slates_one_hot(
                     rnd.theta[rows], rnd.items, rnd.by_topic, rnd.topic_ok, kind
                 )
             else:
-                slates[rows] = oracle_slates(rnd.theta[rows], rnd.items, k, kind)
+                slates[rows] = fast_oracle_slates(rnd.theta[rows], rnd.items, k, kind)
         elif s == 3:
             slates[rows] = diverse_slates(rnd.theta[rows], rnd.by_topic, rnd.topic_ok, k)
         elif s == 4:
             slates[rows] = rnd.fresh[None, :]
-        else:
+        elif s == 5:
             slates[rows] = similar_slates(rnd.last_topic[rows], rnd.by_topic)
+        else:
+            if rnd.submitted is None or (rnd.submitted[rows] < 0).any():
+                lacking = rnd.users.shape[0] if rnd.submitted is None else rnd.submitted[rows] < 0
+                raise ConfigError(
+                    "actions",
+                    f"'submitted' with {int(np.sum(lacking))} slate slots not submitted",
+                    "submit a slate for every requested user (slate_choice.submit) first",
+                )
+            slates[rows] = rnd.submitted[rows]
     return slates
