@@ -69,6 +69,16 @@ def test_types_are_readable():
     assert docs["inner"].fields[0].type == "uniform | normal"
 
 
+def test_base_types_and_constraints_stay_apart_for_machines():
+    docs = by_name()
+    assert (docs["p"].base_type, docs["p"].constraints) == ("float", (">= 0.0", "<= 1.0"))
+    assert docs["rate"].constraints == ("> 0.0", "finite")
+    assert docs["limit"].base_type == "int | null"
+    assert docs["pairs"].constraints == ("length >= 1",)
+    record = docs["p"].as_dict()
+    assert record["type"] == "float" and record["type_text"] == "float in [0, 1]"
+
+
 def test_defaults_are_yaml():
     docs = by_name()
     assert docs["exploration"].default == "epsilon_greedy"

@@ -29,7 +29,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-__all__ = ["ParamDoc", "describe", "type_text", "yaml_text"]
+__all__ = ["ParamDoc", "constraint_texts", "describe", "plain", "type_text", "yaml_text"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,10 @@ class ParamDoc:
     """Field name, as written in a config's ``params``."""
     type: str
     """Readable type with its constraints (``int ≥ 1``, ``a | b``, ``list of float``)."""
+    base_type: str
+    """The same without the field's own constraints (``int``, ``a | b``, ``float | null``)."""
+    constraints: tuple[str, ...]
+    """The field's constraints, one per item (``>= 1``, ``< 1.0``, ``finite``, ``length <= 6``)."""
     required: bool
     """No default: a config must give a value."""
     default: str
@@ -57,7 +61,9 @@ class ParamDoc:
         """A JSON-able dict (``incentive-lab list --json``)."""
         record: dict[str, Any] = {
             "name": self.name,
-            "type": self.type,
+            "type": self.base_type,
+            "constraints": list(self.constraints),
+            "type_text": self.type,
             "required": self.required,
             "default": self.default_value,
             "default_yaml": self.default,
@@ -81,6 +87,8 @@ def _describe_field(name: str, info: FieldInfo) -> ParamDoc:
     return ParamDoc(
         name=name,
         type=type_text(info.annotation, info.metadata, info.discriminator),
+        base_type=type_text(info.annotation, (), info.discriminator),
+        constraints=constraint_texts(info.metadata),
         required=required,
         default="" if required else yaml_text(value),
         default_value=value,
@@ -207,6 +215,27 @@ def _bounds(metadata: Sequence[Any]) -> dict[str, Any]:
         if getattr(item, "allow_inf_nan", None) is False:
             found["finite"] = True
     return found
+
+
+_OPERATORS = {
+    "ge": ">=",
+    "gt": ">",
+    "le": "<=",
+    "lt": "<",
+    "min_length": "length >=",
+    "max_length": "length <=",
+    "multiple_of": "multiple of",
+}
+
+
+def constraint_texts(metadata: Sequence[Any]) -> tuple[str, ...]:
+    """Each constraint of ``metadata`` as ``">= 0.0"``, ``"length <= 6"`` or ``"finite"``."""
+    texts = [
+        f"{_OPERATORS[key]} {value}" for key, value in _bounds(metadata).items() if key != "finite"
+    ]
+    if _bounds(metadata).get("finite"):
+        texts.append("finite")
+    return tuple(texts)
 
 
 def _number(value: Any) -> str:
