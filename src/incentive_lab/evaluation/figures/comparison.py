@@ -102,7 +102,13 @@ def _figure(width: float, height: float) -> Any:
 
 @_styled
 def to_svg(fig: Any, prefix: str) -> str:
-    """The figure as an inline ``<svg>`` element, ids prefixed with ``prefix``."""
+    """The figure as an inline ``<svg>`` element, ids prefixed with ``prefix``.
+
+    The titles, axis labels and legends of visible axes get ids ``PREFIX-title-K``,
+    ``PREFIX-xlabel-K``, ``PREFIX-ylabel-K``, ``PREFIX-legend-K`` (K counts per kind), so a
+    reader (and the browser test) can find them.
+    """
+    _tag_parts(fig)
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
@@ -112,16 +118,42 @@ def to_svg(fig: Any, prefix: str) -> str:
     return text.replace("<svg ", f'<svg class="figure" role="img" aria-label="{prefix}" ', 1)
 
 
+def _tag_parts(fig: Any) -> None:
+    counts: dict[str, int] = {}
+
+    def tag(artist: Any, kind: str) -> None:
+        if artist is None or (hasattr(artist, "get_text") and not artist.get_text()):
+            return
+        k = counts.get(kind, 0)
+        counts[kind] = k + 1
+        artist.set_gid(f"{kind}-{k}")
+
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        tag(ax.title if ax.get_title() else ax._left_title, "title")
+        tag(ax.xaxis.label, "xlabel")
+        tag(ax.yaxis.label, "ylabel")
+        tag(ax.get_legend(), "legend")
+    for legend in fig.legends:
+        tag(legend, "legend")
+
+
 def _ylabel(objective: Objective) -> str:
     return f"{objective.title}\n({objective.unit})"
 
 
-def _legend(fig: Any, mechanisms: Sequence[str], colours: dict[str, str]) -> None:
+def _legend(
+    fig: Any, mechanisms: Sequence[str], colours: dict[str, str], *, marked: bool = True
+) -> None:
+    """The candidates' legend above the panels (colour; line style and marker if marked)."""
     from matplotlib.lines import Line2D
 
     look = styles(mechanisms)
     handles = [
         Line2D([], [], color=colours[m], lw=2.0, ls=look[m][0], marker=look[m][1], label=m)
+        if marked
+        else Line2D([], [], color=colours[m], lw=6.0, label=m)
         for m in mechanisms
     ]
     ncol = min(len(handles), 6)
@@ -249,6 +281,7 @@ def final_outcomes(
             ax.legend(title="sweep point", fontsize=8, loc="best")
     for ax in axes.flat[len(objectives) :]:
         ax.set_visible(False)
+    _legend(fig, mechanisms, colours, marked=False)
     return fig
 
 

@@ -239,7 +239,8 @@ def prepare(tables: ExperimentTables) -> Prepared:
     for frame in (summary, metrics):
         frame[MECHANISM] = _candidate_labels(frame, candidate_columns, names, names[base])
         frame[CONDITION] = _condition_labels(frame, swept)
-    labels = list(dict.fromkeys(summary[MECHANISM]))
+    ordered = summary.sort_values(TRIAL, kind="stable") if TRIAL in candidate_columns else summary
+    labels = list(dict.fromkeys(ordered[MECHANISM]))
     rank = {names[f]: k for k, f in enumerate(full)}
     candidates = sorted(labels, key=lambda lab: rank.get(lab.split(" ", 1)[0], len(rank)))
     order = [

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from incentive_lab.evaluation.figures import comparison, pareto
+from incentive_lab.evaluation.figures import comparison, design, pareto
 from incentive_lab.evaluation.figures.games import game_figures
 from incentive_lab.evaluation.report.analysis import CONDITION, MECHANISM, Prepared, curve_stats
 from incentive_lab.evaluation.report.model import Analysis
@@ -147,6 +147,20 @@ def _figures(a: Analysis, rng: np.random.Generator) -> list[Markup]:
             "phase-diagram",
             f"Phase diagram: mean final {objective.title.lower()} over {numeric[0]} × "
             f"{numeric[1]}, one panel per candidate.",
+        )
+    trials = design.history(prep, prep.tables.budget)
+    if trials is not None:
+        known = (
+            ""
+            if prep.tables.budget is not None
+            else " The design budget is not stored with the runs: every trial is drawn as "
+            "within it."
+        )
+        add(
+            trials,
+            "design-history",
+            "Design search: the primary objective per trial (mean over seeds) with the best "
+            "so far, and each trial's incentive_cost with the budget." + known,
         )
     for extra in game_figures(prep, rng):  # chosen by the game id
         add(extra.figure, extra.kind, extra.caption)

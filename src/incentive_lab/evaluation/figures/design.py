@@ -1,0 +1,76 @@
+"""The design-search page's figure: the optimisation history of an Optuna design run.
+
+A design run stores each trial's runs with the point ``{"trial": k, <parameters>}``
+(``experiments.search.design``); here each trial's objective is the mean over seeds of the
+experiment's primary objective and its cost the mean ``incentive_cost`` (what the design
+budget bounds). Left: the objective per trial and the best so far among the trials within
+the budget; right: the cost per trial with the budget line. A trial over the budget is a red
+cross. The budget is known only when the caller passes it (``ExperimentTables.budget``);
+without it every trial counts as feasible and the caption says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from incentive_lab.evaluation.figures.comparison import _figure, _styled
+from incentive_lab.evaluation.report.analysis import TRIAL, Prepared
+
+COST = "incentive_cost"
+
+
+def trial_table(prep: Prepared) -> dict[str, np.ndarray] | None:
+    """``trial, objective, cost`` arrays sorted by trial (``None`` if not a design run)."""
+    if TRIAL not in prep.candidate_columns:
+        return None
+    rows = prep.summary[prep.summary["name"].isin([prep.primary, COST])]
+    table = rows.pivot_table(index=TRIAL, columns="name", values="value", aggfunc="mean")
+    if prep.primary not in table.columns:
+        return None
+    table = table.sort_index()
+    cost = table[COST].to_numpy(float) if COST in table.columns else np.zeros(len(table))
+    return {
+        "trial": table.index.to_numpy(dtype=float),
+        "objective": table[prep.primary].to_numpy(float),
+        "cost": cost,
+    }
+
+
+@_styled
+def history(prep: Prepared, budget: float | None) -> Any | None:
+    """Objective and best-so-far per trial; cost per trial with the budget line."""
+    data = trial_table(prep)
+    if data is None:
+        return None
+    trial, objective, cost = data["trial"], data["objective"], data["cost"]
+    feasible = np.ones(len(trial), bool) if budget is None else cost <= budget
+    best = np.maximum.accumulate(np.where(feasible, objective, -np.inf))
+    fig = _figure(12.0, 4.2)
+    left, right = fig.subplots(1, 2)
+    left.plot(
+        trial[feasible], objective[feasible], "o", color="#1f77b4", label="trial (within budget)"
+    )
+    if (~feasible).any():
+        left.plot(trial[~feasible], objective[~feasible], "x", color="#b22222", ms=8,
+                  mew=2, label="trial (over budget)")  # fmt: skip
+    shown = np.isfinite(best)
+    left.step(trial[shown], best[shown], where="post", color="black", lw=1.6, label="best so far")
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in (left, right):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    left.set_title(f"Optimisation history: {prep.primary}", loc="left")
+    left.set_xlabel("trial")
+    left.set_ylabel(f"{prep.primary}\n(mean over seeds)")
+    left.legend(fontsize=8, loc="lower right")
+    right.bar(trial, cost, color=np.where(feasible, "#1f77b4", "#b22222"), width=0.6,
+              label="incentive_cost per trial")  # fmt: skip
+    if budget is not None:
+        right.axhline(budget, color="#b22222", ls=":", lw=1.4, label=f"budget ({budget:g}/step)")
+    right.set_title("Cost per trial (the constraint)", loc="left")
+    right.set_xlabel("trial")
+    right.set_ylabel("incentive_cost\n(declared cost per step)")
+    right.legend(fontsize=8, loc="upper right")
+    return fig
