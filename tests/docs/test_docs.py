@@ -100,6 +100,14 @@ def test_the_plugin_tutorial_runs(tmp_path: Path) -> None:
     for unit in ("mechanism 'subsidy'", "game 'coordination", "learner 'greedy_average'"):
         assert unit in done.stdout and "checks passed" in done.stdout, done.stdout
     assert (tmp_path / "plugin.duckdb").is_file()
+    for shown in text_blocks(DOCS / "tutorials" / "plugins.md"):
+        for line in shown.strip().splitlines():
+            assert line in done.stdout, (line, done.stdout)
+
+
+def text_blocks(markdown: Path) -> list[str]:
+    """The fenced ``text`` blocks (printed output shown on the page), in order."""
+    return re.findall(r"^```text\n(.*?)^```", markdown.read_text(), re.S | re.M)
 
 
 def test_the_pettingzoo_tutorial_runs(tmp_path: Path) -> None:
@@ -110,10 +118,7 @@ def test_the_pettingzoo_tutorial_runs(tmp_path: Path) -> None:
         [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    shown = re.findall(
-        r"^```text\n(.*?)^```", (DOCS / "tutorials" / "pettingzoo.md").read_text(), re.S | re.M
-    )
-    for expected in shown:
+    for expected in text_blocks(DOCS / "tutorials" / "pettingzoo.md"):
         for line in expected.strip().splitlines():
             assert line in done.stdout, (line, done.stdout)
 
