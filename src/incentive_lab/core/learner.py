@@ -55,6 +55,9 @@ class LearnerContext:
     (``maddpg``'s critic).
     ``slate_choice``: the game's slate channel (``core.slate_choice``), if it offers one,
     for recommender learners that choose items for each user they serve.
+    ``global_state``: the game's ``global_state()`` method (capability ``global_state``),
+    if it offers one, returning ``[n_copies, ...]``: the state of every copy now, for
+    centralised critics (``ppo`` with ``critic: centralised``).
     ``offered``: the capabilities the game offers (``core.capabilities``); the models above
     are filled from them, never probed, and a learner's registered ``requires`` was checked
     against them before the run started.
@@ -73,6 +76,7 @@ class LearnerContext:
     tabular_model: TabularModel | None = None
     copies: IntArray | None = None
     slate_choice: SlateChoice | None = None
+    global_state: Callable[[], Any] | None = None
     offered: Capabilities = frozenset()
 
     @classmethod
@@ -94,6 +98,7 @@ class LearnerContext:
             tabular_model=provided(game, Capability.TABULAR_MODEL),
             copies=game.copies,
             slate_choice=provided(game, Capability.SLATE_CHOICE),
+            global_state=provided(game, Capability.GLOBAL_STATE),
             offered=offered,
         )
 

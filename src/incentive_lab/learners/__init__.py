@@ -15,6 +15,9 @@ subpackage at a time:
   gradient play on differentiable games (needs the ``torch`` extra);
 * :mod:`.neural` — ``actor_critic`` (neural advantage actor-critic) and ``maddpg`` (MADDPG
   with centralised critics); both need the ``torch`` extra;
+* :mod:`.deep` — ``ppo`` (IPPO / MAPPO: clipped PPO, GAE, shared or separate networks, CNN
+  or MLP encoders, optional GRU, centralised critic on ``global_state``) and ``dqn``
+  (independent DQN, replay, target network, double DQN); both need the ``torch`` extra;
 * :mod:`.lio` — ``lio`` (Learning to Incentivize Others, exact or sampled giver gradient)
   and ``lio_torch`` (its sampled meta-gradient by torch autograd);
 * :mod:`.planning` — ``subsample_q`` (SUB-SAMPLE-Q global agent on ``k`` sub-sampled local
@@ -33,6 +36,7 @@ keeps no table and works with any observation space, so it belongs to none of th
 
 from incentive_lab.learners import (
     bandits,
+    deep,
     fixed,
     gradient_play,
     imitation,
@@ -45,6 +49,7 @@ from incentive_lab.learners import (
 
 __all__ = [
     "bandits",
+    "deep",
     "fixed",
     "gradient_play",
     "imitation",

@@ -120,6 +120,9 @@ LEARNERS: dict[str, LearnerFixture] = {
         }
     ),
     "lio": LearnerFixture(params={"gradient": "sampled"}),
+    # small buffers so that 30 contract steps train the deep learners several times
+    "ppo": LearnerFixture(params={"n_steps": 8, "minibatches": 2, "hidden": 16}),
+    "dqn": LearnerFixture(params={"learning_starts": 4, "batch_size": 8, "target_every": 5}),
     "llm": LearnerFixture(params={"backend": {"kind": "replay", "path": None}}),
     **dict.fromkeys(("simul_ind", "simul_co", "cga", "sga", "lola", "aga"), _GRADIENT_PLAY),
     "subsample_q": LearnerFixture(
