@@ -47,3 +47,10 @@ def test_no_pydantic_internals_for_any_registered_id(kind):
 def test_overview_has_no_internals():
     for line in listing().splitlines():
         assert not any(bad in line for bad in INTERNALS), line
+
+
+def test_nested_parameter_models_show_their_fields_and_yaml_defaults():
+    lines = listing("games", "public_goods").splitlines()
+    assert any("graph.kind" in line and "ring | lattice" in line for line in lines), lines
+    assert any("feedback" in line and "{law: constant}" in line for line in lines), lines
+    assert any("group_size" in line and "int ≥ 2 | null" in line for line in lines), lines
