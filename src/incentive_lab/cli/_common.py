@@ -111,11 +111,13 @@ def warn_fallbacks(summary: Any) -> None:
 
 def print_summary(summary: Any, metrics: list[str] | None) -> None:
     """Print the summary tables (mean ± 95% CI per sweep point) of a long-form summary."""
+    from pandas.api.types import is_numeric_dtype
+
     from incentive_lab.cli._tables import summary_tables
 
     summary = summary.copy()
     for column in summary.columns:  # names and points are user text: never Rich markup
-        if column not in ("name", "value") and summary[column].dtype == object:
+        if column not in ("name", "value") and not is_numeric_dtype(summary[column]):
             summary[column] = summary[column].map(lambda v: escape(v) if isinstance(v, str) else v)
     for table in summary_tables(summary, metrics):
         out.print(table)

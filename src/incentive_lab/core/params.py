@@ -3,7 +3,9 @@
 Every registered game, learner and mechanism declares a frozen pydantic model derived from
 :class:`Params`. Each field carries a type, a default (or none when required), range
 constraints and a docstring (the attribute docstring becomes the field description shown by
-``incentive-lab list``). A misspelt field is an error, never silently ignored.
+``incentive-lab list``). A misspelt field is an error, never silently ignored. NaN and
+±inf are refused in every float (also inside lists and tuples) unless a field says
+``Field(allow_inf_nan=True)``: a NaN parameter would silently poison every stored metric.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Params(BaseModel):
         use_attribute_docstrings=True,
         arbitrary_types_allowed=True,
         validate_default=True,
+        allow_inf_nan=False,
     )
 
     @model_validator(mode="before")

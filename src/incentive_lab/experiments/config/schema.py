@@ -34,7 +34,11 @@ M = TypeVar("M", bound=BaseModel)
 
 class _Model(BaseModel):
     model_config = ConfigDict(
-        frozen=True, extra="forbid", use_attribute_docstrings=True, ser_json_inf_nan="constants"
+        frozen=True,
+        extra="forbid",
+        use_attribute_docstrings=True,
+        ser_json_inf_nan="constants",
+        allow_inf_nan=False,
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Mapping, Sequence, Sized
 from typing import Any
 
@@ -110,7 +111,15 @@ def expand(
     for point in sweep_points(sweep):
         coordinates = {path: label(value) for path, value in point.items()}
         try:
-            resolved = resolve_run(apply_point(run_base, point), games)
+            try:
+                resolved = resolve_run(apply_point(run_base, point), games)
+            except MemoryError:
+                raise ConfigError(
+                    "game.params",
+                    _population_text(run_base, point),
+                    "a population that fits in memory (building the game ran out of memory)",
+                ) from None
+            check_memory(resolved)
         except ConfigError as error:
             if not point:
                 raise
@@ -119,3 +128,45 @@ def expand(
             ) from None
         out.append((coordinates, resolved))
     return out
+
+
+BYTES_PER_AGENT = 64
+"""Lower bound of a run's memory per agent (actions, base and shaped rewards, transfers,
+observations, learner state: eight 8-byte arrays); units with tables need more."""
+
+
+def available_memory() -> int:
+    """Bytes of memory available to a new run (``MemAvailable``; else physical memory)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (OSError, ValueError, AttributeError):
+        return 2**62
+
+
+def check_memory(run: ResolvedRun) -> None:
+    """Refuse a run whose population alone (estimated) exceeds the available memory."""
+    n_agents = max((group.stop for group in run.learners), default=0)
+    estimate = n_agents * BYTES_PER_AGENT
+    available = available_memory()
+    if estimate > available:
+        raise ConfigError(
+            "game.params",
+            f"{n_agents} agents",
+            f"a population whose memory (at least {estimate / 2**30:.1f} GiB estimated) fits "
+            f"in the {available / 2**30:.1f} GiB available",
+        )
+
+
+def _population_text(base: Mapping[str, Any], point: Mapping[str, Any]) -> str:
+    """The game's params of ``base`` at ``point``, for a message."""
+    try:
+        return canonical_json(apply_point(dict(base), point).get("game", {}).get("params", {}))
+    except (ConfigError, AttributeError):
+        return "<game params>"

@@ -116,10 +116,19 @@ def run_experiment(
             progress(done, len(plan.tasks))
         if todo:
             results = execute(todo, workers=workers, backend=backend, address=address)
-            for written in _write_batches(path, results, on_wait):
-                done += written
-                if progress is not None:
-                    progress(done, len(plan.tasks))
+            try:
+                for written in _write_batches(path, results, on_wait):
+                    done += written
+                    if progress is not None:
+                        progress(done, len(plan.tasks))
+            except MemoryError:
+                raise ConfigError(
+                    "game.params",
+                    plan.name,
+                    "runs that fit in memory (a run ran out of memory building its game or "
+                    "learners: reduce the population or the learners' tables; finished runs "
+                    "are kept)",
+                ) from None
     return Results(db_path=path, experiment=plan.name, run_ids=run_ids)
 
 

@@ -255,13 +255,14 @@ class RunStore:
             return set()
         self._con.register("_wanted", wanted)
         try:
-            rows = self._con.execute(
+            rows = self._query(
                 "SELECT r.run_id FROM runs r JOIN _wanted w USING (run_id) "
-                "WHERE r.status = 'finished'"
-            ).fetchall()
+                "WHERE r.status = 'finished' {where}",
+                None,
+            )
         finally:
             self._con.unregister("_wanted")
-        return {row[0] for row in rows}
+        return {str(run_id) for run_id in rows["run_id"]}
 
     def write(self, result: RunResult) -> bool:
         """Store one finished run in one transaction; return False if it was already there."""
@@ -319,7 +320,12 @@ class RunStore:
     def _query(self, sql: str, experiment: str | None) -> pd.DataFrame:
         where = "WHERE r.experiment = ?" if experiment is not None else ""
         params = [experiment] if experiment is not None else []
-        return self._con.execute(sql.format(where=where), params).df()
+        try:
+            return self._con.execute(sql.format(where=where), params).df()
+        except duckdb.Error as error:  # a damaged file shows up when its blocks are read
+            raise ConfigError(
+                "db", shown(self.path), f"a readable incentive-lab database ({cause(error)})"
+            ) from None
 
     def runs(self, experiment: str | None = None) -> pd.DataFrame:
         """The ``runs`` table (one row per run), ordered by experiment, point, seed index."""
@@ -348,8 +354,8 @@ class RunStore:
 
     def experiments(self) -> list[str]:
         """Names of the experiments stored, sorted."""
-        rows = self._con.execute("SELECT DISTINCT experiment FROM runs ORDER BY 1").fetchall()
-        return [row[0] for row in rows]
+        names = self._query("SELECT DISTINCT r.experiment FROM runs r {where} ORDER BY 1", None)
+        return [str(name) for name in names.iloc[:, 0]] if not names.empty else []
 
     def export(self, out_dir: str | Path, fmt: Literal["parquet", "csv"] = "parquet") -> list[Path]:
         """Write one file per table (``runs``, ``metrics``, ``summary``) into ``out_dir``."""
