@@ -1,13 +1,18 @@
 """The report in a real browser: headless Chromium loads it, draws it, logs no errors.
 
-Renders a report of a small real experiment with Debian's ``chromium`` (installed by
-``.ci/run`` when missing; the test is skipped without it): a full-page screenshot must be
-a non-blank image, the DOM Chromium built must hold every figure as a non-empty SVG and
-name every mechanism, and Chromium's console log must show no errors.
+Renders one report holding every page type — a plain mechanism comparison, a sweep over a
+game parameter, a run with phases, a MechBench scenario and a design search (when Optuna is
+installed) — with Debian's ``chromium`` (installed by ``.ci/run`` when missing; the test is
+skipped without it): a full-page screenshot must be a non-blank image, Chromium's console
+log must show no errors, and in the DOM Chromium built every figure must be a non-empty SVG
+with a title, axis labels and a legend, every mechanism must be named, and the verdicts
+must be those of the ``report.json`` written beside the page.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 import shutil
 import subprocess
@@ -16,7 +21,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from incentive_lab.experiments.bench.suite import get_scenario
 from incentive_lab.experiments.execution.orchestrate import run_experiment
+from incentive_lab.experiments.execution.results import report_store
 
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
@@ -40,6 +47,50 @@ CONFIG = {
         ]
     },
 }
+SWEEP = {
+    "name": "browser-sweep",
+    "game": {"id": "public_goods", "params": {"n_agents": 10, "group_size": 5, "r_d": 3.0}},
+    "learners": [{"id": "faq", "params": {"alpha": 0.2, "beta": 0.1, "tau": 0.5}}],
+    "steps": 150,
+    "seeds": 2,
+    "record_every": 30,
+    "sweep": {"game.params.r_c": [3.0, 6.0], "mechanism": [{"id": "none"}, {"id": "team_reward"}]},
+}
+PHASES = {
+    "name": "browser-phases",
+    "game": {"id": "prisoners_dilemma", "params": {"n_copies": 20}},
+    "mechanism": {"id": "action_tax", "params": {"taxes": [0.0, 3.0]}},
+    "learners": [{"id": "q_learning", "params": {"alpha": 0.2, "epsilon": 0.1}}],
+    "steps": 300,
+    "seeds": 2,
+    "record_every": 30,
+    "phases": [{"at_step": 150, "overrides": {"mechanism": {"id": "none"}}}],
+}
+DESIGN = {
+    "name": "browser-design",
+    "game": {"id": "prisoners_dilemma", "params": {"n_copies": 20}},
+    "mechanism": {"id": "action_tax", "params": {"taxes": [0.0, 0.0]}},
+    "learners": [{"id": "q_learning", "params": {"alpha": 0.2, "epsilon": 0.1}}],
+    "steps": 150,
+    "seeds": 2,
+    "record_every": 30,
+    "design": {
+        "space": {"mechanism.params.taxes.1": {"low": 0.0, "high": 5.0}},
+        "objective": "social_welfare",
+        "trials": 3,
+        "startup_trials": 3,
+        "seed": 0,
+    },
+}
+# figure kind -> must it carry a legend (heatmaps carry a colour bar instead)
+LABELLED = (
+    "learning-curves",
+    "final-outcomes",
+    "pareto",
+    "phase-diagram",
+    "performance-profile",
+    "design-history",
+)
 FIGURES = ("learning-curves", "final-outcomes", "pareto")
 
 
@@ -60,8 +111,15 @@ def _console_errors(stderr: str) -> list[str]:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("browser")
-    results = run_experiment(CONFIG, db=directory / "store.duckdb", workers=1)
-    return results.report(directory / "report.html")
+    db = directory / "store.duckdb"
+    bench = get_scenario("staghunt-pg-v1").experiment_config(seeds=2, steps=40)
+    for config in (CONFIG, SWEEP, PHASES, bench):
+        run_experiment(config, db=db, workers=1)
+    if importlib.util.find_spec("optuna") is not None:
+        from incentive_lab.experiments.search.design import run_design
+
+        run_design(DESIGN, db=db, workers=1)
+    return report_store(db, directory / "report.html")
 
 
 def test_report_renders_without_console_errors(page: Path) -> None:
@@ -83,6 +141,19 @@ def test_report_renders_without_console_errors(page: Path) -> None:
     assert len(colours) > 200
 
 
+def _figures(dom: str) -> list[tuple[str, str, str]]:
+    """``(id, kind, svg body)`` of every figure in the DOM."""
+    return re.findall(r'<figure id="([^"]+)" data-kind="([a-z-]+)">\s*<svg(.*?)</svg>', dom, re.S)
+
+
+def _text_of(body: str, ident: str) -> str:
+    """The text inside the group with id ``ident`` (matplotlib writes text as <text>)."""
+    start = body.find(f'id="{ident}"')
+    if start < 0:
+        return ""
+    return " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", body[start : start + 4000]))
+
+
 def test_dom_holds_every_figure_and_mechanism(page: Path) -> None:
     done = _chromium(page.parent, "--dump-dom", page.resolve().as_uri())
     dom = done.stdout
@@ -92,10 +163,38 @@ def test_dom_holds_every_figure_and_mechanism(page: Path) -> None:
         assert match is not None, kind
         assert match.group(1).count("<path") > 10, kind
     summary = dom[dom.index("<h3>Summary</h3>") : dom.index("<h3>Figures</h3>")]
-    assert "statistically clear" in summary
+    assert "data-verdict=" in summary
     for mechanism in MECHANISMS:
         assert mechanism in dom
         assert f">{mechanism}<" in dom  # as text inside a figure or table cell
+
+
+def test_every_page_type_is_there_with_titled_labelled_figures(page: Path) -> None:
+    dom = _chromium(page.parent, "--dump-dom", page.resolve().as_uri()).stdout
+    figures = _figures(dom)
+    kinds = {kind for _, kind, _ in figures}
+    assert {"phase-diagram", "performance-profile"} <= kinds  # the sweep; the aggregates
+    if importlib.util.find_spec("optuna") is not None:
+        assert "design-history" in kinds
+    phases = next(
+        body for ident, _, body in figures if ident == "fig-browser-phases-learning-curves"
+    )
+    assert "phase 1: mechanism=none" in phases  # the phase change is marked and labelled
+    assert 'id="exp-staghunt-pg-v1-steps40"' in dom  # the bench scenario's section
+    for ident, kind, body in figures:
+        if kind not in LABELLED:
+            continue
+        for part in ("title", "xlabel", "ylabel", "legend"):
+            assert _text_of(body, f"{ident}-{part}-0").strip(), (ident, part)
+
+
+def test_the_dom_shows_the_verdicts_of_report_json(page: Path) -> None:
+    dom = _chromium(page.parent, "--dump-dom", page.resolve().as_uri()).stdout
+    record = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
+    shown = re.findall(r'<li data-verdict="([a-z ]+)">', dom)
+    wanted = [v["verdict"] for e in record["experiments"] for v in e["verdicts"]]
+    assert shown == wanted and len(wanted) > 10
+    assert "fewer than 5" in dom  # the 2- and 3-seed experiments are warned about
 
 
 def test_console_errors_are_detected(tmp_path: Path) -> None:

@@ -277,6 +277,7 @@ def final_outcomes(
         better = "higher is better" if objective.higher_is_better else "lower is better"
         ax.set_title(f"{objective.title} ({better})", loc="left")
         ax.set_xlabel(objective.unit)
+        ax.set_ylabel("candidate")
         if len(conditions) > 1 and k == 0:
             ax.legend(title="sweep point", fontsize=8, loc="best")
     for ax in axes.flat[len(objectives) :]:

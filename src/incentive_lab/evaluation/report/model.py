@@ -83,6 +83,9 @@ def cross_scenario(items: list[Analysis], rng: np.random.Generator) -> CrossScen
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if frame.empty or frame["task"].nunique() < 2:
         return None
+    frame = _common_block(frame)
+    if frame.empty:
+        return None
     scores = aggregates.task_scores(frame, "task", MECHANISM, "seed_index", "value")
     if len(scores) < 2:
         return None
@@ -92,8 +95,30 @@ def cross_scenario(items: list[Analysis], rng: np.random.Generator) -> CrossScen
         for c, s in scores.items()
     }
     pairs = aggregates.improvement_pairs(scores, rng, n_resamples=AGGREGATE_RESAMPLES)
-    tasks = list(dict.fromkeys(frame["task"]))
+    tasks = [t for t in dict.fromkeys(frame["task"])]
     return CrossScenario(tasks, metric, scores, table, profiles, pairs)
+
+
+def _common_block(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the largest block of candidates × tasks where every candidate ran.
+
+    rliable's aggregates need the same candidates on every task: candidates are taken by how
+    many tasks they ran on (most first) and the block with the most (candidate, task) cells
+    (ties: more tasks) is kept, needing at least 2 candidates and 2 tasks.
+    """
+    have: dict[str, set[str]] = {}
+    for task, candidate in zip(frame["task"], frame[MECHANISM], strict=True):
+        have.setdefault(str(task), set()).add(str(candidate))
+    counts = frame.groupby(MECHANISM)["task"].nunique().sort_values(ascending=False, kind="stable")
+    order = [str(c) for c in counts.index]
+    best: tuple[int, int, list[str], list[str]] = (0, 0, [], [])
+    for k in range(2, len(order) + 1):
+        chosen = order[:k]
+        tasks = [t for t, got in have.items() if set(chosen) <= got]
+        if len(tasks) >= 2 and (k * len(tasks), len(tasks)) > best[:2]:
+            best = (k * len(tasks), len(tasks), chosen, tasks)
+    _, _, chosen, tasks = best
+    return frame[frame[MECHANISM].isin(chosen) & frame["task"].isin(tasks)]
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -119,7 +119,8 @@ def _aggregates(cross: CrossScenario | None, name: str) -> Markup:
             "p",
             f"{cross.metric} over {len(cross.tasks)} tasks ({'; '.join(cross.tasks)}), "
             "normalised per task between the lowest (0) and the highest (1) candidate mean; "
-            "candidates are matched by label. Definitions of Agarwal et al. (2021) / rliable: "
+            "candidates are matched by label, on the largest block of candidates and tasks "
+            "where every candidate ran. Definitions of Agarwal et al. (2021) / rliable: "
             "IQM = 25%-trimmed mean of all runs, median and mean of the per-task means, "
             "optimality gap = mean shortfall below 1; 95% stratified-bootstrap CIs.",
             class_="lead",
