@@ -105,7 +105,9 @@ def family_page(kind: str) -> str:
         "",
         f"{intro} {len(units)} {title.lower()} are registered. This page is generated from "
         f"the registry when the site is built; `incentive-lab list {kind}s ID` prints the "
-        "same in a terminal.",
+        "same in a terminal. Types read as YAML: `a | b` lists the allowed values, "
+        "`| null` marks an optional parameter, ranges are inclusive at `[` `]`; every "
+        "number must be finite (no `.inf`, no `.nan`).",
         "",
         "| id | description |",
         "|---|---|",

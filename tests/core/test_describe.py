@@ -56,7 +56,7 @@ def test_types_are_readable():
     assert docs["exploration"].choices == ("epsilon_greedy", "boltzmann")
     assert docs["n"].type == "int ≥ 1"
     assert docs["p"].type == "float in [0, 1]"
-    assert docs["rate"].type == "finite float > 0"
+    assert docs["rate"].type == "float > 0"  # Params refuses inf/NaN everywhere: not repeated
     assert docs["flag"].type == "bool"
     assert docs["taxes"].type == "list of float"
     assert docs["pairs"].type == "list of [float, float], length ≥ 1"
@@ -72,7 +72,7 @@ def test_types_are_readable():
 def test_base_types_and_constraints_stay_apart_for_machines():
     docs = by_name()
     assert (docs["p"].base_type, docs["p"].constraints) == ("float", (">= 0.0", "<= 1.0"))
-    assert docs["rate"].constraints == ("> 0.0", "finite")
+    assert docs["rate"].constraints == ("> 0.0",)
     assert docs["limit"].base_type == "int | null"
     assert docs["pairs"].constraints == ("length >= 1",)
     record = docs["p"].as_dict()
@@ -91,6 +91,19 @@ def test_defaults_are_yaml():
     assert docs["inner"].default_value == {"dist": "uniform", "low": 0.0}
     assert docs["needed"].required and docs["needed"].default == ""
     assert docs["p"].description == "A probability."
+
+
+def test_finite_is_marked_where_the_model_allows_inf_elsewhere():
+    from pydantic import BaseModel
+
+    class Loose(BaseModel):
+        rate: float = Field(default=0.1, gt=0.0, allow_inf_nan=False)
+        scale: float = 1.0
+
+    docs = {doc.name: doc for doc in describe(Loose)}
+    assert docs["rate"].type == "finite float > 0"
+    assert docs["rate"].constraints == ("> 0.0", "finite")
+    assert docs["scale"].type == "float"
 
 
 def test_yaml_text_scalars():

@@ -76,19 +76,25 @@ class ParamDoc:
 
 
 def describe(model: type[BaseModel]) -> list[ParamDoc]:
-    """One :class:`ParamDoc` per field of ``model``, in declaration order."""
-    return [_describe_field(name, info) for name, info in model.model_fields.items()]
+    """One :class:`ParamDoc` per field of ``model``, in declaration order.
+
+    A model that refuses inf and NaN everywhere (``Params`` does) marks no field ``finite``:
+    the rule holds for every number, so it is not repeated per field.
+    """
+    finite = model.model_config.get("allow_inf_nan") is False
+    return [_describe_field(name, info, finite) for name, info in model.model_fields.items()]
 
 
-def _describe_field(name: str, info: FieldInfo) -> ParamDoc:
+def _describe_field(name: str, info: FieldInfo, finite: bool) -> ParamDoc:
     required = info.is_required()
     value = None if required else plain(info.get_default(call_default_factory=True))
     nested = _single_model(info.annotation)
+    metadata = [m for m in info.metadata if not (finite and _is_finite_marker(m))]
     return ParamDoc(
         name=name,
-        type=type_text(info.annotation, info.metadata, info.discriminator),
+        type=type_text(info.annotation, metadata, info.discriminator),
         base_type=type_text(info.annotation, (), info.discriminator),
-        constraints=constraint_texts(info.metadata),
+        constraints=constraint_texts(metadata),
         required=required,
         default="" if required else yaml_text(value),
         default_value=value,
@@ -202,6 +208,10 @@ def _tag(model: type[BaseModel], discriminator: Any) -> str:
     if info is not None and get_origin(info.annotation) is Literal:
         return " | ".join(yaml_text(plain(v)) for v in get_args(info.annotation))
     return model.__name__
+
+
+def _is_finite_marker(item: Any) -> bool:
+    return getattr(item, "allow_inf_nan", None) is False
 
 
 def _bounds(metadata: Sequence[Any]) -> dict[str, Any]:
