@@ -55,10 +55,10 @@ def entry_table(entry: Entry) -> Table:
         table.add_column(column, overflow="fold")
     for row in _rows(describe(entry.params)):
         table.add_row(*(escape(cell) for cell in row))
-    needs = entry.offers if entry.kind == "game" else entry.needs()
-    if needs:
-        label = "offers" if entry.kind == "game" else "needs"
-        table.caption = f"{label}: {', '.join(sorted(c.value for c in needs))}"
+    declared = {"offers": entry.offers, "needs": entry.needs() if entry.kind != "game" else ()}
+    caption = [f"{k}: {', '.join(sorted(c.value for c in v))}" for k, v in declared.items() if v]
+    if caption:
+        table.caption = "; ".join(caption)
         table.caption_justify = "left"
     return table
 
@@ -112,3 +112,5 @@ def list_units(
         out.print(
             "[dim]Parameters in full: incentive-lab list KIND ID (e.g. list games public_goods)"
         )
+    else:
+        out.print("[dim]a | b: the allowed values; | null: optional; every number is finite.")
