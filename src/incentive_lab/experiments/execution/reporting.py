@@ -102,9 +102,16 @@ def report_results(
 def best_mechanisms(
     results: Sequence[ResultSource], *, seed: int = 0
 ) -> list[tuple[str, list[Verdict]]]:
-    """Per experiment, the best mechanism per objective (the report's summary, no figures)."""
+    """Per experiment and sweep point, the best candidate per objective (the report's summary).
+
+    One entry per condition, named ``experiment (condition)`` when the experiment sweeps a
+    game or learner parameter, so no sweep point hides another.
+    """
     rng = np.random.default_rng(seed)
     out = []
     for result in results:
-        out.append((result.experiment, analyse(tables_of(result), rng, seed).verdicts))
+        found = analyse(tables_of(result), rng, seed).verdicts
+        for condition in dict.fromkeys(v.condition for v in found):
+            name = result.experiment + ("" if condition == "all" else f" ({condition})")
+            out.append((name, [v for v in found if v.condition == condition]))
     return out
