@@ -110,3 +110,31 @@ def test_not_clear_when_the_paired_interval_includes_zero() -> None:
     # a configured threshold above the effect makes it a tie
     tied = _verdicts(_tables(values, thresholds={"social_welfare": 2.0}))["social_welfare"]
     assert tied.kind == "no effect" and tied.threshold == 2.0  # type: ignore[attr-defined]
+
+
+def test_aggregates_use_the_candidates_every_task_ran() -> None:
+    from incentive_lab.evaluation.report.model import cross_scenario
+
+    rng = np.random.default_rng(0)
+    one = _tables(
+        {
+            "[0.0,0.0]": {"social_welfare": [0.0, 0, 0, 0, 0]},
+            "[0.0,0.5]": {"social_welfare": [1.0, 1, 1, 1, 1]},
+            "[0.0,2.5]": {"social_welfare": [2.0, 2, 2, 2, 2]},
+        }
+    )
+    two = _tables(
+        {
+            "[0.0,0.0]": {"social_welfare": [10.0, 10, 10, 10, 10]},
+            "[0.0,0.5]": {"social_welfare": [30.0, 30, 30, 30, 30]},
+        }
+    )
+    two = ExperimentTables("other", two.summary, two.metrics, two.runs, two.point_columns)
+    cross = cross_scenario([analyse(one, rng, 0), analyse(two, rng, 0)], rng)
+    assert cross is not None and cross.tasks == ["toy", "other"]
+    # taxes [0, 2.5] ran in one task only; the other two are normalised 0 and 1 in each task
+    assert sorted(cross.scores) == ["action_tax taxes=[0, 0.5]", "action_tax taxes=[0, 0]"]
+    iqm = cross.table.set_index(["candidate", "aggregate"]).loc[
+        ("action_tax taxes=[0, 0.5]", "iqm"), "value"
+    ]
+    assert iqm == pytest.approx(1.0)
