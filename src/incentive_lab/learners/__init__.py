@@ -23,6 +23,9 @@ subpackage at a time:
 * :mod:`.planning` — ``subsample_q`` (SUB-SAMPLE-Q global agent on ``k`` sub-sampled local
   agents) and its baselines ``mean_field_vi``, ``myopic``;
 * :mod:`.bandits` — ``bandit`` (ε-greedy, UCB, Thompson and LinUCB arm choice);
+* :mod:`.recsys` — learning recommenders that choose item slates for each user through the
+  capability ``slate_choice``: ``recsys_bpr`` (online BPR matrix factorisation) and
+  ``recsys_linucb`` (per-user LinUCB over item features);
 * :mod:`.llm` — ``llm`` (a chat model chooses each agent's actions).
 
 What several families share stays at this level: :mod:`.exploration` (softmax, ε-greedy and
@@ -44,6 +47,7 @@ from incentive_lab.learners import (
     llm,
     neural,
     planning,
+    recsys,
     tabular,
 )
 
@@ -57,5 +61,6 @@ __all__ = [
     "llm",
     "neural",
     "planning",
+    "recsys",
     "tabular",
 ]

@@ -113,6 +113,21 @@ _GRADIENT_PLAY = LearnerFixture(
 _PLANNING = GameSpec("global_local", {"instance": "median", "n_agents": 6})
 """Planning learners need the generative model of ``global_local``."""
 
+def _recommender_items(n_agents: int) -> GameSpec:
+    small = {"n_users": 40, "n_items": 12, "n_providers": 3, "slate_size": 3}
+    return GameSpec("recommender", {**small, "n_agents": n_agents, "agents_choose": "items"})
+
+
+_RECSYS = LearnerFixture(
+    game=_recommender_items(3),
+    shape_games=(_recommender_items(1), _recommender_items(7)),
+    exemptions={
+        SEED_SENSITIVITY: "its action is always 'submitted'; what it chooses (and what its "
+        "seed changes) are the item slates it submits through slate_choice",
+    },
+)
+"""Learning recommenders need a game offering ``slate_choice``."""
+
 LEARNERS: dict[str, LearnerFixture] = {
     "fixed": LearnerFixture(
         exemptions={
@@ -129,6 +144,7 @@ LEARNERS: dict[str, LearnerFixture] = {
         params={"k": 3, "m": 4, "sweeps": 10}, game=_PLANNING, shape_games=()
     ),
     "mean_field_vi": LearnerFixture(game=_PLANNING, shape_games=()),
+    **dict.fromkeys(("recsys_bpr", "recsys_linucb"), _RECSYS),
     "myopic": LearnerFixture(game=_PLANNING, shape_games=()),
 }
 """Learner ids that need other parameters or another game than the defaults."""

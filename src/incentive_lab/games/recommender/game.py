@@ -117,6 +117,7 @@ class RecommenderGame(Game[RecommenderParams]):
         self.observation_space = spaces.Box(0.0, 1.0, shape=(N_OBS,), dtype=np.float64)
         self.metadata = GameMetadata(action_names=names, stochastic=True)
         self.slate_choice = SlateChannel(self)
+        self.serials = 0  # user and item serial numbers handed out so far (never reused)
         self.reset(np.random.default_rng(0))
 
     def _check_catalogue(self, catalogue: Catalogue) -> None:
@@ -192,8 +193,8 @@ class RecommenderGame(Game[RecommenderParams]):
         self.users = um.new_state(
             self._draw_theta(p.n_users), p.n_agents, p.patience, p.session_budget
         )
-        self.user_serial = np.arange(p.n_users, dtype=np.int64)
-        self.item_serial = np.arange(p.n_items, dtype=np.int64)
+        self.user_serial = self._new_serials(p.n_users)
+        self.item_serial = self._new_serials(p.n_items)
         self.served_ever = np.zeros(p.n_users, dtype=bool)
         self.played: Round | None = None
         self._last = self.pending = self._draw_round()
@@ -201,6 +202,11 @@ class RecommenderGame(Game[RecommenderParams]):
         obs[:, 0] = 1.0 / p.n_agents
         obs[:, 2:] = 1.0
         return obs
+
+    def _new_serials(self, count: int) -> IntArray:
+        """``count`` fresh serial numbers (users and items after a reset or an arrival)."""
+        self.serials += count
+        return np.arange(self.serials - count, self.serials, dtype=np.int64)
 
     def _draw_round(self) -> Round:
         p, rng, state, items = self.params, self._rng, self.users, self.items
@@ -323,7 +329,7 @@ class RecommenderGame(Game[RecommenderParams]):
         if arrivals.any():
             theta = self._draw_theta(int(arrivals.sum()))
             um.arrive(state, arrivals, theta, p.patience, p.session_budget)
-            self.user_serial[arrivals] = self.user_serial.max() + 1 + np.arange(theta.shape[0])
+            self.user_serial[arrivals] = self._new_serials(theta.shape[0])
             self.served_ever[arrivals] = False
         new = rng.random(p.n_items) < p.item_arrival
         if new.any():
@@ -333,7 +339,7 @@ class RecommenderGame(Game[RecommenderParams]):
             features[new], quality[new], provider[new] = self._draw_items(count)
             self.items = self._make_items(features, quality, provider)
             self.item_age[new] = 0
-            self.item_serial[new] = self.item_serial.max() + 1 + np.arange(count)
+            self.item_serial[new] = self._new_serials(count)
             self.popularity[new] = 0.0
 
     def _observe(self, rnd: Round, served: FloatArray, clicks: FloatArray) -> Obs:

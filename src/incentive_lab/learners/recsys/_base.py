@@ -1,0 +1,162 @@
+"""What every learning recommender of this family shares: the channel, exploration, top-k.
+
+A recommender group drives agents of a game offering ``slate_choice``
+(``core.slate_choice``). Every agent of the group keeps its *own* model (nothing is shared
+between agents, so competing agents learn only from their own clicks). Each step it:
+
+1. reads the users it will serve (``requests``), forgets users and items whose serial
+   changed (a new user in a slot, a new item in the catalogue);
+2. scores every item for every served user with its model (``scores``: ``float64[S, I]``);
+3. turns scores into slates of ``k`` distinct items by exploration:
+
+   * ``temperature τ > 0``: Gumbel-top-``k`` — add ``τ·G``, ``G ~ Gumbel(0, 1)`` i.i.d.,
+     take the ``k`` largest: an exact sample without replacement from the Plackett–Luce
+     (softmax, temperature ``τ``) ranking of the scores (Kool, van Hoof & Welling 2019,
+     "Stochastic beams and where to find them", ICML); ``τ = 0``: greedy top-``k``;
+   * ``epsilon ε``: each served user gets, with probability ``ε``, a uniformly random slate;
+
+4. submits them and plays the action ``submitted``; in ``update`` it reads the slates and
+   clicks it received (``feedback``) and learns from them (``learn``).
+
+Rewards handed to ``update`` (possibly reshaped by a mechanism) are not used: these agents
+learn from their clicks. Scores are computed in chunks of users (``CHUNK``) so that
+``10⁴ × 10³`` score matrices never sit in memory at once.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import TypeVar
+
+import numpy as np
+from pydantic import Field
+
+from incentive_lab.core.errors import ConfigError
+from incentive_lab.core.learner import Learner, LearnerContext, Transition
+from incentive_lab.core.params import Params
+from incentive_lab.core.slate_choice import SlateChoice, SlateFeedback, SlateRequest
+from incentive_lab.core.types import Actions, BoolArray, FloatArray, IntArray, Obs
+
+CHUNK = 2048
+P = TypeVar("P", bound="ExplorationParams")
+
+
+class ExplorationParams(Params):
+    """Exploration shared by the recommenders of this family (module docstring)."""
+
+    epsilon: float = Field(0.05, ge=0.0, le=1.0)
+    """Probability that a served user gets a uniformly random slate."""
+    temperature: float = Field(0.0, ge=0.0, le=100.0)
+    """Gumbel-top-``k`` temperature ``τ`` on the scores (0: greedy)."""
+
+
+def top_k(score: FloatArray, k: int) -> IntArray:
+    """``int64[S, k]``: each row's ``k`` largest entries, largest first."""
+    if k >= score.shape[1]:
+        return np.argsort(-score, axis=1, kind="stable")[:, :k].astype(np.int64)
+    part = np.argpartition(-score, k - 1, axis=1)[:, :k]
+    ranked = np.argsort(-np.take_along_axis(score, part, 1), axis=1, kind="stable")
+    return np.take_along_axis(part, ranked, 1).astype(np.int64)
+
+
+def require_channel(context: LearnerContext, learner_id: str) -> SlateChoice:
+    """The context's slate channel (``ConfigError`` naming what is needed if absent)."""
+    if context.slate_choice is None:
+        raise ConfigError(
+            f"{learner_id}.context.slate_choice",
+            None,
+            "a game offering slate_choice, a generative model of its users' clicks on "
+            "submitted slates (game recommender with agents_choose: items)",
+        )
+    return context.slate_choice
+
+
+class SlateLearner(Learner[P]):
+    """Base of the family: one model per agent, slates through ``slate_choice``."""
+
+    learner_id = "recsys"
+
+    def __init__(self, params: P, context: LearnerContext, rng: np.random.Generator) -> None:
+        super().__init__(params, context, rng)
+        self.channel = require_channel(context, self.learner_id)
+        self.k = self.channel.slate_size
+        self.n_items = self.channel.n_items
+        self.n_users = self.channel.n_users
+        self.user_serial = np.full((context.n_agents, self.n_users), -1, dtype=np.int64)
+        self.item_serial = self.channel.item_serial().copy()
+
+    def local(self, agents: IntArray) -> IntArray:
+        """Group-local index of global agent ids."""
+        return np.searchsorted(self.context.agents, agents).astype(np.int64)
+
+    @abstractmethod
+    def scores(self, agent: IntArray, users: IntArray) -> FloatArray:
+        """``float64[S, I]``: the item scores of local agents ``agent[S]`` for ``users[S]``."""
+
+    @abstractmethod
+    def learn(self, agent: IntArray, feedback: SlateFeedback) -> dict[str, float]:
+        """Learn from the last step's slates and clicks (``agent``: local indices)."""
+
+    @abstractmethod
+    def forget_users(self, agent: IntArray, users: IntArray) -> None:
+        """Reset the model of users ``users`` for local agents ``agent`` (new users)."""
+
+    def forget_items(self, items: IntArray) -> None:
+        """Reset the model of replaced items (default: nothing to reset)."""
+
+    def _sync(self, request: SlateRequest, agent: IntArray) -> None:
+        serial = self.channel.item_serial()
+        changed = np.flatnonzero(serial != self.item_serial)
+        if changed.shape[0]:
+            self.forget_items(changed)
+            self.item_serial = serial.copy()
+        stale = self.user_serial[agent, request.users] != request.serial
+        if stale.any():
+            self.forget_users(agent[stale], request.users[stale])
+            self.user_serial[agent[stale], request.users[stale]] = request.serial[stale]
+
+    def perturbation(self, rows: int) -> tuple[FloatArray, BoolArray, FloatArray]:
+        """``(noise[S, I], explore[S], uniform[S, I])`` of one chunk of ``rows`` users.
+
+        ``τ·Gumbel`` noise (zeros if ``τ = 0``), the users who get a random slate, and
+        their random scores.
+        """
+        p = self.params
+        shape = (rows, self.n_items)
+        noise = (
+            p.temperature * self.rng.gumbel(size=shape) if p.temperature > 0 else np.zeros(shape)
+        )
+        explore = np.asarray(self.rng.random(rows) < p.epsilon)
+        return noise, explore, self.rng.random((int(explore.sum()), self.n_items))
+
+    def chunk_slates(self, agent: IntArray, users: IntArray) -> IntArray:
+        """``int64[S, k]``: top-``k`` of the perturbed scores (module docstring)."""
+        noise, explore, uniform = self.perturbation(users.shape[0])
+        score = self.scores(agent, users) + noise
+        score[explore] = uniform
+        return top_k(score, self.k)
+
+    def slates(self, agent: IntArray, users: IntArray) -> IntArray:
+        """``int64[S, k]``: the slates of ``users``, in chunks of ``CHUNK`` users."""
+        out = np.empty((users.shape[0], self.k), dtype=np.int64)
+        for start in range(0, users.shape[0], CHUNK):
+            rows = slice(start, start + CHUNK)
+            out[rows] = self.chunk_slates(agent[rows], users[rows])
+        return out
+
+    def act(self, obs: Obs) -> Actions:
+        """Submit a slate for every user the group serves; play ``submitted``."""
+        agents = self.context.agents
+        request = self.channel.requests(agents)
+        agent = self.local(request.agents)
+        self._sync(request, agent)
+        self.channel.submit(agents, self.slates(agent, request.users))
+        return np.full(self.n_agents, self.channel.submitted, dtype=np.int64)
+
+    def update(self, transition: Transition) -> dict[str, float]:
+        """Learn from the clicks of the last step."""
+        feedback = self.channel.feedback(self.context.agents)
+        stats = self.learn(self.local(feedback.agents), feedback)
+        served = feedback.clicked.shape[0]
+        stats["ctr"] = float((feedback.clicked >= 0).mean()) if served else 0.0
+        return stats

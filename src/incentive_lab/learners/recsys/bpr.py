@@ -1,0 +1,187 @@
+"""Online implicit matrix factorisation by BPR-SGD (``recsys_bpr``).
+
+Each agent keeps its own factors: user vectors ``p_u ∈ ℝ^f`` (per user slot), item vectors
+``q_i ∈ ℝ^f`` and item biases ``b_i``; its score of item ``i`` for user ``u`` is
+``x̂_ui = p_u·q_i (+ b_i)`` and its slate is the top-``k`` (with the family's exploration,
+``learners.recsys._base``).
+
+Learning (Bayesian Personalised Ranking, Rendle, Freudenthaler, Gantner & Schmidt-Thieme
+2009, "BPR: Bayesian personalized ranking from implicit feedback", UAI, Algorithm
+``LearnBPR``): for a triple ``(u, i, j)`` — user ``u`` clicked ``i`` and not ``j`` — with
+``x̂_uij = x̂_ui − x̂_uj`` and ``g = σ(−x̂_uij) = 1 − σ(x̂_uij)``, one stochastic gradient
+ascent step on ``ln σ(x̂_uij) − λ‖Θ‖²`` is::
+
+    p_u ← p_u + η (g (q_i − q_j) − λ p_u)
+    q_i ← q_i + η (g p_u − λ q_i)          b_i ← b_i + η (g − λ b_i)
+    q_j ← q_j + η (−g p_u − λ q_j)         b_j ← b_j + η (−g − λ b_j)
+
+Triples of one step (online): for every served user who clicked item ``i``, ``j`` runs over
+the ``k − 1`` items shown but not clicked (the user saw them and preferred ``i``) and
+``n_sampled`` items drawn uniformly from the catalogue (``j ≠ i``; Rendle's uniform
+negative sampling). Besides, as ``LearnBPR`` draws ``(u, i)`` uniformly from all observed
+positives with replacement, every step draws ``replay`` clicks uniformly from a buffer of
+the agent's last ``buffer`` clicks (of users still in their slot) with a uniform ``j``.
+All triples of a step are evaluated at the parameters before the step and their updates
+summed (one mini-batch step; a single triple is exactly the step above). Slates without a
+click carry no positive. Item factors start ``N(0, init_std²)``; user factors start at 0
+(a new user's first slates are the same for everyone until the first click; ``p_u`` then
+moves along ``q_i − q_j``); item biases (``item_bias: true``, an extension; off by
+default, as in Rendle's BPR-MF ``x̂_ui = p_u·q_i``) start at 0. A new user in a slot
+(after a churn), or a new item, starts afresh.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from incentive_lab.core.capabilities import Capability
+from incentive_lab.core.learner import LearnerContext
+from incentive_lab.core.registry import register
+from incentive_lab.core.slate_choice import SlateFeedback
+from incentive_lab.core.types import FloatArray, IntArray
+from incentive_lab.learners.recsys._base import ExplorationParams, SlateLearner
+
+
+class BPRParams(ExplorationParams):
+    """Parameters of ``recsys_bpr``."""
+
+    factors: int = Field(16, ge=1, le=1024)
+    """Latent dimension ``f``."""
+    lr: float = Field(0.05, gt=0.0, le=10.0)
+    """SGD step ``η``."""
+    reg: float = Field(0.01, ge=0.0, le=10.0)
+    """L2 regularisation ``λ``."""
+    n_sampled: int = Field(4, ge=0, le=1000)
+    """Uniformly sampled negatives per click, besides the shown-but-not-clicked items."""
+    init_std: float = Field(0.1, gt=0.0, le=10.0)
+    """Standard deviation of the initial item factors."""
+    item_bias: bool = False
+    """Learn item biases ``b_i`` (``false``: Rendle's plain ``x̂_ui = p_u·q_i``)."""
+    replay: int = Field(256, ge=0, le=1_000_000)
+    """Triples per step drawn from the buffer of past clicks."""
+    buffer: int = Field(20_000, ge=1, le=10_000_000)
+    """Past clicks kept per agent for replay (the oldest are overwritten)."""
+
+
+def bpr_step(
+    user: FloatArray,
+    item: FloatArray,
+    bias: FloatArray | None,
+    triples: tuple[IntArray, IntArray, IntArray],
+    lr: float,
+    reg: float,
+) -> float:
+    """One summed BPR-SGD step in place on ``user[U, f]``, ``item[I, f]``, ``bias[I]``.
+
+    ``triples = (u, i, j)`` (arrays of one length); ``bias=None``: no item biases.
+    Returns the mean ``ln σ(x̂_uij)``.
+    """
+    u, i, j = triples
+    pu, qi, qj = user[u], item[i], item[j]
+    x = (pu * (qi - qj)).sum(axis=1)
+    if bias is not None:
+        x = x + bias[i] - bias[j]
+    g = np.exp(-np.logaddexp(0.0, x))  # σ(−x) = 1 / (1 + eˣ), without overflow
+    np.add.at(user, u, lr * (g[:, None] * (qi - qj) - reg * pu))
+    np.add.at(item, i, lr * (g[:, None] * pu - reg * qi))
+    np.add.at(item, j, lr * (-g[:, None] * pu - reg * qj))
+    if bias is not None:
+        np.add.at(bias, i, lr * (g - reg * bias[i]))
+        np.add.at(bias, j, lr * (-g - reg * bias[j]))
+    return float(-np.logaddexp(0.0, -x).mean()) if x.size else 0.0
+
+
+@register(
+    "learner",
+    "recsys_bpr",
+    params=BPRParams,
+    description="Recommender agents choosing item slates by online BPR matrix factorisation",
+    tabular=False,
+    stochastic=True,
+    requires={Capability.SLATE_CHOICE},
+)
+class BPRRecommender(SlateLearner[BPRParams]):
+    """A group of recommender agents, each with its own BPR-MF model (module docstring)."""
+
+    learner_id = "recsys_bpr"
+
+    def __init__(
+        self, params: BPRParams, context: LearnerContext, rng: np.random.Generator
+    ) -> None:
+        super().__init__(params, context, rng)
+        m, f = context.n_agents, params.factors
+        self.user = np.zeros((m, self.n_users, f))
+        self.item = params.init_std * rng.standard_normal((m, self.n_items, f))
+        self.bias = np.zeros((m, self.n_items))
+        # ring buffer of past clicks per agent: user slot, user serial, item
+        self.past = np.full((m, params.buffer, 3), -1, dtype=np.int64)
+        self.n_past = np.zeros(m, dtype=np.int64)
+
+    def scores(self, agent: IntArray, users: IntArray) -> FloatArray:
+        """``x̂_ui = p_u·q_i (+ b_i)`` for every item."""
+        out = np.empty((users.shape[0], self.n_items))
+        for a in np.unique(agent):
+            rows = np.flatnonzero(agent == a)
+            out[rows] = self.user[a, users[rows]] @ self.item[a].T + self.bias[a][None, :]
+        return out
+
+    def forget_users(self, agent: IntArray, users: IntArray) -> None:
+        """New users start from zero factors."""
+        self.user[agent, users] = 0.0
+
+    def forget_items(self, items: IntArray) -> None:
+        """New items start from fresh random factors and a zero bias; their clicks go."""
+        shape = (self.item.shape[0], items.shape[0], self.params.factors)
+        self.item[:, items] = self.params.init_std * self.rng.standard_normal(shape)
+        self.bias[:, items] = 0.0
+        self.past[np.isin(self.past[:, :, 2], items)] = -1
+
+    def _remember(self, a: int, users: IntArray, serial: IntArray, items: IntArray) -> None:
+        size = self.params.buffer
+        slots = (self.n_past[a] + np.arange(users.shape[0])) % size
+        self.past[a, slots] = np.stack([users, serial, items], axis=1)
+        self.n_past[a] += users.shape[0]
+
+    def _replay(self, a: int) -> tuple[IntArray, IntArray, IntArray]:
+        """``replay`` past clicks of users still in their slot, with uniform negatives."""
+        past = self.past[a, : min(int(self.n_past[a]), self.params.buffer)]
+        live = past[(past[:, 0] >= 0) & (past[:, 1] == self.user_serial[a, past[:, 0].clip(0)])]
+        if live.shape[0] == 0 or self.params.replay == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        pick = live[self.rng.integers(live.shape[0], size=self.params.replay)]
+        neg = self.rng.integers(self.n_items, size=pick.shape[0])
+        keep = neg != pick[:, 2]
+        return pick[keep, 0], pick[keep, 2], neg[keep]
+
+    def learn(self, agent: IntArray, feedback: SlateFeedback) -> dict[str, float]:
+        """One BPR step per agent on the triples of its clicks (module docstring)."""
+        p = self.params
+        hit = np.flatnonzero(feedback.clicked >= 0)
+        fit = []
+        for a in np.unique(agent):
+            rows = hit[agent[hit] == a]
+            u, slates, slot = feedback.users[rows], feedback.slates[rows], feedback.clicked[rows]
+            pos = slates[np.arange(rows.shape[0]), slot]
+            shown = np.ones(slates.shape, dtype=bool)
+            shown[np.arange(rows.shape[0]), slot] = False
+            k_neg = shown.sum(axis=1)
+            users = [np.repeat(u, k_neg)]
+            positives = [np.repeat(pos, k_neg)]
+            negatives = [slates[shown]]
+            if p.n_sampled:
+                sampled = self.rng.integers(self.n_items, size=(rows.shape[0], p.n_sampled))
+                keep = sampled != pos[:, None]
+                users.append(np.repeat(u, keep.sum(axis=1)))
+                positives.append(np.repeat(pos, keep.sum(axis=1)))
+                negatives.append(sampled[keep])
+            replayed = self._replay(int(a))
+            users.append(replayed[0])
+            positives.append(replayed[1])
+            negatives.append(replayed[2])
+            self._remember(int(a), u, feedback.serial[rows], pos)
+            triples = (np.concatenate(users), np.concatenate(positives), np.concatenate(negatives))
+            bias = self.bias[a] if p.item_bias else None
+            fit.append(bpr_step(self.user[a], self.item[a], bias, triples, p.lr, p.reg))
+        return {"bpr_log_likelihood": float(np.mean(fit)) if fit else 0.0}
