@@ -81,7 +81,7 @@ def test_ppo_loss_equals_the_hand_computed_value_with_clipping_active_and_inacti
     expected = surrogate + 0.5 * value - 0.01 * 0.5
     assert float(parts["policy_loss"]) == pytest.approx(surrogate, abs=1e-6)
     assert float(parts["value_loss"]) == pytest.approx(value, abs=1e-6)
-    assert float(loss) == pytest.approx(expected, abs=1e-6)
+    assert float(loss.detach()) == pytest.approx(expected, abs=1e-6)
     loss.backward()
     # a clipped row has no policy gradient; the unclipped row has −Â·ρ/3
     np.testing.assert_allclose(

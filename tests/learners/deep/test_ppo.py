@@ -111,7 +111,7 @@ def test_seeded_runs_repeat_bit_for_bit(params):
         ({"minibatches": 200, "n_steps": 100}, "learner.params.minibatches"),
         ({"agent_id": True, "share": False}, "learner.params.agent_id"),
         ({"device": "cuda"}, "learner.params.device"),
-        ({"channels": [8, 8, 8]}, "learner.params.channels"),
+        ({"channels": [8, 0]}, "learner.params.channels"),
     ],
 )
 def test_bad_parameters_are_one_line_config_errors(params, field):

@@ -35,7 +35,7 @@ class GroupedLinear(nn.Module):
 
 
 class GroupedConv(nn.Module):
-    """A ``k×k`` convolution per group (stride 1, no padding) of ``[G, R, c, h, w]`` inputs."""
+    """A ``k×k`` convolution per group (stride 1, 'same' zero padding) of ``[G, R, c, h, w]``."""
 
     def __init__(self, groups: int, c_in: int, c_out: int, kernel: int, gain: float) -> None:
         super().__init__()
@@ -56,7 +56,7 @@ class GroupedConv(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         g, r, c, h, w = x.shape
         merged = x.transpose(0, 1).reshape(r, g * c, h, w)
-        y = nn.functional.conv2d(merged, self.weight, self.bias, groups=self.groups)
+        y = nn.functional.conv2d(merged, self.weight, self.bias, padding="same", groups=self.groups)
         return y.reshape(r, g, self.c_out, *y.shape[2:]).transpose(0, 1)
 
 
@@ -93,7 +93,7 @@ class Net(nn.Module):
             h, w, c = spec.shape
             for out in spec.channels:
                 convs.append(GroupedConv(groups, c, out, spec.kernel, root2))
-                h, w, c = h - spec.kernel + 1, w - spec.kernel + 1, out
+                c = out
             width = h * w * c
         else:
             width = spec.shape[0]

@@ -45,7 +45,7 @@ class DeepParams(Params):
     channels: tuple[int, ...] = Field((16, 32), max_length=6)
     """Output channels of the CNN's 3-D convolutions (``[h, w, c]`` observations only)."""
     kernel: int = Field(3, ge=1, le=11)
-    """Side of the square convolution kernels (stride 1, no padding)."""
+    """Side of the square convolution kernels (stride 1, 'same' zero padding)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where the networks live (``auto``: CUDA when available, else the CPU)."""
     threads: int | None = Field(1, ge=1, le=256)
@@ -85,15 +85,6 @@ class DeepLearner(Learner[P]):
     def spec(self, shape: tuple[int, ...], out: int, ids: int, gain: float, gru: bool) -> NetSpec:
         """The :class:`NetSpec` of one network of this learner."""
         p: DeepParams = self.params
-        if len(shape) == 3:
-            side = len(p.channels) * (p.kernel - 1)
-            if shape[0] - side < 1 or shape[1] - side < 1:
-                raise ConfigError(
-                    "learner.params.channels",
-                    list(p.channels),
-                    f"at most {(min(shape[:2]) - 1) // max(p.kernel - 1, 1)} {p.kernel}×"
-                    f"{p.kernel} convolutions for a {shape[0]}×{shape[1]} view",
-                )
         return NetSpec(
             shape=shape,
             out=out,

@@ -10,9 +10,10 @@ Parameter groups
 
 Encoders (:class:`Net`)
     ``[h, w, c]`` observations (a 3-D ``Box``, e.g. a gridworld's egocentric view) go through
-    a CNN: ``len(channels)`` ``k×k`` convolutions, stride 1, no padding, each followed by a
-    ReLU, then flattened. Flat observations (``Box`` of any other rank, flattened; ``Discrete``
-    one-hot) go straight to the MLP. An optional one-hot agent id (the agent's player index
+    a CNN: ``len(channels)`` ``k×k`` convolutions, stride 1, 'same' zero padding (the view
+    keeps its size, so any view works), each followed by a ReLU, then flattened. Flat
+    observations (``Box`` of any other rank, flattened; ``Discrete`` one-hot) go straight to
+    the MLP. An optional one-hot agent id (the agent's player index
     inside its copy) is concatenated after the encoder. Then ``layers`` fully connected
     hidden layers of ``hidden`` units with ``tanh``, an optional GRU cell (Cho et al. 2014;
     the gate equations of ``torch.nn.GRUCell``), and a linear head.
