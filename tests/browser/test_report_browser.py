@@ -75,10 +75,15 @@ DESIGN = {
     "seeds": 2,
     "record_every": 30,
     "design": {
-        "space": {"mechanism.params.taxes.1": {"low": 0.0, "high": 5.0}},
+        "space": {
+            "mechanism.params.taxes.0": {"low": 0.0, "high": 1.0},
+            "mechanism.params.taxes.1": {"low": 0.0, "high": 5.0},
+        },
         "objective": "social_welfare",
-        "trials": 3,
-        "startup_trials": 3,
+        "budget": 5.0,
+        "budget_mode": "constraint",
+        "trials": 4,
+        "startup_trials": 4,
         "seed": 0,
     },
 }
@@ -176,6 +181,9 @@ def test_every_page_type_is_there_with_titled_labelled_figures(page: Path) -> No
     assert {"phase-diagram", "performance-profile"} <= kinds  # the sweep; the aggregates
     if importlib.util.find_spec("optuna") is not None:
         assert "design-history" in kinds
+        design = dom[dom.index('id="exp-browser-design"') :]
+        assert "Parameter importance (Optuna PED-ANOVA)" in design
+        assert "budget (5/step)" in design  # the design's budget, read from its study
     phases = next(
         body for ident, _, body in figures if ident == "fig-browser-phases-learning-curves"
     )

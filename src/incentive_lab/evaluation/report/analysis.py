@@ -102,6 +102,8 @@ class ExperimentTables:
     """Preferred order of the mechanism labels (e.g. the sweep order); others follow."""
     thresholds: Mapping[str, float] = field(default_factory=dict)
     """Practical threshold per objective metric (default: 1 % of the candidates' range)."""
+    importances: Mapping[str, float] = field(default_factory=dict)
+    """A design search's parameter importances (Optuna PED-ANOVA), when known."""
 
 
 @dataclass

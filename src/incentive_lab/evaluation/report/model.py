@@ -172,6 +172,9 @@ def experiment_record(a: Analysis) -> dict[str, Any]:
         "no_effect": a.no_effect,
         "verdicts": [v.record() for v in a.verdicts],
         "warnings": a.warnings,
+        "design": {"importances": dict(prep.tables.importances)}
+        if prep.tables.importances
+        else None,
     }
 
 

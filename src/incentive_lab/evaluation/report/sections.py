@@ -162,6 +162,10 @@ def _figures(a: Analysis, rng: np.random.Generator) -> list[Markup]:
             "Design search: the primary objective per trial (mean over seeds) with the best "
             "so far, and each trial's incentive_cost with the budget." + known,
         )
+    if prep.tables.importances:
+        rows = [[k, f"{v:.3f}"] for k, v in prep.tables.importances.items()]
+        made.append(tag("h4", "Parameter importance (Optuna PED-ANOVA)"))
+        made.append(table(["parameter", "importance"], rows, numeric=[1]))
     for extra in game_figures(prep, rng):  # chosen by the game id
         add(extra.figure, extra.kind, extra.caption)
     return made

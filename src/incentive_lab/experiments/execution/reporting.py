@@ -12,9 +12,11 @@ JSON file that is not an incentive-lab report. It reads results through the
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -59,6 +61,19 @@ def tables_of(
     metrics = results.metrics()
     runs = results.runs()
     scenario = scenario_of(results.experiment)
+    design = design_meta(results.db_path, results.experiment, summary)
+    if design is not None:
+        return ExperimentTables(
+            name=results.experiment,
+            summary=summary,
+            metrics=metrics,
+            runs=runs,
+            point_columns=tuple(summary.attrs.get("point_columns", [])),
+            objective=design.objective,
+            budget=design.budget,
+            thresholds=dict(thresholds or {}),
+            importances=design.importances,
+        )
     return ExperimentTables(
         name=results.experiment,
         summary=summary,
@@ -71,6 +86,72 @@ def tables_of(
         mechanism_order=tuple(scenario.mechanisms) if scenario else (),
         thresholds=dict(thresholds or {}),
     )
+
+
+@dataclass(frozen=True)
+class DesignMeta:
+    """What a design search's Optuna study knows and its stored runs do not."""
+
+    objective: str
+    budget: float | None
+    importances: dict[str, float]
+
+
+def design_meta(db: Path, experiment: str, summary: pd.DataFrame) -> DesignMeta | None:
+    """Objective, budget and parameter importances of a design run (``None`` otherwise).
+
+    Reads the study ``experiment`` in ``<db stem>-optuna.db`` beside the store (where
+    ``incentive-lab design`` keeps it) when Optuna is installed: the budget is a trial's cost
+    minus its ``constraints:budget`` (constraint mode), the objective the metric whose mean
+    over seeds equals the trial's recorded objective, the importances Optuna's PED-ANOVA
+    (as ``design`` computes them; 2+ parameters and 4+ trials).
+    """
+    path = Path(db).resolve()
+    storage = path.with_name(f"{path.stem}-optuna.db")
+    if "trial" not in summary.attrs.get("point_columns", []) or not storage.is_file():
+        return None
+    try:
+        import optuna
+    except ImportError:
+        return None
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        study = optuna.load_study(study_name=experiment, storage=f"sqlite:///{storage}")
+    except (KeyError, ValueError, RuntimeError):
+        return None
+    trials = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    if not trials:
+        return None
+    budgets = [
+        float(t.user_attrs["incentive_cost"]) - float(t.system_attrs["constraints:budget"])
+        for t in trials
+        if "constraints:budget" in t.system_attrs and "incentive_cost" in t.user_attrs
+    ]
+    first = trials[0]
+    objective = "social_welfare"
+    if "objective" in first.user_attrs:
+        rows = summary[summary["trial"] == first.number]
+        means = rows.groupby("name")["value"].mean()
+        hits = [str(n) for n, v in means.items() if abs(v - first.user_attrs["objective"]) < 1e-9]
+        objective = hits[0] if hits else objective
+    return DesignMeta(objective, budgets[0] if budgets else None, _importances(optuna, study))
+
+
+def _importances(optuna: Any, study: Any) -> dict[str, float]:
+    if len(study.trials[0].params) < 2 or len(study.trials) < 4:
+        return {}
+    sign = -1.0 if study.direction == optuna.study.StudyDirection.MAXIMIZE else 1.0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = optuna.importance.get_param_importances(
+                study,
+                evaluator=optuna.importance.PedAnovaImportanceEvaluator(),
+                target=lambda t: sign * float(t.user_attrs["objective"]),
+            )
+    except (RuntimeError, ValueError, ImportError, KeyError):
+        return {}
+    return {str(k): float(v) for k, v in found.items()}
 
 
 def report_results(
