@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from report_fixtures import small_results
 
-from incentive_lab.evaluation.report.page import json_path
+from incentive_lab.evaluation.report.page import json_path, score_text
 from incentive_lab.evaluation.report.sections import ci_text
 from incentive_lab.experiments.execution.results import Results
 
@@ -59,7 +59,7 @@ def test_every_json_verdict_and_estimate_is_in_the_html(made: tuple[Results, str
     for e in experiment["estimates"]:
         assert ci_text(e["mean"], e["ci_low"], e["ci_high"]) in html
     for row in record["aggregates"]["aggregates"]:
-        assert ci_text(row["value"], row["ci_low"], row["ci_high"]) in html
+        assert score_text(row["value"], row["ci_low"], row["ci_high"]) in html
 
 
 def test_show_and_report_print_the_same_interval(made: tuple[Results, str, dict]) -> None:

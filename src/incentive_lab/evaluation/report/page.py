@@ -40,7 +40,6 @@ from incentive_lab.evaluation.report.model import (
     report_record,
 )
 from incentive_lab.evaluation.report.sections import (
-    ci_text,
     section,
     slug,
     verdict_badge,
@@ -57,6 +56,15 @@ AGGREGATE_NAMES = {
     "mean": "mean",
     "optimality_gap": "optimality gap (lower is better)",
 }
+
+
+def score_text(value: float, low: float, high: float) -> str:
+    """A normalised score with its CI, three decimals (``0.987 [0.968, 0.998]``)."""
+
+    def fixed(x: float) -> str:
+        return f"{round(x, 3) + 0.0:.3f}"
+
+    return f"{fixed(value)} [{fixed(low)}, {fixed(high)}]"
 
 
 def _version() -> str:
@@ -93,7 +101,7 @@ def _aggregates(cross: CrossScenario | None, name: str) -> Markup:
         cells: list[object] = [candidate]
         for key in AGGREGATE_NAMES:
             values = by.loc[key, ["value", "ci_low", "ci_high"]].to_numpy(float)
-            cells.append(ci_text(*(float(v) for v in values)))
+            cells.append(score_text(*(float(v) for v in values)))
         rows.append(cells)
     names = list(cross.scores)
     matrix = []
