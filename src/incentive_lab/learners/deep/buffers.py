@@ -4,7 +4,8 @@
 observations (and global states for a centralised critic), actions, the behaviour policy's
 log-probabilities and values, shaped rewards, episode starts and ends, and the bootstrap
 values ``V̂`` written at episode ends and at the last step (``learners.deep._losses.gae``).
-Observations keep the game's dtype (a ``uint8`` view stays one byte per cell).
+Observations are stored by :func:`compact`: the game's dtype (a ``uint8`` view stays one
+byte per cell), ``float64`` as ``float32`` (what the networks read anyway).
 
 :class:`Replay` is a ring buffer of ``capacity`` group steps (each ``[m, ...]``); a batch is
 ``batch`` stored steps drawn uniformly *with* replacement from the learner's NumPy generator,
@@ -20,6 +21,12 @@ from typing import Any
 import numpy as np
 
 Array = np.ndarray[Any, Any]
+
+
+def compact(obs: Any) -> Array:
+    """Raw observations as stored: ``float64`` becomes ``float32``, other dtypes are kept."""
+    array = np.asarray(obs)
+    return array.astype(np.float32) if array.dtype == np.float64 else array
 
 
 class Rollout:

@@ -47,7 +47,7 @@ from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Obs, Probs
 from incentive_lab.learners.deep._losses import clip_grouped, dqn_targets, grouped_mean
 from incentive_lab.learners.deep.base import DeepLearner, DeepParams
-from incentive_lab.learners.deep.buffers import Replay
+from incentive_lab.learners.deep.buffers import Replay, compact
 from incentive_lab.learners.exploration import epsilon_greedy, sample
 from incentive_lab.learners.neural.torch_nets import torch_module
 
@@ -136,10 +136,10 @@ class DQN(DeepLearner[DQNParams]):
         """Store the step; train and move the target network on schedule."""
         p = self.params
         self.replay.add(
-            obs=np.asarray(transition.obs),
+            obs=compact(transition.obs),
             actions=np.asarray(transition.actions, dtype=np.int64),
             rewards=np.asarray(transition.rewards, dtype=np.float32),
-            next_obs=np.asarray(transition.next_obs),
+            next_obs=compact(transition.next_obs),
             done=np.float32(transition.terminated),
         )
         self.steps += 1

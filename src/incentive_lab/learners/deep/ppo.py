@@ -66,7 +66,7 @@ from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Obs, Probs
 from incentive_lab.learners.deep._losses import clip_grouped, gae, normalise, ppo_loss
 from incentive_lab.learners.deep.base import DeepLearner, DeepParams
-from incentive_lab.learners.deep.buffers import Rollout
+from incentive_lab.learners.deep.buffers import Rollout, compact
 from incentive_lab.learners.exploration import sample, softmax
 from incentive_lab.learners.neural.torch_nets import torch_module
 
@@ -227,7 +227,7 @@ class PPO(DeepLearner[PPOParams]):
         actions = np.asarray(transition.actions, dtype=np.int64)
         end = bool(transition.terminated or transition.truncated)
         fields: dict[str, Any] = {
-            "obs": obs,
+            "obs": compact(obs),
             "actions": actions,
             "logp": log_probs[np.arange(self.m), actions],
             "values": values,
