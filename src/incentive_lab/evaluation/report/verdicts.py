@@ -86,6 +86,8 @@ class Verdict:
     def sentence(self) -> str:
         """One plain-text sentence (used by the HTML summary and the CLI)."""
         o, e = self.objective, self.estimate
+        if not self.best:
+            return f"{o.title}: no eligible candidate. {self.kind}: {self.reason}."
         who = ", ".join(self.best) + (" (tie)" if len(self.best) > 1 else "")
         text = f"{o.title}: {who} — {o.best} {e.value:.4g} [95% CI {e.ci_low:.4g}, {e.ci_high:.4g}]"
         return f"{text}. {self.kind}: {self.reason}."
