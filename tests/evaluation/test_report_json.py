@@ -53,6 +53,9 @@ def test_every_json_verdict_and_estimate_is_in_the_html(made: tuple[Results, str
     for v, (kind, text) in zip(experiment["verdicts"], items, strict=True):
         assert kind == v["verdict"]
         assert v["reason"] in text
+        if not v["best"]:
+            assert "no eligible candidate" in text
+            continue
         e = v["estimate"]
         assert f"{e['mean']:.4g} [95% CI {e['ci_low']:.4g}, {e['ci_high']:.4g}]" in text
         assert ", ".join(v["best"]) in text
