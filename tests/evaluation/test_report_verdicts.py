@@ -138,3 +138,37 @@ def test_aggregates_use_the_candidates_every_task_ran() -> None:
         ("action_tax taxes=[0, 0.5]", "iqm"), "value"
     ]
     assert iqm == pytest.approx(1.0)
+
+
+def test_grouping_by_mechanism_only_when_asked_and_never_pooled() -> None:
+    tables = _tables(_pd_tax_like())
+    grouped = ExperimentTables(
+        tables.name, tables.summary, tables.metrics, tables.runs, tables.point_columns,
+        by_mechanism=True,
+    )  # fmt: skip
+    a = analyse(grouped, np.random.default_rng(0), 0)
+    assert a.prep.candidates == ["action_tax"]
+    assert a.prep.conditions == ["taxes=[0.0,0.0]", "taxes=[0.0,0.5]", "taxes=[0.0,2.5]"]
+    coop = a.final[a.final["metric"] == "cooperation_rate"]["mean"].tolist()
+    assert coop == pytest.approx([0.022, 0.023, 0.972])  # one estimate per tax level
+
+
+def test_seed_curves_on_request() -> None:
+    from incentive_lab.evaluation.report.page import build_report
+
+    tables = _tables(_pd_tax_like())
+    metrics = pd.concat([tables.metrics, tables.metrics.assign(step=200)], ignore_index=True)
+    plain = ExperimentTables(tables.name, tables.summary, metrics, tables.runs, (TAXES,))
+    thin = ExperimentTables(tables.name, tables.summary, metrics, tables.runs, (TAXES,),
+                            seed_curves=True)  # fmt: skip
+
+    def curves(html: str) -> str:
+        start = html.index('id="fig-toy-learning-curves"')
+        return html[start : html.index("</figure>", start)]
+
+    # 3 candidates x 5 seeds x 2 objectives = 30 more lines
+    extra = curves(build_report([thin])).count("<path") - curves(build_report([plain])).count(
+        "<path"
+    )
+    assert extra == 30
+    assert "thin lines: the single seeds" in build_report([thin])

@@ -168,8 +168,12 @@ def learning_curves(
     conditions: Sequence[str],
     colours: dict[str, str],
     phases: Sequence[tuple[int, str]] = (),
+    per_seed: dict[str, pd.DataFrame] | None = None,
 ) -> Any:
     """Rows = objectives, columns = conditions; mean line and 95% band per candidate.
+
+    ``per_seed`` (metric → long-form rows ``mechanism, condition, seed_index, step, value``)
+    adds one thin line per seed under each mean.
 
     Panels of one objective share their y-scale; each candidate has its own line style and
     marker (identical curves stay visible); ``phases`` are steps where a phase starts, drawn
@@ -208,6 +212,8 @@ def learning_curves(
                 ax.fill_between(
                     part["step"], part["ci_low"], part["ci_high"], color=colour, alpha=0.18, lw=0
                 )
+                if per_seed is not None:
+                    _seed_lines(ax, per_seed[objective.metric], mechanism, condition, colour)
             title = objective.title if cols == 1 else f"{objective.title} — {condition}"
             ax.set_title(title, loc="left")
             ax.set_xlabel("step")
@@ -219,6 +225,13 @@ def learning_curves(
         ax.set_visible(False)
     _legend(fig, mechanisms, colours)
     return fig
+
+
+def _seed_lines(ax: Any, rows: pd.DataFrame, mechanism: str, condition: str, colour: str) -> None:
+    mine = rows[(rows[MECHANISM] == mechanism) & (rows[CONDITION] == condition)]
+    for _, seed in mine.groupby("seed_index", sort=True):
+        seed = seed.sort_values("step")
+        ax.plot(seed["step"], seed["value"], color=colour, lw=0.6, alpha=0.45, zorder=1)
 
 
 def _share_y(axes: list[Any]) -> None:

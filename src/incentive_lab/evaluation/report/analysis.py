@@ -104,6 +104,11 @@ class ExperimentTables:
     """Practical threshold per objective metric (default: 1 % of the candidates' range)."""
     importances: Mapping[str, float] = field(default_factory=dict)
     """A design search's parameter importances (Optuna PED-ANOVA), when known."""
+    by_mechanism: bool = False
+    """Candidates are mechanisms alone: swept ``mechanism.…`` parameters become conditions
+    (compared within each value, never pooled)."""
+    seed_curves: bool = False
+    """Draw one thin learning curve per seed under each mean."""
 
 
 @dataclass
@@ -227,8 +232,14 @@ def _candidate_labels(
 def prepare(tables: ExperimentTables) -> Prepared:
     """Label every row with its candidate and its condition."""
     points = [c for c in tables.point_columns if c in tables.summary.columns]
-    candidate_columns = [c for c in points if is_candidate_column(c)]
-    swept = [c for c in points if not is_candidate_column(c)]
+
+    def candidate(column: str) -> bool:
+        if tables.by_mechanism:
+            return column in (MECHANISM, TRIAL)
+        return is_candidate_column(column)
+
+    candidate_columns = [c for c in points if candidate(c)]
+    swept = [c for c in points if not candidate(c)]
     summary, metrics = tables.summary.copy(), tables.metrics.copy()
     if MECHANISM in points:
         full = list(dict.fromkeys(summary[MECHANISM].astype(str)))

@@ -99,6 +99,11 @@ def _figures(a: Analysis, rng: np.random.Generator) -> list[Markup]:
         made.append(figure(comparison.to_svg(fig, ident), caption, ident, kind))
 
     curves = {o.metric: curve_stats(prep, o.metric, rng) for o in objectives}
+    per_seed = (
+        {o.metric: prep.metrics[prep.metrics["name"] == o.metric] for o in objectives}
+        if prep.tables.seed_curves
+        else None
+    )
     phases = phase_steps(prep)
     phase_note = (
         " Dotted vertical lines: a phase starts ("
@@ -109,11 +114,13 @@ def _figures(a: Analysis, rng: np.random.Generator) -> list[Markup]:
     )
     add(
         comparison.learning_curves(
-            curves, objectives, prep.mechanisms, prep.conditions, colours, phases
+            curves, objectives, prep.mechanisms, prep.conditions, colours, phases, per_seed
         ),
         "learning-curves",
         f"Learning curves: mean over {prep.seeds} seeds per recorded window, shaded 95% "
-        f"bootstrap CI across seeds; panels of one row share their y-scale.{phase_note}",
+        f"bootstrap CI across seeds"
+        + ("; thin lines: the single seeds" if per_seed is not None else "")
+        + f"; panels of one row share their y-scale.{phase_note}",
     )
     add(
         comparison.final_outcomes(final, objectives, prep.mechanisms, prep.conditions, colours),

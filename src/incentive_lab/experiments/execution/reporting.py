@@ -50,12 +50,18 @@ class ResultSource(Protocol):
 
 
 def tables_of(
-    results: ResultSource, thresholds: Mapping[str, float] | None = None
+    results: ResultSource,
+    thresholds: Mapping[str, float] | None = None,
+    *,
+    by_mechanism: bool = False,
+    seed_curves: bool = False,
 ) -> ExperimentTables:
     """The report tables of one experiment (restricted to ``results.run_ids`` if set).
 
     ``thresholds``: practical threshold per objective metric (default: 1 % of the range of
-    the candidates' means, ``evaluation.report.verdicts``).
+    the candidates' means, ``evaluation.report.verdicts``); ``by_mechanism``: candidates are
+    mechanisms alone (swept mechanism parameters become conditions); ``seed_curves``: thin
+    per-seed learning curves.
     """
     summary = results.summary()
     metrics = results.metrics()
@@ -73,6 +79,8 @@ def tables_of(
             budget=design.budget,
             thresholds=dict(thresholds or {}),
             importances=design.importances,
+            by_mechanism=by_mechanism,
+            seed_curves=seed_curves,
         )
     return ExperimentTables(
         name=results.experiment,
@@ -85,6 +93,8 @@ def tables_of(
         budget=scenario.budget if scenario else None,
         mechanism_order=tuple(scenario.mechanisms) if scenario else (),
         thresholds=dict(thresholds or {}),
+        by_mechanism=by_mechanism,
+        seed_curves=seed_curves,
     )
 
 
@@ -161,11 +171,19 @@ def report_results(
     seed: int = 0,
     title: str | None = None,
     thresholds: Mapping[str, float] | None = None,
+    by_mechanism: bool = False,
+    seed_curves: bool = False,
 ) -> Path:
-    """Write the report of several experiments' results to ``out``; return its path."""
+    """Write the report of several experiments' results to ``out``; return its path.
+
+    ``thresholds``, ``by_mechanism``, ``seed_curves``: as :func:`tables_of`.
+    """
     if not results:
         raise ConfigError("experiment", "<none>", "at least one experiment with finished runs")
-    tables = [tables_of(r, thresholds) for r in results]
+    tables = [
+        tables_of(r, thresholds, by_mechanism=by_mechanism, seed_curves=seed_curves)
+        for r in results
+    ]
     empty = [t.name for t in tables if t.summary.empty]
     if empty:
         raise ConfigError("experiment", empty[0], "an experiment with finished runs")

@@ -171,9 +171,13 @@ class Results:
         """Mean and 95% bootstrap CI over seeds per sweep point and metric (:func:`aggregate`)."""
         return aggregate(self.summary())
 
-    def report(self, path: str | Path, *, seed: int = 0) -> Path:
-        """Write the HTML report of these runs to ``path`` (``experiments.execution.reporting``)."""
-        return report_results([self], path, seed=seed)
+    def report(self, path: str | Path, *, seed: int = 0, **options: Any) -> Path:
+        """Write the HTML report (and ``report.json`` beside it) of these runs to ``path``.
+
+        ``options``: ``thresholds``, ``by_mechanism``, ``seed_curves`` of
+        ``experiments.execution.reporting.report_results``.
+        """
+        return report_results([self], path, seed=seed, **options)
 
 
 def report_store(
