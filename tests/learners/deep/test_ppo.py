@@ -138,3 +138,38 @@ def test_team_reward_makes_ppo_cooperate_in_the_prisoners_dilemma():
         rates[mechanism] = float((actions[-100:] == 0).mean())
     assert rates["team_reward"] > 0.9, rates
     assert rates["none"] < 0.1, rates
+
+
+def test_rollout_bootstraps_from_the_final_observation_only_when_truncated():
+    """Corridor episodes of 4 steps, ``n_steps`` 6, 5 steps played (no update yet)."""
+    torch = pytest.importorskip("torch")
+    game = Corridor(CorridorParams(n_copies=2, episode_length=4))
+    finals = []
+    step = game.step
+
+    def keep(actions):
+        result = step(actions)
+        if result.truncated:
+            finals.append(result.obs)
+        return result
+
+    game.step = keep
+    learner, _ = simulate(game, "ppo", {"n_steps": 6}, 5)
+    assert learner.buffer.t == 5
+    np.testing.assert_array_equal(learner.buffer.arrays["ends"][:5], [0, 0, 0, 1, 0])
+    with torch.no_grad():
+        x = learner.rows(learner.tensor(learner.prep(finals[0], 1)))
+        v_final = learner.numpy(learner.critic(x)[0])[:, 0]
+    np.testing.assert_allclose(learner.bootstrap[3], v_final, rtol=1e-6)
+    assert np.all(learner.bootstrap[[0, 1, 2, 4]] == 0.0)
+    # inside the episode V̂_t is the next stored value; after the end it is the bootstrap
+    next_values = learner.buffer.next_values(learner.bootstrap)
+    np.testing.assert_array_equal(next_values[:3], learner.buffer.arrays["values"][1:4])
+    np.testing.assert_allclose(next_values[3], v_final, rtol=1e-6)
+
+
+def test_terminated_steps_never_bootstrap():
+    game = Bandit(BanditParams(n_copies=3))
+    learner, _ = simulate(game, "ppo", {"n_steps": 8}, 7)
+    assert np.all(learner.buffer.arrays["ends"][:7])
+    assert np.all(learner.bootstrap[:7] == 0.0)
