@@ -43,7 +43,7 @@ class DeepParams(Params):
     layers: int = Field(2, ge=0, le=8)
     """Fully connected hidden layers (tanh) after the encoder."""
     channels: tuple[int, ...] = Field((16, 32), max_length=6)
-    """Output channels of the CNN's 3-D convolutions (``[h, w, c]`` observations only)."""
+    """Output channels of the CNN's 2-D convolutions (``[h, w, c]`` observations only)."""
     kernel: int = Field(3, ge=1, le=11)
     """Side of the square convolution kernels (stride 1, 'same' zero padding)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"

@@ -5,7 +5,8 @@ transitions and its own *shaped* rewards (independent learners). With ``share: t
 default) one Q-network serves the whole group (parameter sharing; ``agent_id`` adds the
 player index); with ``share: false`` each agent has its own, trained on its own data only.
 The encoders are those of ``ppo`` (``learners.deep.encoders``: CNN for ``[h, w, c]``
-observations, MLP for flat ones).
+observations, MLP for flat ones); there is no recurrent option (a recurrent DQN needs
+sequence replay, which this learner does not keep).
 
 Each loop step stores the group's transition in the replay memory
 (``learners.deep.buffers.Replay``; ``buffer_size`` agent transitions, i.e.
