@@ -29,7 +29,10 @@ def reply(content: str) -> bytes:
 
 
 class FakeServer:
-    """Serves queued behaviours: ok text | status code | raw bytes | sleep seconds."""
+    """Serves queued behaviours: ok text | status code | raw bytes | sleep seconds, and hostile
+    ones: drip (one byte per interval) | short (body shorter than its Content-Length) |
+    huge (declares and streams a body of that many bytes) | stream (no Content-Length, bytes
+    until closed) | redirect (302 to a URL)."""
 
     def __init__(self) -> None:
         self.script: list[tuple[str, object]] = []
@@ -53,12 +56,44 @@ class FakeServer:
                     self.send_response(int(value))
                     self.end_headers()
                     return
+                if kind in ("drip", "short", "huge", "stream", "redirect"):
+                    try:
+                        hostile(self, kind, value)
+                    except OSError:
+                        pass  # the client hung up: that is the point
+                    self.close_connection = True
+                    return
                 body = reply(str(value)) if kind == "ok" else bytes(value)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+        def hostile(handler, kind, value):
+            if kind == "redirect":
+                handler.send_response(302)
+                handler.send_header("Location", str(value))
+                handler.send_header("Content-Length", "0")
+                handler.end_headers()
+                return
+            body = reply('{"action": 0}')
+            declared = {"drip": len(body), "short": len(body) + 100, "huge": int(value)}
+            handler.send_response(200)
+            if kind in declared:
+                handler.send_header("Content-Length", str(declared[kind]))
+            handler.end_headers()
+            if kind == "drip":
+                for byte in body:
+                    handler.wfile.write(bytes([byte]))
+                    handler.wfile.flush()
+                    time.sleep(float(value))
+            elif kind == "short":
+                handler.wfile.write(body)
+            else:
+                chunk = b" " * 65536
+                for _ in range(int(value) // len(chunk) + 1):
+                    handler.wfile.write(chunk)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
@@ -173,3 +208,83 @@ def test_rate_limiter_spaces_calls():
     for _ in range(3):
         limiter.wait()
     assert slept == [0.25, 0.25]
+
+
+# -- hostile servers (issue #15, items 5 and 6): every one ends in a BackendError ----------
+
+
+def test_a_slow_drip_is_cut_at_the_wall_clock_deadline(server):
+    """1 byte per 0.2 s never trips the 2 s per-read timeout; the 1 s deadline ends it."""
+    server.script = [("drip", 0.2)]
+    b = backend(server.url, deadline=1.0, max_retries=0)
+    start = time.monotonic()
+    with pytest.raises(BackendError, match="deadline"):
+        b.complete(REQUEST)
+    assert time.monotonic() - start < 30  # generous: the body alone would take ~15 s
+
+
+def test_an_oversized_declared_body_is_refused_unread(server):
+    server.script = [("huge", 400_000_000)]
+    with pytest.raises(BackendError, match="exceeds 4096 bytes"):
+        backend(server.url, max_response_bytes=4096, max_retries=0).complete(REQUEST)
+
+
+def test_an_oversized_streamed_body_stops_at_the_limit(server):
+    server.script = [("stream", 10_000_000)]
+    with pytest.raises(BackendError, match="longer than 4096 bytes"):
+        backend(server.url, max_response_bytes=4096, max_retries=0).complete(REQUEST)
+
+
+def test_a_body_shorter_than_its_content_length_is_a_backend_error(server):
+    server.script = [("short", 0)]
+    with pytest.raises(BackendError, match="IncompleteRead"):
+        backend(server.url, max_retries=0).complete(REQUEST)
+
+
+def test_a_1500_deep_nested_body_is_malformed_not_a_crash(server):
+    server.script = [("raw", b"[" * 1500 + b"]" * 1500), ("ok", "[" * 1500 + "]" * 1500)]
+    b = backend(server.url, max_retries=0)
+    with pytest.raises(BackendError, match="malformed"):
+        b.complete(REQUEST)
+    assert b.complete(REQUEST) == "[" * 1500 + "]" * 1500  # text; the parser rejects it
+
+
+def test_a_deeply_nested_answer_is_rejected_by_the_parser():
+    from incentive_lab.learners.llm.parsing import parse_action
+
+    parsed = parse_action('{"action": ' + "[" * 1500 + "]" * 1500 + "}", 2, max_chars=10_000)
+    assert parsed.action is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\xff\xfe\x00garbage",
+        b'{"choices": [{"message": {"content": "\\udc80"}}]}',
+        '{"choices": [{"message": {"content": "caf\u00e9"}}]}'.encode("latin-1"),
+    ],
+)
+def test_non_utf8_bodies_are_backend_errors(server, raw):
+    server.script = [("raw", raw)]
+    with pytest.raises(BackendError):
+        backend(server.url, max_retries=0).complete(REQUEST)
+
+
+def test_redirects_are_not_followed(server):
+    server.script = [("redirect", "http://127.0.0.1:9/elsewhere"), ("redirect", "file:///etc/x")]
+    b = backend(server.url, max_retries=0, max_failures=10)
+    for _ in range(2):
+        with pytest.raises(BackendError, match="redirect"):
+            b.complete(REQUEST)
+    assert len(server.bodies) == 2
+
+
+def test_any_other_exception_becomes_a_backend_error(server, monkeypatch):
+    b = backend(server.url, max_retries=0)
+
+    def explode(request):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(b, "_post", explode)
+    with pytest.raises(BackendError, match="RecursionError"):
+        b.complete(REQUEST)

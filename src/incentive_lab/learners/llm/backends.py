@@ -9,7 +9,14 @@ schema for the answer, stop sequences) into the text of one assistant message, o
 ``urllib`` (no client package needed) to any ``base_url``: vLLM, the llama.cpp server,
 Ollama (``http://localhost:11434/v1``), OpenAI itself. The API key is read from the
 environment variable named by ``api_key_env`` (never from the config). Every request has a
-``timeout``; transient failures (connection refused or reset, timeouts, HTTP 429 and 5xx,
+wall-clock ``deadline`` (default :data:`DEFAULT_DEADLINE` s: connecting, headers and body
+together; a watchdog shuts the socket when it passes, so a server dripping one byte at a
+time cannot hold a request longer) on top of the per-read ``timeout``, and a response
+larger than ``max_response_bytes`` (default :data:`DEFAULT_MAX_RESPONSE_BYTES`) is refused
+without being read whole. Redirects are never followed (an API endpoint that redirects is
+misconfigured). Any failure at all (transport, HTTP, a truncated, oversized, non-UTF-8 or
+1,500-deep nested body) becomes a :class:`BackendError`, which the learner records as a
+fallback. Transient failures (connection refused or reset, timeouts, HTTP 429 and 5xx,
 a malformed response body) are retried up to ``max_retries`` times with exponential backoff
 ``backoff·2^attempt`` seconds; after ``max_failures`` consecutive failed requests the
 backend declares itself *down* and fails fast for the rest of the run (so an unreachable
@@ -24,14 +31,23 @@ live in :mod:`.replay`; the in-process llama.cpp backend in :mod:`.local`.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+DEFAULT_DEADLINE = 60.0
+"""Default wall-clock seconds of one HTTP request (connect, headers and body)."""
+DEFAULT_MAX_RESPONSE_BYTES = 1_000_000
+"""Default largest response body read (bytes); a chat answer is a few hundred."""
+_CHUNK = 65536
 
 
 class BackendError(Exception):
@@ -132,6 +148,8 @@ class OpenAIBackend:
         max_failures: int = 3,
         structured: bool = True,
         sleep: Callable[[float], None] = time.sleep,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
@@ -143,6 +161,8 @@ class OpenAIBackend:
         self.max_failures = max_failures
         self.structured = structured
         self.sleep = sleep
+        self.deadline = deadline
+        self.max_response_bytes = max_response_bytes
         self.failures = 0
         self.last_error = ""
 
@@ -185,6 +205,9 @@ class OpenAIBackend:
                 if not exc.transient:
                     break
                 continue
+            except Exception as exc:  # anything else a hostile server provokes: a fallback
+                error = BackendError(f"{type(exc).__name__} talking to {self.url}: {exc}"[:300])
+                break
             self.failures = 0
             return text
         self.failures += 1
@@ -197,18 +220,131 @@ class OpenAIBackend:
         key = os.environ.get(self.api_key_env)
         if key:
             headers["Authorization"] = f"Bearer {key}"
-        http = urllib.request.Request(self.url, data=data, headers=headers, method="POST")
+        req = urllib.request.Request(self.url, data=data, headers=headers, method="POST")
+        watchdog = _Watchdog(self.deadline)
+        opener = urllib.request.build_opener(
+            _HTTPHandler(watchdog), _HTTPSHandler(watchdog), _NoRedirect()
+        )
+        watchdog.start()
         try:
-            with urllib.request.urlopen(http, timeout=self.timeout) as response:
-                raw = response.read()
+            with opener.open(req, timeout=min(self.timeout, self.deadline)) as response:
+                raw = self._read(response, watchdog)
+        except BackendError:
+            raise
         except urllib.error.HTTPError as exc:
+            if 300 <= exc.code < 400:
+                raise BackendError(
+                    f"HTTP {exc.code} redirect from {self.url} not followed"
+                ) from None
             transient = exc.code == 429 or exc.code >= 500
             raise BackendError(f"HTTP {exc.code} from {self.url}", transient) from None
-        except urllib.error.URLError as exc:
-            raise BackendError(f"cannot reach {self.url}: {exc.reason}", True) from None
-        except (TimeoutError, ConnectionError) as exc:
-            raise BackendError(f"{type(exc).__name__} talking to {self.url}", True) from None
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+            if watchdog.expired:
+                raise BackendError(self._late(), True) from None
+            reason = getattr(exc, "reason", None) or f"{type(exc).__name__} {exc}".strip()
+            raise BackendError(f"cannot reach {self.url}: {reason}"[:300], True) from None
+        finally:
+            watchdog.cancel()
+        if watchdog.expired:
+            raise BackendError(self._late(), True)
         return extract_content(raw)
+
+    def _late(self) -> str:
+        return f"no complete answer from {self.url} within the {self.deadline:g} s deadline"
+
+    def _read(self, response: Any, watchdog: _Watchdog) -> bytes:
+        """The body, at most ``max_response_bytes`` (checked before and while reading)."""
+        limit = self.max_response_bytes
+        length = response.headers.get("Content-Length", "")
+        if length.strip().isdigit() and int(length) > limit:
+            raise BackendError(f"response of {int(length)} bytes exceeds {limit} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        while not watchdog.expired:
+            chunk = response.read(_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                raise BackendError(f"response longer than {limit} bytes")
+            chunks.append(chunk)
+        if length.strip().isdigit() and size < int(length) and not watchdog.expired:
+            raise BackendError(f"IncompleteRead: body of {size} of {int(length)} bytes", True)
+        return b"".join(chunks)
+
+
+class _Watchdog:
+    """Shuts down the request's sockets when its wall-clock deadline passes."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shutdown(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _watched(base: type[http.client.HTTPConnection], watchdog: _Watchdog) -> Any:
+    """``base`` whose socket is handed to ``watchdog`` as soon as it connects."""
+
+    class Watched(base):  # type: ignore[valid-type,misc]
+        def connect(self) -> None:
+            super().connect()
+            if self.sock is not None:
+                watchdog.watch(self.sock)
+
+    return Watched
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, watchdog: _Watchdog) -> None:
+        super().__init__()
+        self.watchdog = watchdog
+
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_watched(http.client.HTTPConnection, self.watchdog), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, watchdog: _Watchdog) -> None:
+        super().__init__()
+        self.watchdog = watchdog
+
+    def https_open(self, req: urllib.request.Request) -> Any:
+        connection = _watched(http.client.HTTPSConnection, self.watchdog)
+        return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
 
 
 def extract_content(raw: bytes) -> str:
@@ -216,10 +352,14 @@ def extract_content(raw: bytes) -> str:
     try:
         body = json.loads(raw)
         content = body["choices"][0]["message"]["content"]
-    except (ValueError, KeyError, IndexError, TypeError):
+    except (ValueError, KeyError, IndexError, TypeError, RecursionError):
         raise BackendError(f"malformed response body: {raw[:120]!r}", True) from None
     if not isinstance(content, str):
-        raise BackendError(f"message content is not text: {content!r}"[:160], True)
+        raise BackendError(f"message content is not text: {type(content).__name__}", True)
+    try:
+        content.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate escape ("\\udc80") is not text
+        raise BackendError("message content is not valid Unicode text", True) from None
     return content
 
 

@@ -29,6 +29,7 @@ four-block reasoning and mutual-welfare choice (SPEC §2).
 from __future__ import annotations
 
 import json
+import os
 from collections import deque
 from pathlib import Path
 from typing import Any, Literal
@@ -43,6 +44,8 @@ from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Obs
 from incentive_lab.learners.llm import gtalign, prompts
 from incentive_lab.learners.llm.backends import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_RESPONSE_BYTES,
     BackendError,
     CachedBackend,
     ChatBackend,
@@ -82,7 +85,18 @@ class BackendParams(Params):
     max_tokens: int = Field(64, ge=1, le=8192)
     """Longest answer in tokens (GTAlign uses ``gtalign_max_tokens``)."""
     timeout: float = Field(30.0, gt=0.0, le=3600.0)
-    """``openai``: seconds per HTTP request."""
+    """``openai``: seconds to connect and per read of the HTTP response."""
+    deadline: float = Field(
+        DEFAULT_DEADLINE, gt=0.0, le=3600.0, exclude_if=lambda v: v == DEFAULT_DEADLINE
+    )
+    """``openai``: wall-clock seconds of one HTTP request, all reads included (default 60)."""
+    max_response_bytes: int = Field(
+        DEFAULT_MAX_RESPONSE_BYTES,
+        ge=1024,
+        le=2**30,
+        exclude_if=lambda v: v == DEFAULT_MAX_RESPONSE_BYTES,
+    )
+    """``openai``: largest response body read, in bytes (default 1,000,000)."""
     max_retries: int = Field(2, ge=0, le=10)
     """``openai``: retries of a transient failure (backoff ``backoff·2^k`` seconds)."""
     backoff: float = Field(0.5, ge=0.0, le=60.0)
@@ -141,7 +155,11 @@ def build_backend(params: BackendParams) -> ChatBackend:
             raise ConfigError(f"{field}.path", params.path, str(exc)) from None
     if params.kind == "openai":
         url = params.base_url or ""
-        if not url.startswith(("http://", "https://")) or len(url.split("://", 1)[1]) == 0:
+        if (
+            not url.startswith(("http://", "https://"))
+            or len(url.split("://", 1)[1]) == 0
+            or any(c.isspace() or not c.isprintable() for c in url)
+        ):
             raise ConfigError(f"{field}.base_url", params.base_url, "an http(s):// URL")
         backend = OpenAIBackend(
             url,
@@ -153,6 +171,8 @@ def build_backend(params: BackendParams) -> ChatBackend:
             rate_limit=params.rate_limit,
             max_failures=params.max_failures,
             structured=params.structured,
+            deadline=params.deadline,
+            max_response_bytes=params.max_response_bytes,
         )
     else:
         path = params.model_path or default_model_path()
@@ -164,8 +184,20 @@ def build_backend(params: BackendParams) -> ChatBackend:
             raise ConfigError(f"{field}.kind", "local", "needs pip install llama-cpp-python")
         backend = LocalBackend(path, n_ctx=params.n_ctx)
     if params.record is not None:
+        _check_record_path(f"{field}.record", params.record)
         backend = RecordingBackend(backend, params.record)
     return CachedBackend(backend) if params.cache else backend
+
+
+def _check_record_path(field: str, record: str) -> None:
+    """The recording must be a file we can append to (checked before the run starts)."""
+    path = Path(record)
+    if path.is_dir():
+        raise ConfigError(field, record, "a JSONL file path, not a directory")
+    if path.exists() and (not path.is_file() or not os.access(path, os.W_OK)):
+        raise ConfigError(field, record, "a writable regular file")
+    if not path.exists() and not os.access(path.parent if str(path.parent) else ".", os.W_OK):
+        raise ConfigError(field, record, "a path in an existing, writable directory")
 
 
 @register(

@@ -9,7 +9,8 @@ Valid answers (after stripping surrounding whitespace, at most ``max_chars`` cha
   ````` ``` … ``` `````).
 
 Everything else is rejected: prose around the object, several objects, other or duplicate
-keys, nested objects, out-of-range actions, empty or oversized answers. A rejected answer
+keys, nested objects (at any depth: a 1,500-deep answer is rejected, never a crash),
+out-of-range actions, empty or oversized answers. A rejected answer
 comes with the reason, which the learner sends back in a bounded re-ask
 (:func:`reask_message`) before falling back.
 
@@ -64,7 +65,7 @@ def parse_object(text: str) -> dict[str, Any] | None:
         return None
     try:
         value = json.loads(body, object_pairs_hook=_no_duplicates)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: e.g. 1,500 nested brackets
         return None
     return value if isinstance(value, dict) else None
 
