@@ -75,7 +75,8 @@ from incentive_lab.games.recommender.choice import (
     slate_affinity,
 )
 from incentive_lab.games.recommender.data import Catalogue, load_movielens100k
-from incentive_lab.games.recommender.metrics import round_metrics
+from incentive_lab.games.recommender.metrics import N_OBS, observe, round_metrics, user_shares
+from incentive_lab.games.recommender.movielens import FittedUsers, fit_users
 from incentive_lab.games.recommender.params import RecommenderParams
 from incentive_lab.games.recommender.slates import (
     Items,
@@ -86,7 +87,6 @@ from incentive_lab.games.recommender.slates import (
     topic_table,
 )
 
-N_OBS = 5
 FIXED_SHAPE = ("n_users", "n_items", "n_agents", "slate_size", "n_topics", "n_providers", "data")
 
 
@@ -109,6 +109,9 @@ class RecommenderGame(Game[RecommenderParams]):
         if params.data == "movielens100k":
             self.catalogue = load_movielens100k()
             self._check_catalogue(self.catalogue)
+        self.fitted: FittedUsers | None = None
+        if params.preferences == "fitted":
+            self.fitted = fit_users(params.n_users, params.n_items)
         self.n_topics = params.topics if self.catalogue is None else len(self.catalogue.topics)
         self.n_agents = params.n_agents
         self.items_mode = params.agents_choose == "items"
@@ -141,7 +144,9 @@ class RecommenderGame(Game[RecommenderParams]):
         return self.params.n_providers
 
     # -- catalogue and users -------------------------------------------------------------
-    def _draw_theta(self, count: int) -> FloatArray:
+    def _draw_theta(self, count: int, slots: IntArray | None = None) -> FloatArray:
+        if self.fitted is not None:  # slot u is MovieLens user u (a churned user returns)
+            return self.fitted.theta[np.arange(count) if slots is None else slots].copy()
         if self.catalogue is None:
             return self._rng.uniform(-1.0, 1.0, size=(count, self.n_topics))
         pool = self.catalogue.interests
@@ -167,7 +172,7 @@ class RecommenderGame(Game[RecommenderParams]):
         kind = self.params.affinity
         return Items(
             features=features,
-            vectors=item_vectors(features, kind),
+            vectors=item_vectors(features, kind) if self.fitted is None else self.fitted.vectors,
             unit=item_vectors(features, "dot"),
             cosine=features / np.linalg.norm(features, axis=1, keepdims=True),
             topic=np.argmax(features, axis=1).astype(np.int64),
@@ -187,7 +192,7 @@ class RecommenderGame(Game[RecommenderParams]):
             features = self.catalogue.features[: p.n_items].copy()
             quality = self.catalogue.quality[: p.n_items].copy()
         self.items = self._make_items(features, quality, provider)
-        self._one_hot = bool(((features > 0).sum(axis=1) == 1).all())
+        self._one_hot = bool(((features > 0).sum(axis=1) == 1).all()) and self.fitted is None
         self.item_age = np.zeros(p.n_items, dtype=np.int64)
         self.popularity = np.zeros(p.n_items)
         self.users = um.new_state(
@@ -292,7 +297,8 @@ class RecommenderGame(Game[RecommenderParams]):
         )
         self._last = rnd
         self._arrivals()
-        obs = self._observe(rnd, served, clicks)
+        per_agent = np.stack([self._per_agent(rnd, w) for w in user_shares(p, state, rnd.users)])
+        obs = observe(state.active, served, clicks, per_agent)
         if self.items_mode:
             self.pending = self._draw_round()
         info: dict[str, Any] = {"recommender": outcome, "metrics": metrics}
@@ -304,7 +310,8 @@ class RecommenderGame(Game[RecommenderParams]):
         """Apply the round's dynamics to the served users and the catalogue."""
         p, state, u = self.params, self.users, rnd.users
         hit = slot >= 0
-        state.theta[u[hit]] = um.drift(state.theta[u[hit]], rnd.items.unit[item[hit]], p.drift)
+        if p.drift:  # (fitted users live in latent space and do not drift)
+            state.theta[u[hit]] = um.drift(state.theta[u[hit]], rnd.items.unit[item[hit]], p.drift)
         state.last_topic[u[hit]] = rnd.items.topic[item[hit]]
         state.satisfaction[u] = um.update_satisfaction(
             state.satisfaction[u], gain, p.boredom, p.patience
@@ -327,7 +334,7 @@ class RecommenderGame(Game[RecommenderParams]):
         p, rng, state = self.params, self._rng, self.users
         arrivals = ~state.active & (rng.random(p.n_users) < p.user_arrival)
         if arrivals.any():
-            theta = self._draw_theta(int(arrivals.sum()))
+            theta = self._draw_theta(int(arrivals.sum()), np.flatnonzero(arrivals))
             um.arrive(state, arrivals, theta, p.patience, p.session_budget)
             self.user_serial[arrivals] = self._new_serials(theta.shape[0])
             self.served_ever[arrivals] = False
@@ -341,21 +348,6 @@ class RecommenderGame(Game[RecommenderParams]):
             self.item_age[new] = 0
             self.item_serial[new] = self._new_serials(count)
             self.popularity[new] = 0.0
-
-    def _observe(self, rnd: Round, served: FloatArray, clicks: FloatArray) -> Obs:
-        p, state = self.params, self.users
-        total = max(float(served.sum()), 1.0)
-        denom = np.maximum(served, 1.0)
-        u = rnd.users
-        satisfaction = np.clip(state.satisfaction[u] / p.patience, 0.0, 1.0)
-        cold = (state.age[u] <= p.cold_start_rounds).astype(np.float64)
-        obs = np.empty((self.n_agents, N_OBS))
-        obs[:, 0] = served / total
-        obs[:, 1] = clicks / denom
-        obs[:, 2] = np.where(served > 0, self._per_agent(rnd, satisfaction) / denom, 1.0)
-        obs[:, 3] = self._per_agent(rnd, cold) / denom
-        obs[:, 4] = state.active.mean()
-        return np.clip(obs, 0.0, 1.0)
 
     # -- counterfactuals -----------------------------------------------------------------
     def rewards_for(self, actions: Actions) -> Rewards:

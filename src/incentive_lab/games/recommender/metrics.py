@@ -7,6 +7,9 @@ import numpy as np
 from incentive_lab.core.types import BoolArray, FloatArray, IntArray
 from incentive_lab.games.recommender.choice import gini
 from incentive_lab.games.recommender.params import RecommenderParams
+from incentive_lab.games.recommender.users import UserState
+
+N_OBS = 5
 
 
 def round_metrics(
@@ -40,3 +43,29 @@ def round_metrics(
     if cold.any():
         metrics["cold_start_ctr"] = float(clicked[cold].mean())
     return metrics
+
+
+def user_shares(
+    p: RecommenderParams, state: UserState, users: IntArray
+) -> tuple[FloatArray, FloatArray]:
+    """``(satisfaction / patience clipped to [0, 1], cold-start flag)`` of the served users."""
+    satisfaction = np.clip(state.satisfaction[users] / p.patience, 0.0, 1.0)
+    return satisfaction, (state.age[users] <= p.cold_start_rounds).astype(np.float64)
+
+
+def observe(
+    active: BoolArray, served: FloatArray, clicks: FloatArray, per_agent: FloatArray
+) -> FloatArray:
+    """``float64[n_agents, 5]``: market share, CTR, satisfaction, cold-start share, active.
+
+    ``per_agent[2, n_agents]``: the summed :func:`user_shares` of each agent's users.
+    """
+    total = max(float(served.sum()), 1.0)
+    denom = np.maximum(served, 1.0)
+    obs = np.empty((served.shape[0], N_OBS))
+    obs[:, 0] = served / total
+    obs[:, 1] = clicks / denom
+    obs[:, 2] = np.where(served > 0, per_agent[0] / denom, 1.0)
+    obs[:, 3] = per_agent[1] / denom
+    obs[:, 4] = active.mean()
+    return np.clip(obs, 0.0, 1.0)

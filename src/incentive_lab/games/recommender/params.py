@@ -15,7 +15,7 @@ from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, mod
 from incentive_lab.core.params import Params, field_error
 
 DEFAULT_TOPICS = 20
-LATER_DEFAULTS: dict[str, Any] = {"agents_choose": "strategies"}
+LATER_DEFAULTS: dict[str, Any] = {"agents_choose": "strategies", "preferences": "genres"}
 """Fields added after v0 and their defaults: the stored (hashed) params omit them while at
 the default, so configs written before keep their run ids (the golden traces)."""
 
@@ -84,6 +84,13 @@ class RecommenderParams(Params):
     ``submitted`` (action 6) and show the item slates they submitted for their users through
     the game's ``slate_choice`` channel (``core.slate_choice``; learned recommenders)."""
 
+    preferences: Literal["genres", "fitted"] = "genres"
+    """With ``movielens100k``: ``genres`` — interests over genres from all ratings (v0);
+    ``fitted`` — user ``u`` is MovieLens user ``u`` with implicit-ALS factors fitted on
+    RecBole's time-ordered training split only, items carry the fitted item factors
+    (``games.recommender.movielens``; needs ``affinity: dot``, ``drift: 0``,
+    ``item_arrival: 0``; a churned user's slot is refilled by the same user)."""
+
     @model_serializer(mode="wrap")
     def _omit_later_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         out: dict[str, Any] = handler(self)
@@ -97,6 +104,12 @@ class RecommenderParams(Params):
         if self.slate_size > self.n_items:
             allowed = f"at most n_items={self.n_items} (a slate cannot exceed the catalogue)"
             raise field_error("recommender", "slate_size", self.slate_size, allowed)
+        if self.preferences == "fitted":
+            needs = {"data": "movielens100k", "affinity": "dot", "drift": 0.0, "item_arrival": 0.0}
+            for name, value in needs.items():
+                if getattr(self, name) != value:
+                    allowed = f"{value!r} with preferences: fitted"
+                    raise field_error("recommender", name, getattr(self, name), allowed)
         if self.item_features is not None:
             if self.data != "synthetic":
                 raise field_error("recommender", "item_features", "<given>", "data: synthetic only")
