@@ -9,7 +9,8 @@ satisfaction, churn and the catalogue update (SPEC §1.7). We measure, in one pr
   ``oracle``, ``diverse``, ``fresh``, ``similar``) and with a mix (agents 0..3 on random,
   oracle, diverse, similar);
 * the whole loop ``rollout.Simulation`` with a vectorised ``bandit`` (UCB) group, under
-  mechanism ``none`` and ``exposure_fairness``;
+  mechanism ``none`` and ``exposure_fairness``, and with 4 learning recommenders choosing
+  items (``agents_choose: items``; ``recsys_bpr``, ``recsys_linucb``);
 * per user: user-rounds per second = steps/s × active users.
 
 RecSim (Ie et al. 2019) is not compared: its last release (recsim 0.2.4) requires
@@ -61,6 +62,23 @@ def loop_steps(users: int, items: int, steps: int, mechanism: str) -> float:
     return steps / (time.perf_counter() - start)
 
 
+def slate_loop_steps(users: int, items: int, steps: int, learner_id: str) -> float:
+    """Steps/s of the whole ``Simulation`` with 4 learning recommenders choosing items."""
+    params = {"n_users": users, "n_items": items, "n_agents": 4, "agents_choose": "items"}
+    game = make_game("recommender", params)
+    learner = make_learner(learner_id, {}, LearnerContext.for_game(game), make_rng(1))
+    sim = Simulation(
+        game,
+        [LearnerGroup(0, 4, learner)],
+        make_mechanism("none", {}, game, make_rng(2)),
+        make_rng(3),
+    )
+    sim.run(1)
+    start = time.perf_counter()
+    sim.run(steps)
+    return steps / (time.perf_counter() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=10_000)
@@ -80,6 +98,9 @@ def main() -> None:
     for mechanism in ("none", "exposure_fairness"):
         rate = loop_steps(u, i, t, mechanism)
         print(f"Simulation ucb + {mechanism:<17} {rate:>9.1f}")
+    for learner_id in ("recsys_bpr", "recsys_linucb"):
+        rate = slate_loop_steps(u, i, t, learner_id)
+        print(f"Simulation {learner_id} (items){'':<6} {rate:>9.1f}")
 
 
 if __name__ == "__main__":
