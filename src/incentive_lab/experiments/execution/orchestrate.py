@@ -129,6 +129,8 @@ def run_experiment(
                     "learners: reduce the population or the learners' tables; finished runs "
                     "are kept)",
                 ) from None
+            with RunStore(path, on_wait=on_wait):
+                pass  # a plain close merges the write-ahead log into the database file
     return Results(db_path=path, experiment=plan.name, run_ids=run_ids)
 
 
@@ -153,6 +155,7 @@ def _write_batches(
 
 def _write(path: Path, batch: list[Any], on_wait: Callable[[str], None] | None) -> int:
     with RunStore(path, on_wait=on_wait) as store:
+        store.defer_checkpoint()  # each stored run appends to <db>.wal; merged at the end
         for result in batch:
             store.write(result)
     return len(batch)

@@ -232,6 +232,10 @@ class RunStore:
             ) from None
 
     # -- lifecycle -------------------------------------------------------------------------
+    def defer_checkpoint(self) -> None:
+        """Keep the write-ahead log on close (a plain close later merges it into the file)."""
+        self._con.execute("PRAGMA disable_checkpoint_on_shutdown")
+
     def close(self) -> None:
         """Close the connection (checkpointing the write-ahead log)."""
         self._con.close()
