@@ -23,8 +23,8 @@ Disk and permission failures while writing surface as :class:`ConfigError` with 
 cause; the run being written is rolled back, nothing stored before is touched.
 
 The ``experiments`` table binds each experiment name to the hash of its config
-(:func:`incentive_lab.experiments.config.plan.identity`); :meth:`RunStore.bind` refuses a
-different config under a stored name.
+(:func:`incentive_lab.experiments.config.plan.identity`); :meth:`RunStore.bind` reports an
+earlier binding, and the driver then refuses a different config under that name.
 """
 
 from __future__ import annotations
