@@ -66,7 +66,7 @@ def test_learner_contract(learner_id):
 @pytest.mark.parametrize("learner_id", NEEDS_A_GAME)
 def test_learners_that_need_a_model_refuse_a_game_without_one(learner_id):
     game = random_rewards(1).build()
-    with pytest.raises(ConfigError, match=r"differentiable game|generative model"):
+    with pytest.raises(ConfigError, match=r"differentiable game|generative model|scripted_policy"):
         make_learner(
             learner_id,
             dict(learner_fixture(learner_id).params),

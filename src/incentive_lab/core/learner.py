@@ -24,6 +24,7 @@ from incentive_lab.core.game import Game
 from incentive_lab.core.generative import GenerativeModel
 from incentive_lab.core.params import Params
 from incentive_lab.core.population import OverlappingGroups
+from incentive_lab.core.scripted import ScriptedPolicy
 from incentive_lab.core.slate_choice import SlateChoice
 from incentive_lab.core.tabular_model import TabularModel
 from incentive_lab.core.topology import Topology
@@ -53,11 +54,13 @@ class LearnerContext:
     ``copies``: the game's ``copies`` array (``int64[n]``, global indices): which
     independent copy each agent plays in, for learners that condition on co-players
     (``maddpg``'s critic).
-    ``slate_choice``: the game's slate channel (``core.slate_choice``), if it offers one,
-    for recommender learners that choose items for each user they serve.
+    ``scripted``: the game's named bots (``core.scripted.ScriptedPolicy``), if it offers
+    them, for the ``scripted`` learner.
     ``global_state``: the game's ``global_state()`` method (capability ``global_state``),
     if it offers one, returning ``[n_copies, ...]``: the state of every copy now, for
     centralised critics (``ppo`` with ``critic: centralised``).
+    ``slate_choice``: the game's slate channel (``core.slate_choice``), if it offers one,
+    for recommender learners that choose items for each user they serve.
     ``offered``: the capabilities the game offers (``core.capabilities``); the models above
     are filled from them, never probed, and a learner's registered ``requires`` was checked
     against them before the run started.
@@ -75,8 +78,9 @@ class LearnerContext:
     differentiable: DifferentiableGame | None = None
     tabular_model: TabularModel | None = None
     copies: IntArray | None = None
-    slate_choice: SlateChoice | None = None
+    scripted: ScriptedPolicy | None = None
     global_state: Callable[[], Any] | None = None
+    slate_choice: SlateChoice | None = None
     offered: Capabilities = frozenset()
 
     @classmethod
@@ -97,6 +101,7 @@ class LearnerContext:
             differentiable=provided(game, Capability.DIFFERENTIABLE),
             tabular_model=provided(game, Capability.TABULAR_MODEL),
             copies=game.copies,
+            scripted=provided(game, Capability.SCRIPTED_POLICY),
             slate_choice=provided(game, Capability.SLATE_CHOICE),
             global_state=provided(game, Capability.GLOBAL_STATE),
             offered=offered,

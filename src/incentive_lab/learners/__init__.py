@@ -34,7 +34,9 @@ inverse-CDF sampling, used by the tabular, imitation, neural, lio and bandit lea
 learners) and the Numba kernels behind both, :mod:`.kernels_tabular` (with its private
 pair-layout specialisations ``_kernels_tabular_pairs``). ``fixed`` — a fixed pure or mixed
 strategy (:mod:`.fixed`) — is its own module here rather than in a family: it never learns,
-keeps no table and works with any observation space, so it belongs to none of them.
+keeps no table and works with any observation space, so it belongs to none of them; nor does
+``scripted`` (:mod:`.scripted`), which plays a game's named bots (capability
+``scripted_policy``).
 """
 
 from incentive_lab.learners import (
@@ -48,6 +50,7 @@ from incentive_lab.learners import (
     neural,
     planning,
     recsys,
+    scripted,
     tabular,
 )
 
@@ -62,5 +65,6 @@ __all__ = [
     "neural",
     "planning",
     "recsys",
+    "scripted",
     "tabular",
 ]

@@ -113,6 +113,7 @@ _GRADIENT_PLAY = LearnerFixture(
 _PLANNING = GameSpec("global_local", {"instance": "median", "n_agents": 6})
 """Planning learners need the generative model of ``global_local``."""
 
+
 def _recommender_items(n_agents: int) -> GameSpec:
     small = {"n_users": 40, "n_items": 12, "n_providers": 3, "slate_size": 3}
     return GameSpec("recommender", {**small, "n_agents": n_agents, "agents_choose": "items"})
@@ -146,6 +147,15 @@ LEARNERS: dict[str, LearnerFixture] = {
     "mean_field_vi": LearnerFixture(game=_PLANNING, shape_games=()),
     **dict.fromkeys(("recsys_bpr", "recsys_linucb"), _RECSYS),
     "myopic": LearnerFixture(game=_PLANNING, shape_games=()),
+    # scripted bots need a game offering scripted_policy (the gridworlds)
+    "scripted": LearnerFixture(
+        params={"policy": "cooperator"},
+        game=GameSpec("cleanup", {"preset": "small", "n_agents": 3, "n_copies": 2}),
+        shape_games=(
+            GameSpec("coins", {"n_copies": 3}),
+            GameSpec("harvest", {"preset": "small", "n_copies": 2}),
+        ),
+    ),
 }
 """Learner ids that need other parameters or another game than the defaults."""
 
