@@ -63,6 +63,11 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+def bar_console() -> Console:
+    """A fresh stderr console for one progress bar (a bar may pin its console's stream)."""
+    return Console(stderr=True)
+
+
 def run_and_report(
     config: Any,
     db: Path,
@@ -76,7 +81,7 @@ def run_and_report(
     ``options``: ``max_runs``, ``variant``, ``wait`` of :func:`run_experiment`.
     """
     label = config.get("name", "runs") if isinstance(config, dict) else Path(str(config)).stem
-    with ProgressBar(f"runs of {escape(str(label))}", err) as bar:
+    with ProgressBar(f"runs of {escape(str(label))}", bar_console()) as bar:
         results = run_experiment(
             config,
             db=db,

@@ -25,7 +25,7 @@ from incentive_lab.cli._common import (
     DbOption,
     MaxRunsOption,
     WorkersOption,
-    err,
+    bar_console,
     out,
     run_and_report,
     user_errors,
@@ -126,7 +126,7 @@ def run_demo(out_dir: Path, workers: int | None, configs: list[dict[str, Any]]) 
         clock = time.perf_counter()
         results = []
         offset = 0
-        with ProgressBar("demo runs", err, total=total) as bar:
+        with ProgressBar("demo runs", bar_console(), total=total) as bar:
             bar.show()
             for config in configs:
                 bar.describe(f"demo: {config['name']}")
