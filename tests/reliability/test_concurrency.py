@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from rel_helpers import assert_one_line_error, invoke, tiny, write
@@ -58,55 +57,44 @@ def _stop(proc: subprocess.Popen[str]) -> None:
 
 
 def test_show_from_another_process_prints_finished_runs_during_a_sweep(tmp_path: Path) -> None:
+    """Mid-sweep by construction: ``show`` runs from the progress callback after a write."""
+    from incentive_lab.experiments.execution.orchestrate import run_experiment
+
     db = tmp_path / "lab.duckdb"
-    config = write(tmp_path / "sweep.yaml", SWEEP)
-    runner = _start("run", config, "--db", db, "--workers", "1")
-    try:
-        shown = None
-        for _ in range(600):  # bounded by design: at most ~5 minutes of polling
-            if runner.poll() is not None:
-                break
-            if _locked(db):
-                probe = subprocess.run(
-                    _cli("show", "--db", db), capture_output=True, text=True, timeout=120
+    probes: list[subprocess.CompletedProcess[str]] = []
+
+    def probe(done: int, total: int) -> None:
+        if 0 < done < total and not probes:
+            probes.append(
+                subprocess.run(
+                    _cli("show", "--db", db), capture_output=True, text=True, timeout=300
                 )
-                if probe.returncode == 0 and "long-sweep" in probe.stdout:
-                    shown = probe
-                    still_running = runner.poll() is None
-                    break
-            time.sleep(0.5)
-        assert shown is not None, "show never printed the finished runs"
-        assert still_running, "the sweep ended before show could read it (make it longer)"
-    finally:
-        _stop(runner)
+            )
+
+    run_experiment(SWEEP, db=db, workers=1, progress=probe)
+    assert probes, "no write happened before the last one"
+    assert probes[0].returncode == 0, probes[0].stderr
+    assert "long-sweep" in probes[0].stdout
 
 
 def test_a_second_run_on_the_same_store_waits_then_completes(tmp_path: Path) -> None:
+    """Another driver holds the store's run lock; a new run says so, waits, then completes."""
     db = tmp_path / "lab.duckdb"
-    config = write(tmp_path / "sweep.yaml", SWEEP)
-    first = _start("run", config, "--db", db, "--workers", "1")
+    config = write(tmp_path / "sweep.yaml", tiny(name="waiter", seeds=2))
+    assert invoke("run", config, "--db", db, "--workers", "1").exit_code == 0  # the store
+    fd = os.open(db, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # what a running driver holds
+    second = _start("run", write(tmp_path / "more.yaml", tiny(name="waiter", seeds=4)), "--db", db)
     try:
-        for _ in range(600):
-            if _locked(db) or first.poll() is not None:
-                break
-            time.sleep(0.2)
-        assert first.poll() is None, first.communicate()
-        second = subprocess.run(
-            _cli("run", config, "--db", db, "--workers", "1"),
-            capture_output=True,
-            text=True,
-            timeout=900,
-            env={**os.environ, "COLUMNS": "200"},
-        )
-        assert second.returncode == 0, second.stderr
-        assert "waiting" in second.stderr and "another run" in second.stderr
-        assert first.wait(timeout=900) == 0
+        assert second.stderr is not None
+        line = second.stderr.readline()  # blocks until the waiting message (or exit)
+        assert "waiting" in line and "another run" in line, line
+        assert second.poll() is None
     finally:
-        _stop(first)
-    count = subprocess.run(
-        _cli("show", "--db", db), capture_output=True, text=True, timeout=120
-    ).stdout
-    assert "long-sweep" in count
+        os.close(fd)  # the first driver finishes
+    assert second.wait(timeout=600) == 0
+    shown = invoke("show", "--db", db)
+    assert shown.exit_code == 0 and "waiter" in shown.stdout
 
 
 def test_a_config_error_while_a_run_is_built_exits_2_with_two_workers(tmp_path: Path) -> None:
