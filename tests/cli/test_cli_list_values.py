@@ -8,13 +8,20 @@ import pytest
 from typer.testing import CliRunner
 
 from incentive_lab.cli import app
+from incentive_lab.cli._common import out
 from incentive_lab.core.registry import KINDS, ids
 
 INTERNALS = ("allow_inf_nan", "<class", "Literal[", "FieldInfo", "annotation=")
 
 
 def listing(*args: str) -> str:
-    result = CliRunner().invoke(app, ["list", *args], env={"COLUMNS": "220"})
+    # the CLI's console is made at import, before COLUMNS is set here: widen it directly
+    width = out.width
+    out.width = 220
+    try:
+        result = CliRunner().invoke(app, ["list", *args], env={"COLUMNS": "220"})
+    finally:
+        out.width = width
     assert result.exit_code == 0, result.output
     return result.output
 

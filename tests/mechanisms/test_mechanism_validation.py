@@ -15,7 +15,7 @@ from incentive_lab.core.registry import make_mechanism
         ("action_tax", {"taxes": [1.0]}, "mechanism.params.taxes"),
         ("action_tax", {"taxes": [0.0, 1.0, 2.0]}, "mechanism.params.taxes"),
         ("action_tax", {}, "mechanism.params.taxes"),  # required
-        ("action_tax", {"taxes": [0.0, float("nan")]}, "mechanism.params.taxes"),
+        ("action_tax", {"taxes": [0.0, float("nan")]}, "mechanism.params.taxes.1"),
         ("difference_rewards", {"default_action": 2}, "mechanism.params.default_action"),
         ("difference_rewards", {"default_action": -1}, "mechanism.params.default_action"),
         ("pigouvian_tax", {"default_action": 5}, "mechanism.params.default_action"),

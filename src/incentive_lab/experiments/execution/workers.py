@@ -82,7 +82,12 @@ def _initialise(modules: list[str], entries: bytes) -> None:
     import cloudpickle
 
     for module in modules:
-        importlib.import_module(module)
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            # not importable where this worker runs (e.g. a Ray node without the driver's
+            # sys.path): a run that needs its units names the unknown id itself
+            continue
     for entry in cloudpickle.loads(entries):
         registry.add(entry)
 
