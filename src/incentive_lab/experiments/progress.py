@@ -93,12 +93,12 @@ class ProgressBar:
                 # where stderr is a file (rich writes a bar's last state there when it stops)
                 self._progress.live.transient = True
                 console = self._progress.console
-                terminal, file = console.is_terminal, console.file
+                terminal, file = console.is_terminal, console._file  # None: follow sys.stderr
                 if not terminal:
                     console.file = io.StringIO()
                 try:
                     self._progress.stop()
                 finally:
-                    console.file = file
+                    console._file = file
                 return
             self._progress.stop()
