@@ -60,3 +60,25 @@ def test_a_wrong_value_is_the_files_error() -> None:
         load_config(apply_overrides(BASE, ["steps=-1"]))
     with pytest.raises(ConfigError, match="alpah"):
         plan_runs(apply_overrides(BASE, ["learners.0.params.alpah=0.1"]))
+
+
+def test_cli_set_overrides_and_refuses_a_bad_path(tmp_path) -> None:
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[1] / "cli"))
+    from cli_helpers import cli_subprocess, small, write_config
+
+    config = write_config(tmp_path / "c.yaml", small(seeds=1))
+    db = tmp_path / "x.duckdb"
+    done = cli_subprocess("run", config, "--db", db, "--workers", "1", "--set", "steps=80",
+                          "--set", "name=short")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT DISTINCT experiment, config FROM runs").fetchall()
+    assert {row[0] for row in rows} == {"short"}
+    assert all('"steps":80' in row[1].replace(" ", "") for row in rows)
+    bad = cli_subprocess("run", config, "--db", tmp_path / "y.duckdb", "--set", "stpes=3")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+    assert "--set" in bad.stderr and not (tmp_path / "y.duckdb").exists()

@@ -4,17 +4,20 @@
 
     incentive-lab run CONFIG [--db PATH] [--workers N] [--backend local|ray] [--address A]
                              [--max-runs N] [--variant] [--wait SECONDS]
+                             [--set dotted.path=value ...]
 
 A config whose run count (sweep points x seeds) exceeds ``limits.max_runs`` (default 100000)
 or ``--max-runs`` exits 2 before anything runs. A changed config under a name already in
 the store exits 2 unless ``--variant`` (stored apart as ``NAME~<hash>``). A second run on the
 same store waits for the first (up to ``--wait`` seconds), then skips what it stored.
+``--set`` overrides config values (``experiments.config.overrides``); the stored runs record
+the overridden config.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,6 +31,8 @@ from incentive_lab.cli._common import (
     where,
 )
 from incentive_lab.core.errors import ConfigError
+from incentive_lab.experiments.config.loading import read_yaml
+from incentive_lab.experiments.config.overrides import apply_overrides
 from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB, LOCK_WAIT
 
 
@@ -48,13 +53,24 @@ def run(
         float,
         typer.Option("--wait", min=0, help="Seconds to wait for another run on the same --db."),
     ] = LOCK_WAIT,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override a config value: dotted.path=value (YAML), repeatable, "
+            "e.g. --set steps=200.",
+        ),
+    ] = None,
 ) -> None:
     """Run an experiment (all sweep points x seeds); finished runs are skipped."""
     with user_errors():
         if not config.is_file():
             raise ConfigError("config", str(config), "an existing YAML file")
+        source: Path | dict[str, Any] = config
+        if overrides:
+            source = apply_overrides(read_yaml(config), overrides)
         results = run_and_report(
-            config,
+            source,
             db,
             workers,
             backend.value,
