@@ -50,7 +50,7 @@ def _importable(module: str) -> bool:
 def user_units() -> tuple[list[str], bytes]:
     """Modules to import and pickled entries to add so a worker sees the driver's units.
 
-    The pickled list is empty (``cloudpickle.dumps([])``) when every unit is importable.
+    The bytes are empty (``b""``) when every unit is importable: nothing travels by value.
     """
     import cloudpickle
 
@@ -65,16 +65,7 @@ def user_units() -> tuple[list[str], bytes]:
                 modules.add(module)
             else:
                 by_value.append(entry)
-    return sorted(modules), cloudpickle.dumps(by_value)
-
-
-def _none() -> bytes:
-    import cloudpickle
-
-    return bytes(cloudpickle.dumps([]))
-
-
-_NONE = _none()
+    return sorted(modules), cloudpickle.dumps(by_value) if by_value else b""
 
 
 def _initialise(modules: list[str], entries: bytes) -> None:
@@ -88,7 +79,7 @@ def _initialise(modules: list[str], entries: bytes) -> None:
             # not importable where this worker runs (e.g. a Ray node without the driver's
             # sys.path): a run that needs its units names the unknown id itself
             continue
-    for entry in cloudpickle.loads(entries):
+    for entry in cloudpickle.loads(entries) if entries else ():
         registry.add(entry)
 
 
@@ -157,4 +148,4 @@ def process_pool(workers: int) -> Iterator[Pool]:
         initargs=(modules, entries),
     )
     with executor, _main_not_reimported():
-        yield Pool(executor, by_value=entries != _NONE)
+        yield Pool(executor, by_value=bool(entries))
