@@ -154,6 +154,23 @@ def test_bad_options(workdir: Path) -> None:
     assert files_of(workdir) == before
 
 
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("run", "x.yaml", "--workers", "abc"), "'--workers'"),
+        (("show", "--bogus"), "No such option: --bogus"),
+        (("nosuch",), "No such command 'nosuch'"),
+        (("bench", "run"), "Missing argument 'name'"),
+        (("run",), "Missing argument 'config'"),
+    ],
+)
+def test_option_errors_are_one_line(workdir: Path, args: tuple[str, ...], needle: str) -> None:
+    """Click's usage errors (a framed six-line box by default) are one line, exit 2."""
+    result = invoke(*args)
+    assert_user_error(result, needle)
+    assert "--help'" in result.stderr
+
+
 def test_export_onto_an_existing_file_exits_2(workdir: Path) -> None:
     changed = {**VALID, "name": "small-pd-20", "steps": 20, "record_every": 10}
     config = write_config(workdir / "ok.yaml", changed)  # a changed config needs a new name

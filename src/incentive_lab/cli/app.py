@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from incentive_lab.cli import _logging
+from incentive_lab.cli._usage import OneLineGroup
 from incentive_lab.cli.bench import bench_app, demo
 from incentive_lab.cli.design import design
 from incentive_lab.cli.export import export
@@ -21,6 +22,7 @@ from incentive_lab.cli.run import run
 from incentive_lab.cli.show import show
 
 app = typer.Typer(
+    cls=OneLineGroup,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
