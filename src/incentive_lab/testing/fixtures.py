@@ -139,6 +139,15 @@ LEARNERS: dict[str, LearnerFixture] = {
     # small buffers so that 30 contract steps train the deep learners several times
     "ppo": LearnerFixture(params={"n_steps": 8, "minibatches": 2, "hidden": 16}),
     "dqn": LearnerFixture(params={"learning_starts": 4, "batch_size": 8, "target_every": 5}),
+    # neural LIO: every copy needs 2+ agents (no 1-agent game); a small gridworld for images
+    "lio_deep": LearnerFixture(
+        params={"horizon": 5, "hidden": 16},
+        shape_games=(
+            random_rewards(2),
+            random_rewards(7),
+            GameSpec("cleanup", {"preset": "small", "n_agents": 2, "n_copies": 2}),
+        ),
+    ),
     "llm": LearnerFixture(params={"backend": {"kind": "replay", "path": None}}),
     **dict.fromkeys(("simul_ind", "simul_co", "cga", "sga", "lola", "aga"), _GRADIENT_PLAY),
     "subsample_q": LearnerFixture(
