@@ -77,6 +77,28 @@ def test_bad_config_exits_2_naming_the_field(workdir: Path, case: str) -> None:
     assert files_of(workdir) == before
 
 
+def test_error_raised_while_a_learner_is_built(workdir: Path) -> None:
+    """The constructor knows only ``learner.params.action``; the message names the group.
+
+    The name was bound before the build failed; with no run stored under it, the fixed
+    config may take it (no "differs from the one stored" refusal).
+    """
+    config = {
+        **VALID,
+        "name": "two-groups",
+        "learners": [
+            {"id": "q_learning", "agents": "0:1"},
+            {"id": "fixed", "agents": "1:", "params": {"action": 7}},
+        ],
+    }
+    db = workdir / "lab.duckdb"
+    path = write_config(workdir / "bad.yaml", config)
+    assert_user_error(invoke("run", path, "--db", db, "--workers", "2"), "learners.1.params.action")
+    config["learners"][1]["params"]["action"] = 1
+    fixed = invoke("run", write_config(workdir / "fixed.yaml", config), "--db", db)
+    assert fixed.exit_code == 0, fixed.output
+
+
 def test_bad_config_never_creates_a_database(tmp_path: Path) -> None:
     path = write_config(tmp_path / "bad.yaml", {**VALID, "steps": 0})
     assert_user_error(invoke("run", path, "--db", tmp_path / "new.duckdb"), "steps")

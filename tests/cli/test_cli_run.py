@@ -187,3 +187,33 @@ def test_export_marl_eval_json(swept, tmp_path: Path) -> None:
         run = runs["run_0"]
         assert run["absolute_metrics"]["social_welfare"]
         assert len([k for k in run if k.startswith("step_")]) == RECORDS
+
+
+def test_experiment_filter_on_show_and_export(tmp_path: Path) -> None:
+    """``-e`` is the same repeatable option on show, export and report."""
+    pd = pytest.importorskip("pandas")
+    db = tmp_path / "lab.duckdb"
+    for name in ("first", "second"):
+        config = small(name=name, steps=40, record_every=20, sweep={})
+        result = invoke("run", write_config(tmp_path / f"{name}.yaml", config), "--db", db)
+        assert result.exit_code == 0, result.output
+    shown = invoke("show", "--db", db, "-e", "second")
+    assert shown.exit_code == 0 and "second" in shown.stdout and "first" not in shown.stdout
+    both = invoke("show", "--db", db, "-e", "first", "-e", "second")
+    assert "first" in both.stdout and "second" in both.stdout
+    out = tmp_path / "out"
+    exported = invoke("export", "--db", db, "--out", out, "-e", "first")
+    assert exported.exit_code == 0, exported.output
+    runs = pd.read_parquet(out / "runs.parquet")  # pandas reads our Parquet (pyarrow, dev)
+    assert set(runs["experiment"]) == {"first"} and len(runs) == 2
+    metrics = pd.read_parquet(out / "metrics.parquet")
+    assert set(metrics["run_id"]) == set(runs["run_id"])
+    assert (
+        len(metrics)
+        == sql(
+            db, "SELECT count(*) FROM metrics JOIN runs USING (run_id) WHERE experiment = 'first'"
+        )[0][0]
+    )
+    unknown = invoke("export", "--db", db, "--out", tmp_path / "x", "-e", "frist")
+    assert unknown.exit_code == 2 and "did you mean 'first'" in unknown.stderr
+    assert not (tmp_path / "x").exists()

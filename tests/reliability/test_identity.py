@@ -49,3 +49,25 @@ def test_the_same_config_resumes(db: Path) -> None:
     result = invoke("run", write(db.parent / "same.yaml", TINY), "--db", db, "--workers", "1")
     assert result.exit_code == 0, result.output
     assert dict(_rows(db))["tiny-pd"] == 1
+
+
+def test_a_sweep_label_stored_for_other_runs_is_refused(tmp_path: Path) -> None:
+    """Swept learner groups are labelled by ids and params, not their agent ranges: a
+    second config with the same label but other ranges would be averaged into that point."""
+
+    def groups(split: int) -> list[dict]:
+        return [
+            {"id": "q_learning", "agents": f"0:{split}"},
+            {"id": "fixed", "agents": f"{split}:", "params": {"action": 0}},
+        ]
+
+    db = tmp_path / "lab.duckdb"
+    base = tiny(name="ranges", game={"id": "prisoners_dilemma", "params": {"n_copies": 4}})
+    first = write(tmp_path / "a.yaml", {**base, "sweep": {"learners": [groups(4)]}})
+    assert invoke("run", first, "--db", db, "--workers", "1").exit_code == 0
+    before = digest(db)
+    other = write(tmp_path / "b.yaml", {**base, "sweep": {"learners": [groups(2)]}})
+    line = assert_one_line_error(invoke("run", other, "--db", db), "sweep")
+    assert "q_learning+fixed(action=0)" in line and "new experiment name" in line
+    assert digest(db) == before
+    assert invoke("run", first, "--db", db, "--workers", "1").exit_code == 0  # still resumes

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from incentive_lab.cli._progress import ProgressBar
-from incentive_lab.core.errors import ConfigError
+from incentive_lab.core.errors import ConfigError, unknown_choice
 from incentive_lab.experiments.execution.orchestrate import run_experiment
 from incentive_lab.experiments.execution.results import Results
 
@@ -35,6 +35,23 @@ class Backend(StrEnum):
 
     local = "local"
     ray = "ray"
+
+
+ExperimentOption = Annotated[
+    list[str] | None,
+    typer.Option("--experiment", "-e", help="Only this experiment (repeatable; default all)."),
+]
+
+
+def chosen_experiments(store: Any, names: list[str] | None) -> list[str] | None:
+    """``names`` checked against the experiments in ``store`` (``None``: all of them)."""
+    if not names:
+        return None
+    known = store.experiments()
+    for name in names:
+        if name not in known:
+            raise unknown_choice("experiment", name, known)
+    return list(dict.fromkeys(names))
 
 
 MaxRunsOption = Annotated[

@@ -2,11 +2,16 @@
 
 ::
 
-    incentive-lab export [--db PATH] --out DIR [--format parquet|csv|marl-eval] [--force]
+    incentive-lab export [--db PATH] --out DIR [-e NAME ...]
+                         [--format parquet|csv|marl-eval] [--force]
 
 A file already in ``DIR`` is replaced only if it is an export of the same kind (a parquet
 file, a CSV whose header starts with ``run_id``, a marl-eval JSON file) or with ``--force``;
-the database itself, a directory or a special file never is.
+the database itself, a directory or a special file never is. ``-e/--experiment``
+(repeatable) keeps only those experiments' runs.
+
+Parquet files are read back by ``pandas.read_parquet`` with ``pyarrow`` installed (the
+``parquet`` extra) or by DuckDB without it: ``duckdb.sql("SELECT * FROM 'runs.parquet'").df()``.
 """
 
 from __future__ import annotations
@@ -17,7 +22,15 @@ from typing import Annotated
 
 import typer
 
-from incentive_lab.cli._common import DbOption, guard_output, head_has, out, user_errors
+from incentive_lab.cli._common import (
+    DbOption,
+    ExperimentOption,
+    chosen_experiments,
+    guard_output,
+    head_has,
+    out,
+    user_errors,
+)
 from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
 from incentive_lab.experiments.execution.store import TABLES, RunStore, ensure_directory
 
@@ -33,6 +46,7 @@ class Format(StrEnum):
 def export(
     out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
     db: DbOption = Path(DEFAULT_DB),
+    experiment: ExperimentOption = None,
     fmt: Annotated[Format, typer.Option("--format", help="File format.")] = Format.parquet,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite files in --out that are not exports.")
@@ -42,19 +56,20 @@ def export(
     with user_errors():
         _guard(out_dir, fmt, force)
     with user_errors(), RunStore(db, read_only=True) as store:
+        chosen = chosen_experiments(store, experiment)
         if fmt is Format.marl_eval:
             from incentive_lab.evaluation.marl_eval import to_marl_eval, write_marl_eval
 
             data = to_marl_eval(
-                store.summary(),
+                store.summary(chosen),
                 "point",
-                curves=store.metrics(),
+                curves=store.metrics(chosen),
                 task_cols=("experiment",),
             )
             target = ensure_directory(out_dir, "--out") / "marl_eval.json"
             files = [write_marl_eval(target, data)]
         else:
-            files = store.export(out_dir, "csv" if fmt is Format.csv else "parquet")
+            files = store.export(out_dir, "csv" if fmt is Format.csv else "parquet", chosen)
     for path in files:
         out.print(str(path))
 

@@ -21,7 +21,7 @@ from typing import Annotated
 
 import typer
 
-from incentive_lab.cli._common import guard_output, head_has, user_errors
+from incentive_lab.cli._common import ExperimentOption, guard_output, head_has, user_errors
 from incentive_lab.cli._common import out as console
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
@@ -35,10 +35,7 @@ def report(
     db: Annotated[Path, typer.Option("--db", help="DuckDB file of the run store.")] = Path(
         DEFAULT_DB
     ),
-    experiment: Annotated[
-        list[str] | None,
-        typer.Option("--experiment", "-e", help="Experiment to include (repeatable; default all)."),
-    ] = None,
+    experiment: ExperimentOption = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
         "report.html"
     ),

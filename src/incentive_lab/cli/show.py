@@ -2,7 +2,7 @@
 
 ::
 
-    incentive-lab show [--db PATH] [--experiment NAME] [--metric NAME ...]
+    incentive-lab show [--db PATH] [-e NAME ...] [--metric NAME ...]
 """
 
 from __future__ import annotations
@@ -12,7 +12,14 @@ from typing import Annotated
 
 import typer
 
-from incentive_lab.cli._common import DbOption, out, print_summary, user_errors
+from incentive_lab.cli._common import (
+    DbOption,
+    ExperimentOption,
+    chosen_experiments,
+    out,
+    print_summary,
+    user_errors,
+)
 from incentive_lab.core.errors import unknown_choice
 from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
 from incentive_lab.experiments.execution.results import flatten_points, sort_by_points
@@ -21,9 +28,7 @@ from incentive_lab.experiments.execution.store import RunStore
 
 def show(
     db: DbOption = Path(DEFAULT_DB),
-    experiment: Annotated[
-        str | None, typer.Option(help="Only this experiment (default: all).")
-    ] = None,
+    experiment: ExperimentOption = None,
     metric: Annotated[
         list[str] | None, typer.Option("--metric", "-m", help="Metric column (repeatable).")
     ] = None,
@@ -37,10 +42,8 @@ def show(
     warning under the table.
     """
     with user_errors(), RunStore(db, read_only=True) as store:
-        names = store.experiments()
-        if experiment is not None and experiment not in names:
-            raise unknown_choice("experiment", experiment, names)
-        summary = sort_by_points(flatten_points(store.summary(experiment)))
+        summary = store.summary(chosen_experiments(store, experiment))
+        summary = sort_by_points(flatten_points(summary))
         if metric:
             known = sorted(set(summary["name"]))
             for name in metric:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import difflib
 import reprlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pydantic import ValidationError
@@ -100,3 +101,23 @@ def from_validation_error(prefix: str, error: ValidationError) -> ConfigError:
     if kind == "missing":
         return ConfigError(field, "<missing>", "this field is required")
     return ConfigError(field, value, message[0].lower() + message[1:])
+
+
+@contextmanager
+def located(generic: str, actual: str) -> Iterator[None]:
+    """Re-raise a :class:`ConfigError` on ``generic`` (or under it) as one on ``actual``.
+
+    A unit's constructor knows only its own kind (``learner.params.k``); the code that
+    builds it knows where it sits in the config (``learners.2.params.k``)::
+
+        with located("learner", f"learners.{k}"):
+            unit.build(...)
+    """
+    try:
+        yield
+    except ConfigError as error:
+        field = error.field
+        if field != generic and not field.startswith(generic + "."):
+            raise
+        where = actual + field[len(generic) :]
+        raise ConfigError(where, error.value, error.allowed) from None

@@ -55,6 +55,37 @@ class Progress(Protocol):
         """Report ``done`` of ``total`` runs stored."""
 
 
+def _check_points(store: RunStore, plan: Any) -> None:
+    """Refuse a sweep point whose label is stored under this name for another run config.
+
+    The identity leaves the sweep out (points may be added), and a point is stored under
+    its label (``sweep.label``), which names unit ids and params but not, say, the agent
+    ranges of swept learner groups: two configs could share a label and be averaged as one
+    point. A planned (point, seed index) whose stored run id differs is that case.
+    """
+    from incentive_lab.experiments.config.records import canonical_json
+
+    stored = store.runs(plan.name)
+    if stored.empty:
+        return
+    known = {
+        (str(point), int(index)): str(run_id)
+        for point, index, run_id in stored[["point", "seed_index", "run_id"]].itertuples(
+            index=False
+        )
+    }
+    for task in plan.tasks:
+        point = canonical_json(task.point)
+        if known.get((point, task.seed_index), task.run_id) != task.run_id:
+            raise ConfigError(
+                "sweep",
+                point,
+                f"sweep points whose label means the same runs as the point stored under "
+                f"{plan.name!r} (this label was stored for another run config): choose a "
+                "new experiment name",
+            )
+
+
 def _plan(config: Any, max_runs: int | None = None) -> Any:
     """Validate, count and expand ``config`` (a path, dict or config) into a ``Plan``."""
     from incentive_lab.experiments.config.plan import plan_experiment
@@ -108,6 +139,7 @@ def run_experiment(
                     "name, or pass --variant to store it apart as "
                     f"{variant_name(plan.name, plan.digest)!r}",
                 )
+            _check_points(store, plan)
             run_ids = tuple(task.run_id for task in plan.tasks)
             finished = store.finished_ids(run_ids)
         todo = [task for task in plan.tasks if task.run_id not in finished]

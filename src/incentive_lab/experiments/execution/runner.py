@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 import incentive_lab
+from incentive_lab.core.errors import located
 from incentive_lab.core.learner import LearnerContext
 from incentive_lab.core.seeding import make_rng, run_seed
 from incentive_lab.evaluation.convergence import dynamics_summary, price_of_anarchy
@@ -49,9 +50,10 @@ def build_simulation(
     game = run.game.build()
     mechanism = run.mechanism.build(game, make_rng(mechanism_seq))
     groups = []
-    for group, learner_seq in zip(run.learners, learner_seqs, strict=True):
+    for k, (group, learner_seq) in enumerate(zip(run.learners, learner_seqs, strict=True)):
         context = LearnerContext.for_game(game, group.start, group.stop)
-        learner = group.unit.build(context, make_rng(learner_seq))
+        with located("learner", f"learners.{k}"):
+            learner = group.unit.build(context, make_rng(learner_seq))
         groups.append(LearnerGroup(group.start, group.stop, learner))
     return Simulation(game, groups, mechanism, make_rng(game_seq)), phase_seqs
 

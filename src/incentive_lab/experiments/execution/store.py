@@ -29,9 +29,8 @@ earlier binding, and the driver then refuses a different config under that name.
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -43,6 +42,11 @@ import pandas as pd
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.config.records import RunResult, canonical_json
+from incentive_lab.experiments.execution.store_export import (
+    TABLES,
+    experiment_filter,
+    export_tables,
+)
 from incentive_lab.experiments.execution.store_files import (  # noqa: F401 (re-exported)
     DUCKDB_MAGIC,
     busy,
@@ -52,8 +56,10 @@ from incentive_lab.experiments.execution.store_files import (  # noqa: F401 (re-
     shown,
 )
 
+Experiments = str | Sequence[str] | None
+"""One experiment name, several, or ``None`` for all."""
+
 SCHEMA_VERSION = 1
-TABLES = ("runs", "metrics", "summary")
 OPEN_WAIT = 60.0
 """Seconds to keep retrying a store another process has open (a reader or the writer)."""
 
@@ -214,8 +220,16 @@ class RunStore:
         return str(rows[0][0]) if rows else None
 
     def bind(self, name: str, digest: str, config: dict[str, object]) -> str | None:
-        """Bind ``name`` to ``digest`` unless bound already; return the previous hash."""
+        """Bind ``name`` to ``digest`` unless bound already; return the previous hash.
+
+        A name whose earlier config stored no run (it failed before its first run finished)
+        is rebound, so a fixed config keeps its name.
+        """
         previous = self.bound_hash(name)
+        runs = "SELECT count(*) FROM runs WHERE experiment = ?"
+        if previous not in (None, digest) and not self._con.execute(runs, [name]).fetchone()[0]:  # type: ignore[index]
+            self._guarded("DELETE FROM experiments WHERE name = ?", [name])
+            previous = None
         if previous is None:
             self._guarded(
                 "INSERT INTO experiments VALUES (?, ?, ?, ?)",
@@ -321,9 +335,8 @@ class RunStore:
             self._con.unregister("_rows")
 
     # -- reading ---------------------------------------------------------------------------
-    def _query(self, sql: str, experiment: str | None) -> pd.DataFrame:
-        where = "WHERE r.experiment = ?" if experiment is not None else ""
-        params = [experiment] if experiment is not None else []
+    def _query(self, sql: str, experiment: Experiments) -> pd.DataFrame:
+        where, params = experiment_filter(experiment)
         try:
             return self._con.execute(sql.format(where=where), params).df()
         except duckdb.Error as error:  # a damaged file shows up when its blocks are read
@@ -331,14 +344,14 @@ class RunStore:
                 "db", shown(self.path), f"a readable incentive-lab database ({cause(error)})"
             ) from None
 
-    def runs(self, experiment: str | None = None) -> pd.DataFrame:
+    def runs(self, experiment: Experiments = None) -> pd.DataFrame:
         """The ``runs`` table (one row per run), ordered by experiment, point, seed index."""
         return self._query(
             "SELECT r.* FROM runs r {where} ORDER BY r.experiment, r.point, r.seed_index, r.run_id",
             experiment,
         )
 
-    def summary(self, experiment: str | None = None) -> pd.DataFrame:
+    def summary(self, experiment: Experiments = None) -> pd.DataFrame:
         """Long form: run_id, experiment, point (JSON), seed, seed_index, name, value."""
         return self._query(
             "SELECT s.run_id, r.experiment, r.point, r.seed, r.seed_index, s.name, s.value "
@@ -347,7 +360,7 @@ class RunStore:
             experiment,
         )
 
-    def metrics(self, experiment: str | None = None) -> pd.DataFrame:
+    def metrics(self, experiment: Experiments = None) -> pd.DataFrame:
         """Long form: run_id, experiment, point (JSON), seed_index, step, name, value."""
         return self._query(
             "SELECT m.run_id, r.experiment, r.point, r.seed_index, m.step, m.name, m.value "
@@ -361,21 +374,14 @@ class RunStore:
         names = self._query("SELECT DISTINCT r.experiment FROM runs r {where} ORDER BY 1", None)
         return [str(name) for name in names.iloc[:, 0]] if not names.empty else []
 
-    def export(self, out_dir: str | Path, fmt: Literal["parquet", "csv"] = "parquet") -> list[Path]:
-        """Write one file per table (``runs``, ``metrics``, ``summary``) into ``out_dir``."""
-        if fmt not in ("parquet", "csv"):
-            raise ConfigError("format", fmt, "allowed: csv, parquet")
-        out = ensure_directory(out_dir, "--out")
-        written = []
-        for table in TABLES:
-            target = out / f"{table}.{fmt}"
-            options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
-            escaped = str(target).replace("'", "''")
-            self._con.execute(
-                f"COPY (SELECT * FROM {table} ORDER BY ALL) TO '{escaped}' ({options})"
-            )
-            written.append(target)
-        return written
+    def export(
+        self,
+        out_dir: str | Path,
+        fmt: Literal["parquet", "csv"] = "parquet",
+        experiments: Sequence[str] | None = None,
+    ) -> list[Path]:
+        """One file per table in ``out_dir`` (:func:`.store_export.export_tables`)."""
+        return export_tables(self._con, out_dir, fmt, experiments)
 
 
 def _metrics_frame(result: RunResult) -> pd.DataFrame:
@@ -392,9 +398,3 @@ def _summary_frame(result: RunResult) -> pd.DataFrame:
         (float(value) for value in result.summary.values()), dtype=np.float64, count=len(names)
     )
     return pd.DataFrame({"run_id": result.run_id, "name": names, "value": values})
-
-
-def point_of(raw: str) -> dict[str, object]:
-    """Decode a stored ``point`` JSON column value."""
-    decoded = json.loads(raw) if isinstance(raw, str) else raw
-    return dict(decoded) if isinstance(decoded, dict) else {}
