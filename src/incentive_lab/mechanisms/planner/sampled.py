@@ -38,6 +38,15 @@ Estimator (unbiased for this gradient; vectorised over agents, no per-agent loop
       to ``G_i − mean_{copy(i)} G``; the gradient is
       ``∂L/∂θ_f = r_max (1 − tanh² θ_f) · Σ_{i: f_i = f} G_i / (number of copies)``.
 
+Sequential games (the gridworlds ``coins``, ``harvest``, ``cleanup``)
+    Rows of many copies work as above (roles are the players: row ``i·C + c`` is player
+    ``i`` of copy ``c``; coins pays on the joint action, harvest and cleanup with 8 and 9
+    actions on the own action). ``ĥ`` is the *one-step* counterfactual welfare of the step
+    just played, as in the paper's repeated matrix games: an action whose value shows only
+    in later steps (cleanup's ``clean``, which pays nobody now) gets no credit from it.
+    ``tests/theory/test_planner_sampled.py`` checks the payments, the per-copy budget
+    balance and ``ĥ_i[a_i]`` = the copy's welfare on all three games.
+
 ``mechanisms.planner.gradients.planner_gradient(first_order=True)`` is the exact value of
 this gradient on a normal-form game; ``tests/theory/test_planner_sampled.py`` checks the
 Monte Carlo mean of the estimator against it.
