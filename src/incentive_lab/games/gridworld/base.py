@@ -18,6 +18,9 @@ Counterfactuals re-run the last step from the saved state with the same random n
 (``_rng``): ``rewards_for`` replays every copy, ``deviation`` replays each agent's copy once
 per agent (exact, ``O(n · copy)``).
 
+Capabilities: ``scripted_policy`` (the bots of ``scripted``) and ``global_state`` (each
+copy's whole map as planes, ``global_view``, for a centralised critic such as MAPPO).
+
 Subclasses declare ``kind`` (``rules.COINS | HARVEST | CLEANUP``), ``map_family`` (the key
 of ``maps.PRESETS``), ``features`` (the view's planes), ``n_actions``, and build their rule
 arrays in :meth:`_rules`; they add their own metrics and bots.
@@ -39,6 +42,7 @@ from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Rewards
 from incentive_lab.games.gridworld import maps, rules
 from incentive_lab.games.gridworld._kernels import deviations, step_all_parallel, step_all_serial
 from incentive_lab.games.gridworld._observe import observe_parallel, observe_serial
+from incentive_lab.games.gridworld.global_view import global_planes, plane_names
 from incentive_lab.games.gridworld.metrics import social_outcomes
 from incentive_lab.games.gridworld.params import SHAPE_FIELDS, GridworldParams
 from incentive_lab.games.gridworld.render import render_rgb
@@ -54,7 +58,7 @@ PARALLEL_FROM = 64
 class GridworldGame(Game[P]):
     """Base class of ``coins``, ``harvest`` and ``cleanup`` (see the module docstring)."""
 
-    capabilities = frozenset({Capability.SCRIPTED_POLICY})
+    capabilities = frozenset({Capability.SCRIPTED_POLICY, Capability.GLOBAL_STATE})
     kind: ClassVar[int]
     map_family: ClassVar[str]
     features: ClassVar[tuple[int, ...]]
@@ -220,6 +224,19 @@ class GridworldGame(Game[P]):
             self.grid.wrap, self._chan,
         )  # fmt: skip
         return out.reshape(self.n_agents, -1) if self.params.format == "flat" else out
+
+    def global_state(self) -> np.ndarray:
+        """``float32[n_copies, H, W, K]``: each copy's whole map (capability ``global_state``).
+
+        The planes are :attr:`global_plane_names` (``global_view``); a centralised critic
+        (``ppo`` with ``critic: centralised``) reads them.
+        """
+        return global_planes(self.grid, self.state, self.features, self.kind != rules.COINS)
+
+    @property
+    def global_plane_names(self) -> tuple[str, ...]:
+        """The names of the planes of :meth:`global_state`, in order."""
+        return plane_names(self.features, self.n_players, self.kind != rules.COINS)
 
     # -- counterfactuals ------------------------------------------------------------------
     def rewards_for(self, actions: Actions) -> Rewards:
