@@ -43,6 +43,25 @@ def test_a_huge_population_exits_2_instead_of_a_memory_error(db: Path) -> None:
     assert "game.params" in line and "memory" in line
 
 
+def test_a_huge_lattice_is_refused_before_its_topology_is_built(monkeypatch) -> None:
+    """``side: 20000`` (the schema's maximum) is 4·10⁸ agents: refused from ``side²``.
+
+    With 1 GiB available the estimate (64 B per agent, 23.8 GiB) cannot fit; building the
+    lattice first would take minutes. The check reads the declared population only.
+    """
+    from incentive_lab.experiments.config import memory
+    from incentive_lab.games import spatial_public_goods
+
+    monkeypatch.setattr(memory, "available_memory", lambda: 2**30)
+    monkeypatch.setattr(
+        spatial_public_goods.Topology, "lattice", lambda *a: pytest.fail("lattice was built")
+    )
+    config = tiny(game={"id": "spatial_public_goods", "params": {"side": 20_000}})
+    config["learners"] = [{"id": "fermi_imitation"}]
+    with pytest.raises(ConfigError, match=r"400000000 agents.*23\.8 GiB"):
+        plan_runs(config)
+
+
 def test_a_markup_name_is_stored_and_shown_literally(db: Path) -> None:
     config = write(db.parent / "markup.yaml", tiny(name="[/bold]"))
     result = invoke("run", config, "--db", db, "--workers", "1")

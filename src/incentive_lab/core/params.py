@@ -41,6 +41,15 @@ class Params(BaseModel):
         allow_inf_nan=False,
     )
 
+    def population(self) -> int | None:
+        """Agents a game built from these params holds, if known without building it.
+
+        Games whose size is a formula of their params (a lattice's ``side²``) declare it,
+        so a population too large for memory is refused before anything is allocated
+        (``experiments.config.memory``); ``None``: known only once built.
+        """
+        return None
+
     @model_validator(mode="before")
     @classmethod
     def _no_loose_scalars(cls, data: Any) -> Any:

@@ -93,6 +93,14 @@ class SpatialPublicGoodsParams(Params):
     feedback: Feedback = Field(default_factory=ConstantFeedback)
     """Law moving ``r_c`` with the population state (``constant``, ``linear``, ``weitz``)."""
 
+    def population(self) -> int | None:
+        """``side²`` on a lattice, ``n_agents`` of a graph spec, a networkx graph's nodes."""
+        if self.graph is None:
+            return (DEFAULT_SIDE if self.side is None else self.side) ** 2
+        if isinstance(self.graph, nx.Graph):
+            return int(self.graph.number_of_nodes())
+        return self.n_agents
+
     @model_validator(mode="after")
     def _consistent(self) -> SpatialPublicGoodsParams:
         name = type(self).__name__

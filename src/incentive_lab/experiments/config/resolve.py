@@ -27,6 +27,7 @@ from typing import Any
 from incentive_lab.core import registry
 from incentive_lab.core.capabilities import DESCRIPTION, Capabilities, Capability
 from incentive_lab.core.errors import ConfigError
+from incentive_lab.experiments.config.memory import check_population
 from incentive_lab.experiments.config.phases import phase_states, resolve_unit
 from incentive_lab.experiments.config.records import canonical_json
 from incentive_lab.experiments.config.resolved import LearnerGroupSpec, ResolvedRun, Unit
@@ -154,6 +155,7 @@ def _built(game: Unit, cache: dict[str, Any] | None) -> tuple[int, Capabilities]
     if cache is not None and key in cache:
         cached: tuple[int, Capabilities] = cache[key]
         return cached
+    check_population(game.params)
     instance = game.build()
     out = (int(instance.n_agents), instance.offers())
     if cache is not None:

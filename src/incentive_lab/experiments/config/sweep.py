@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 from collections.abc import Mapping, Sequence, Sized
 from typing import Any
 
 from incentive_lab.core.errors import ConfigError, did_you_mean
+from incentive_lab.experiments.config.memory import check_memory
 from incentive_lab.experiments.config.paths import set_path, split
 from incentive_lab.experiments.config.records import canonical_json
 from incentive_lab.experiments.config.resolve import EXPERIMENT_ONLY, resolve_run
@@ -128,40 +128,6 @@ def expand(
             ) from None
         out.append((coordinates, resolved))
     return out
-
-
-BYTES_PER_AGENT = 64
-"""Lower bound of a run's memory per agent (actions, base and shaped rewards, transfers,
-observations, learner state: eight 8-byte arrays); units with tables need more."""
-
-
-def available_memory() -> int:
-    """Bytes of memory available to a new run (``MemAvailable``; else physical memory)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (OSError, ValueError, AttributeError):
-        return 2**62
-
-
-def check_memory(run: ResolvedRun) -> None:
-    """Refuse a run whose population alone (estimated) exceeds the available memory."""
-    n_agents = max((group.stop for group in run.learners), default=0)
-    estimate = n_agents * BYTES_PER_AGENT
-    available = available_memory()
-    if estimate > available:
-        raise ConfigError(
-            "game.params",
-            f"{n_agents} agents",
-            f"a population whose memory (at least {estimate / 2**30:.1f} GiB estimated) fits "
-            f"in the {available / 2**30:.1f} GiB available",
-        )
 
 
 def _population_text(base: Mapping[str, Any], point: Mapping[str, Any]) -> str:
