@@ -90,7 +90,16 @@ def resolve_run(raw: dict[str, Any], games: dict[str, Any] | None = None) -> Res
             {"at_step": spec.at_step, "overrides": _normalised(spec.overrides, f"phases.{k}")}
             for k, spec in enumerate(run.phases)
         ),
+        report=_report(run),
     )
+
+
+def _report(run: RunConfig) -> dict[str, Any] | None:
+    """The stored report settings: only the thresholds given (``None`` when none is)."""
+    if run.report is None:
+        return None
+    stored = run.report.model_dump(mode="json", exclude_none=True)
+    return stored if stored.get("thresholds") else None
 
 
 def check_fit(

@@ -73,6 +73,9 @@ class ResolvedRun:
     phases: tuple[PhaseState, ...] = ()
     phase_mechanisms: tuple[Unit, ...] = ()
     stored_phases: tuple[dict[str, Any], ...] = ()
+    report: dict[str, Any] | None = None
+    """The report settings as stored (``{"thresholds": {...}}``); ``None`` when not given,
+    and then absent from :meth:`to_json`, so run ids of configs without it are unchanged."""
     _json: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -90,6 +93,8 @@ class ResolvedRun:
                     "phases": [dict(phase) for phase in self.stored_phases],
                 }
             )
+            if self.report is not None:
+                self._json["report"] = _copy(self.report)
         return _copy(self._json)
 
 

@@ -16,6 +16,7 @@ in :mod:`incentive_lab.experiments.config.resolve`. Shape::
     sweep: {game.params.r_c: [3.0, 4.0]}      # dotted path -> values (product over keys)
     phases: [{at_step: 5000, overrides: {mechanism: {id: none}}}]
     limits: {max_runs: 100000}                # refuse larger plans before any work
+    report: {thresholds: {cooperation_rate: 0.02, social_welfare: {relative: 0.05}}}
 
 Every structural error becomes a :class:`~incentive_lab.core.errors.ConfigError` naming the
 dotted field, the bad value and what is allowed (:func:`parse`).
@@ -25,7 +26,14 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from incentive_lab.core.errors import ConfigError, did_you_mean
 
@@ -74,6 +82,55 @@ class PhaseSpec(_Model):
     """Dotted path -> new value: ``game.params.*``, ``mechanism``, ``mechanism.params[.*]``."""
 
 
+class Threshold(_Model):
+    """A practical threshold: an absolute effect size, or a fraction of the candidates' range.
+
+    A bare number in the config is ``absolute``. The report calls a lead *clear* only when
+    the paired difference exceeds it (``evaluation.report.verdicts``).
+    """
+
+    absolute: float | None = Field(default=None, ge=0.0)
+    """The smallest effect that matters, in the metric's own unit."""
+    relative: float | None = Field(default=None, ge=0.0, le=1.0)
+    """The smallest effect that matters as a fraction of the range of the candidates' means
+    in the sweep point (the report's default is ``relative: 0.01``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return {"absolute": value}
+        return value
+
+    @model_validator(mode="after")
+    def _one(self) -> Threshold:
+        if (self.absolute is None) == (self.relative is None):
+            raise ValueError("a number >= 0, {absolute: x >= 0} or {relative: 0 <= x <= 1}")
+        return self
+
+
+class Thresholds(_Model):
+    """A practical threshold per objective metric of the report (unset: the default)."""
+
+    social_welfare: Threshold | None = None
+    """Social welfare (total base reward per step)."""
+    cooperation_rate: Threshold | None = None
+    """Cooperation (fraction of agent-steps)."""
+    gini: Threshold | None = None
+    """Fairness (Gini of mean rewards)."""
+    incentive_spend: Threshold | None = None
+    """Paid out by the designer per step (the cost objective)."""
+    incentive_cost: Threshold | None = None
+    """Gross volume paid + collected per step (the cost of runs stored before spend)."""
+
+
+class ReportSpec(_Model):
+    """How the report judges this experiment (never changes what a run computes)."""
+
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    """Practical threshold per objective metric (``evaluation.report.verdicts``)."""
+
+
 class RunConfig(_Model):
     """Everything one run needs apart from its seed."""
 
@@ -93,6 +150,9 @@ class RunConfig(_Model):
     """Fraction of the final records averaged into the run's summary (at least one)."""
     phases: tuple[PhaseSpec, ...] = ()
     """Mid-run changes of game or mechanism parameters, in increasing ``at_step``."""
+    report: ReportSpec | None = Field(default=None, exclude_if=lambda value: value is None)
+    """Report settings (practical thresholds); stored with the runs when given. Left out of
+    dumps when absent, so configs without it keep their stored configs and run ids."""
 
 
 MAX_SEED = 2**63 - 1
@@ -171,6 +231,13 @@ _NESTED: dict[tuple[str, ...], type[BaseModel]] = {
     ("learners",): LearnerSpec,
     ("phases",): PhaseSpec,
     ("limits",): Limits,
+    ("report",): ReportSpec,
+    ("report", "thresholds"): Thresholds,
+    ("report", "thresholds", "social_welfare"): Threshold,
+    ("report", "thresholds", "cooperation_rate"): Threshold,
+    ("report", "thresholds", "gini"): Threshold,
+    ("report", "thresholds", "incentive_spend"): Threshold,
+    ("report", "thresholds", "incentive_cost"): Threshold,
 }
 
 
