@@ -21,7 +21,8 @@ Users live in slots; ``serial`` is a user's unique id (it changes when a new use
 slot after a churn), ``item_serial`` an item's (it changes when a new item replaces one),
 so a learner resets what it knew about a slot or an item when its serial changes.
 ``item_features`` are the items' public content features (topics/genres, ``float64[I, d]``)
-— never the users' true interests. Learners import only this module, never a game.
+— never the users' true interests; ``item_labels`` their names as text (a title and
+genres), what a language model reads. Learners import only this module, never a game.
 """
 
 from __future__ import annotations
@@ -91,6 +92,10 @@ class SlateChoice(Protocol):
 
     def item_serial(self) -> IntArray:
         """``int64[I]``: each item's unique id (changes when a new item replaces it)."""
+        ...
+
+    def item_labels(self) -> tuple[str, ...]:
+        """One human-readable label per item (title and genres, or topics) for language models."""
         ...
 
     def requests(self, agents: IntArray) -> SlateRequest:

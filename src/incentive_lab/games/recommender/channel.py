@@ -29,6 +29,8 @@ import numpy as np
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.slate_choice import SlateFeedback, SlateRequest
 from incentive_lab.core.types import BoolArray, FloatArray, IntArray
+from incentive_lab.games.recommender.data import Catalogue
+from incentive_lab.games.recommender.labels import labels_for
 from incentive_lab.games.recommender.params import RecommenderParams
 from incentive_lab.games.recommender.slates import Items, Round
 
@@ -40,6 +42,8 @@ class Host(Protocol):
     """What the channel reads of the ``recommender`` game (``.game.RecommenderGame``)."""
 
     params: RecommenderParams
+    catalogue: Catalogue | None
+    n_topics: int
     items: Items
     pending: Round
     user_serial: IntArray
@@ -84,6 +88,10 @@ class SlateChannel:
     def item_serial(self) -> IntArray:
         """``int64[I]``: item serial numbers."""
         return self._game.item_serial
+
+    def item_labels(self) -> tuple[str, ...]:
+        """Item labels as text (``games.recommender.labels``: MovieLens titles and genres)."""
+        return labels_for(self._game)
 
     def _rows(self, agents: IntArray, agent_of: IntArray) -> IntArray:
         return np.flatnonzero(np.isin(agent_of, np.asarray(agents, dtype=np.int64)))
