@@ -142,6 +142,8 @@ def test_two_parameters_give_importances(tmp_path: Path) -> None:
         ({"space": {TAX: {"low": 3.0, "high": 3.0}}}, f"design.space.{TAX}.high"),
         ({"space": {TAX: {"low": 5.0, "high": 0.0}}}, f"design.space.{TAX}.high"),
         ({"space": {TAX: {"low": 0.0, "high": 1.0, "log": True}}}, f"design.space.{TAX}.low"),
+        ({"space": {TAX: {"low": float("nan"), "high": 1.0}}}, f"design.space.{TAX}.low"),
+        ({"space": {TAX: {"low": 0.0, "high": float("inf")}}}, f"design.space.{TAX}.high"),
         ({"space": {TAX: {"low": 0.0, "high": 1.0, "step": 2.0}}}, f"design.space.{TAX}.step"),
         ({"space": {"mechanism.params.rate": {"low": 0, "high": 1}}}, "design.space"),
         ({"space": {"mechanism.params.taxes.5": {"low": 0, "high": 1}}}, "design.space"),

@@ -31,6 +31,7 @@ give a valid run config (so a trial never fails on a value the space allows).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -190,6 +191,9 @@ def _checked_range(field: str, entry: RangeSpec, current: Any) -> RangeSpec:
         raise ConfigError(
             field, current, "a numeric parameter for a range ({choices: [...]} for other values)"
         )
+    for bound in ("low", "high"):
+        if not math.isfinite(getattr(entry, bound)):
+            raise ConfigError(f"{field}.{bound}", getattr(entry, bound), "a finite number")
     if not entry.low < entry.high:
         raise ConfigError(f"{field}.high", entry.high, f"greater than low ({entry.low})")
     if entry.log and entry.low <= 0:
