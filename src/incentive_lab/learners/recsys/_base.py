@@ -18,18 +18,44 @@ between agents, so competing agents learn only from their own clicks). Each step
 4. submits them and plays the action ``submitted``; in ``update`` it reads the slates and
    clicks it received (``feedback``) and learns from them (``learn``).
 
-Rewards handed to ``update`` (possibly reshaped by a mechanism) are not used: these agents
-learn from their clicks. Scores are computed in chunks of users (``CHUNK``) so that
-``10⁴ × 10³`` score matrices never sit in memory at once.
+Learning from the mechanism's shaped reward (item credit)
+    The loop hands ``update`` each agent's *shaped* reward ``r̃_i`` (``Transition.rewards``)
+    and the population's *base* rewards (``population_rewards``: clicks per user slot). The
+    clicks the agent reads from ``feedback`` are the base reward broken down by user and
+    item; the mechanism's part ``Δ_i = r̃_i − r_i`` arrives only as one number per agent and
+    step. Every agent therefore decomposes it additively over the slate slots it showed,
+    ``U·Δ_i ≈ Σ_j n_ij c_ij`` (``n_ij``: slots given to item ``j`` this step, ``c_ij``:
+    the credit of one slot of item ``j``, in clicks), estimated online by least squares
+    from the aggregate signal — per-step rewards recovered from summed feedback as in
+    Efroni, Merlis & Mannor (2021), "Reinforcement learning with trajectory feedback",
+    AAAI — with the normalised LMS step (Nagumo & Noda 1967; the Kaczmarz projection at
+    ``μ = 1``)::
+
+        e = U·Δ_i − n_i·c_i,        c_i ← c_i + μ · e · n_i / ‖n_i‖²
+
+    and ranks by ``score + w·c_ij`` (``w``: ``shaping``, ``μ``: ``shaping_rate``). Items
+    never shown keep credit 0. For ``exposure_fairness`` this is the tax's exact per-slot
+    decomposition: with ``TV = Σ_{p over-exposed} (ê_p − π_p)``, a slot of an
+    over-exposed provider ``p`` costs ``(λ/k)(1 − π_p/ê_p)`` and a slot of any other
+    provider nothing, so the credit learns a penalty on the items of the providers the
+    agent over-exposes (it never sees providers). Shaping that is additive over consumed
+    items (``engagement_shaping``, ``platform_difference``: quality, satisfaction) is
+    captured likewise through its correlation with exposure; slate-level terms
+    (``diversity_bonus``'s intra-list diversity) are not item-additive and are only
+    approximated. Without a mechanism ``Δ = 0``, the credit stays exactly 0 and the slates
+    are those of the click model alone. The credit of a replaced item resets to 0.
+
+Scores are computed in chunks of users (``CHUNK``) so that ``10⁴ × 10³`` score matrices
+never sit in memory at once.
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.learner import Learner, LearnerContext, Transition
@@ -48,6 +74,37 @@ class ExplorationParams(Params):
     """Probability that a served user gets a uniformly random slate."""
     temperature: float = Field(0.0, ge=0.0, le=100.0)
     """Gumbel-top-``k`` temperature ``τ`` on the scores (0: greedy)."""
+    shaping: float = Field(1.0, ge=0.0, le=1e6)
+    """Weight ``w`` of the learned item credit of the mechanism's shaping in the scores
+    (module docstring; 0: rank by the click model only)."""
+    shaping_rate: float = Field(0.5, ge=0.0, le=2.0)
+    """Normalised-LMS step ``μ`` of the item credit (0: never learn it)."""
+
+    @model_serializer(mode="wrap")
+    def _omit_shaping_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Stored params omit the shaping fields at their defaults (older run ids hold)."""
+        out: dict[str, Any] = handler(self)
+        for name, default in SHAPING_DEFAULTS.items():
+            if name in out and out[name] == default:
+                del out[name]
+        return out
+
+
+SHAPING_DEFAULTS: dict[str, float] = {"shaping": 1.0, "shaping_rate": 0.5}
+"""Fields added after the family's first version, omitted from stored params at default."""
+
+
+def credit_step(credit: FloatArray, counts: FloatArray, total: float, rate: float) -> FloatArray:
+    """``c + μ·(total − n·c)·n/‖n‖²``: one normalised-LMS step (``c`` if ``n = 0``).
+
+    ``credit[I]``: per-slot credit of each item; ``counts[I]``: slots per item this step;
+    ``total``: the agent's shaping this step in clicks (``U·Δ``).
+    """
+    norm = float(counts @ counts)
+    if norm == 0.0:
+        return credit
+    error = total - float(counts @ credit)
+    return np.asarray(credit + rate * error * counts / norm, dtype=np.float64)
 
 
 def top_k(score: FloatArray, k: int) -> IntArray:
@@ -84,6 +141,8 @@ class SlateLearner(Learner[P]):
         self.n_users = self.channel.n_users
         self.user_serial = np.full((context.n_agents, self.n_users), -1, dtype=np.int64)
         self.item_serial = self.channel.item_serial().copy()
+        self.credit = np.zeros((context.n_agents, self.n_items))
+        """``float64[m, I]``: each agent's learned per-slot credit of the mechanism's shaping."""
 
     def local(self, agents: IntArray) -> IntArray:
         """Group-local index of global agent ids."""
@@ -109,6 +168,7 @@ class SlateLearner(Learner[P]):
         changed = np.flatnonzero(serial != self.item_serial)
         if changed.shape[0]:
             self.forget_items(changed)
+            self.credit[:, changed] = 0.0
             self.item_serial = serial.copy()
         stale = self.user_serial[agent, request.users] != request.serial
         if stale.any():
@@ -132,9 +192,30 @@ class SlateLearner(Learner[P]):
     def chunk_slates(self, agent: IntArray, users: IntArray) -> IntArray:
         """``int64[S, k]``: top-``k`` of the perturbed scores (module docstring)."""
         noise, explore, uniform = self.perturbation(users.shape[0])
-        score = self.scores(agent, users) + noise
+        score = self.scores(agent, users) + self.shaping_scores(agent) + noise
         score[explore] = uniform
         return top_k(score, self.k)
+
+    def shaping_scores(self, agent: IntArray) -> FloatArray:
+        """``float64[S, I]``: ``w·c`` of local agents ``agent[S]`` (zeros without shaping)."""
+        return np.asarray(self.params.shaping * self.credit[agent], dtype=np.float64)
+
+    def learn_shaping(self, transition: Transition, feedback: SlateFeedback) -> dict[str, float]:
+        """One normalised-LMS step of every agent's item credit (module docstring)."""
+        if transition.population_rewards is None or self.params.shaping_rate == 0.0:
+            return {}
+        base = np.asarray(transition.population_rewards, dtype=np.float64)[self.context.agents]
+        shaping = (np.asarray(transition.rewards, dtype=np.float64) - base) * self.n_users
+        if not shaping.any() and not self.credit.any():
+            return {}  # no mechanism: the credit stays exactly 0
+        agent = self.local(feedback.agents)
+        for a in range(self.n_agents):
+            shown = feedback.slates[agent == a].ravel()
+            counts = np.bincount(shown, minlength=self.n_items).astype(np.float64)
+            self.credit[a] = credit_step(
+                self.credit[a], counts, float(shaping[a]), self.params.shaping_rate
+            )
+        return {"shaping_per_user_slot": float(shaping.mean() / self.n_users)}
 
     def slates(self, agent: IntArray, users: IntArray) -> IntArray:
         """``int64[S, k]``: the slates of ``users``, in chunks of ``CHUNK`` users."""
@@ -154,9 +235,10 @@ class SlateLearner(Learner[P]):
         return np.full(self.n_agents, self.channel.submitted, dtype=np.int64)
 
     def update(self, transition: Transition) -> dict[str, float]:
-        """Learn from the clicks of the last step."""
+        """Learn from the last step's clicks and the item credit of the mechanism's shaping."""
         feedback = self.channel.feedback(self.context.agents)
         stats = self.learn(self.local(feedback.agents), feedback)
+        stats.update(self.learn_shaping(transition, feedback))
         served = feedback.clicked.shape[0]
         stats["ctr"] = float((feedback.clicked >= 0).mean()) if served else 0.0
         return stats

@@ -19,6 +19,9 @@ The inverses are kept and updated by Sherman–Morrison with the bandit family's
 arm): ``k`` rank-one updates per served user and step, vectorised over users. The
 confidence widths are computed once per distinct feature vector (20 topics: 20 vectors,
 whatever the catalogue size). A new user in a slot starts from ``A = λI``, ``b = 0``.
+
+A mechanism's shaping enters the slot-by-slot scores as the family's learned item credit
+(``learners.recsys._base``: ``+ w·c_ij``, in clicks like the click estimate it is added to).
 """
 
 from __future__ import annotations
@@ -117,7 +120,7 @@ class LinUCBRecommender(SlateLearner[LinUCBRecommenderParams]):
         state = LinUCBState(n, 1, d, self.params.ridge)
         state.a_inv = self.a_inv[agent, users][:, None].copy()
         mean = np.einsum("spq,sq->sp", state.a_inv[:, 0], self.b[agent, users])
-        mean = (mean + self._beta()[agent]) @ self.contexts.T + noise
+        mean = (mean + self._beta()[agent]) @ self.contexts.T + self.shaping_scores(agent) + noise
         taken = np.zeros((n, self.n_items), dtype=bool)
         out = np.empty((n, self.k), dtype=np.int64)
         rows, arm, zero = np.arange(n), np.zeros(n, dtype=np.int64), np.zeros(n)
