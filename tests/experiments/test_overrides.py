@@ -82,3 +82,41 @@ def test_cli_set_overrides_and_refuses_a_bad_path(tmp_path) -> None:
     bad = cli_subprocess("run", config, "--db", tmp_path / "y.duckdb", "--set", "stpes=3")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
     assert "--set" in bad.stderr and not (tmp_path / "y.duckdb").exists()
+
+
+def test_design_paths_are_allowed_only_where_there_is_a_design() -> None:
+    roots = ("game", "steps", "design")
+    assert apply_overrides({"design": {"trials": 20}}, ["design.trials=3"], roots) == {
+        "design": {"trials": 3}
+    }
+    with pytest.raises(ConfigError, match="a path starting with one of"):
+        apply_overrides({"design": {"trials": 20}}, ["design.trials=3"])  # a plain run
+
+
+def test_cli_design_takes_set(tmp_path) -> None:
+    """``design --set``: the trial budget and the experiment's steps from the command line."""
+    pytest.importorskip("optuna")
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from incentive_lab.cli import app
+
+    example = Path(__file__).parents[2] / "examples" / "design_pd_tax.yaml"
+    db = tmp_path / "d.duckdb"
+    overrides = ["design.trials=2", "design.startup_trials=2", "steps=60", "seeds=1",
+                 "record_every=20", "game.params.n_copies=4"]  # fmt: skip
+    args = ["design", str(example), "--db", str(db), "--workers", "1"]
+    for text in overrides:
+        args += ["--set", text]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        (trials,) = con.execute("SELECT count(DISTINCT point) FROM runs").fetchone()
+        configs = [row[0] for row in con.execute("SELECT config FROM runs").fetchall()]
+    assert trials == 2
+    assert all('"steps":60' in config.replace(" ", "") for config in configs)
+    bad = CliRunner().invoke(app, ["design", str(example), "--db", str(db), "--set", "desgn.x=1"])
+    assert bad.exit_code == 2 and "did you mean 'design'" in bad.stderr

@@ -54,6 +54,15 @@ def chosen_experiments(store: Any, names: list[str] | None) -> list[str] | None:
     return list(dict.fromkeys(names))
 
 
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a config value: dotted.path=value (YAML), repeatable, e.g. --set steps=200.",
+    ),
+]
+
+
 MaxRunsOption = Annotated[
     int | None,
     typer.Option("--max-runs", min=1, help="Most runs to plan (default: limits.max_runs, 100000)."),

@@ -3,6 +3,7 @@
 ::
 
     incentive-lab design CONFIG [--db PATH] [--workers N] [--backend local|ray] [--address A]
+                                [--set dotted.path=value ...]
 
 Runs :func:`incentive_lab.experiments.search.design.run_design` with a progress bar on stderr, then
 prints three rich tables: the best feasible parameters with the objective's mean and 95%
@@ -14,15 +15,17 @@ with status 2 and one line on stderr, like every command.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from incentive_lab.cli._common import DbOption, WorkersOption, err, out, user_errors
+from incentive_lab.cli._common import DbOption, SetOption, WorkersOption, err, out, user_errors
 from incentive_lab.cli._progress import ProgressBar
 from incentive_lab.core.errors import ConfigError
+from incentive_lab.experiments.config.loading import read_yaml
+from incentive_lab.experiments.config.overrides import ROOTS, apply_overrides
 from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
 from incentive_lab.experiments.search.design import DesignResult, run_design
 
@@ -36,26 +39,31 @@ def design(
     workers: WorkersOption = None,
     backend: Annotated[str, typer.Option(help="Executor: local or ray.")] = "local",
     address: Annotated[str | None, typer.Option(help="Address of an existing Ray cluster.")] = None,
+    overrides: SetOption = None,
 ) -> None:
     """Search mechanism parameters (Optuna) under an incentive budget; resumes a killed search."""
     with user_errors():
         if not config.is_file():
             raise ConfigError("config", str(config), "an existing YAML file")
-        result = _run(config, db, workers, backend, address, err)
+        source: Path | dict[str, Any] = config
+        if overrides:  # the experiment's fields and the design block's (design.trials=40)
+            source = apply_overrides(read_yaml(config), overrides, (*ROOTS, "design"))
+        result = _run(config.stem, source, db, workers, backend, address, err)
     print_design(result, out)
     out.print(f"Runs: experiment {result.experiment} in {db.resolve()}", soft_wrap=True)
     out.print(f"Study: {result.study_name} in {result.storage}", soft_wrap=True)
 
 
 def _run(
-    config: Path,
+    label: str,
+    config: Path | dict[str, Any],
     db: Path,
     workers: int | None,
     backend: str,
     address: str | None,
     console: Console,
 ) -> DesignResult:
-    with ProgressBar(f"trials of {config.stem}", console) as bar:
+    with ProgressBar(f"trials of {label}", console) as bar:
         return run_design(
             config, db=db, workers=workers, backend=backend, address=address, progress=bar
         )

@@ -25,6 +25,7 @@ from incentive_lab.cli._common import (
     Backend,
     DbOption,
     MaxRunsOption,
+    SetOption,
     WorkersOption,
     run_and_report,
     user_errors,
@@ -53,14 +54,7 @@ def run(
         float,
         typer.Option("--wait", min=0, help="Seconds to wait for another run on the same --db."),
     ] = LOCK_WAIT,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help="Override a config value: dotted.path=value (YAML), repeatable, "
-            "e.g. --set steps=200.",
-        ),
-    ] = None,
+    overrides: SetOption = None,
 ) -> None:
     """Run an experiment (all sweep points x seeds); finished runs are skipped."""
     with user_errors():

@@ -11,6 +11,8 @@ the overridden config. The path must start with a top-level field of an experime
 (``name``, ``game``, ``mechanism``, ``learners``, ``steps``, ``seeds``, ``sweep``, …).
 
 Overrides apply in order (a later one wins over an earlier one on the same path).
+``incentive-lab design`` takes the same option, with ``design.…`` paths as well
+(``--set design.trials=40``).
 """
 
 from __future__ import annotations
@@ -32,18 +34,21 @@ ROOTS = tuple(sorted(ExperimentConfig.model_fields))
 """Top-level fields an override path may start with."""
 
 
-def parse_override(text: str) -> tuple[str, Any]:
-    """``"a.b=value"`` → ``("a.b", parsed value)``; a malformed override is a ConfigError."""
+def parse_override(text: str, roots: Sequence[str] = ROOTS) -> tuple[str, Any]:
+    """``"a.b=value"`` → ``("a.b", parsed value)``; a malformed override is a ConfigError.
+
+    ``roots``: the top-level fields a path may start with (a design config adds ``design``).
+    """
     path, sep, raw = text.partition("=")
     path = path.strip()
     if not sep or not path:
         raise ConfigError(FIELD, text, "dotted.path=value, e.g. steps=200 or game.params.r=4.5")
     root = split(path)[0]
-    if root not in ROOTS:
+    if root not in roots:
         raise ConfigError(
             FIELD,
             text,
-            f"a path starting with one of {', '.join(ROOTS)}{did_you_mean(root, ROOTS)}",
+            f"a path starting with one of {', '.join(roots)}{did_you_mean(root, roots)}",
         )
     if len(raw) > MAX_VALUE_CHARS:
         raise ConfigError(FIELD, text, f"a value of at most {MAX_VALUE_CHARS} characters")
@@ -57,12 +62,14 @@ def parse_override(text: str) -> tuple[str, Any]:
     return path, value
 
 
-def apply_overrides(raw: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
+def apply_overrides(
+    raw: dict[str, Any], overrides: Sequence[str], roots: Sequence[str] = ROOTS
+) -> dict[str, Any]:
     """``raw`` (a config mapping read from a file) with every override applied in order."""
     if not isinstance(raw, dict):
         raise ConfigError("config", type(raw).__name__, "a mapping to apply --set to")
     out = raw
     for text in overrides:
-        path, value = parse_override(text)
+        path, value = parse_override(text, roots)
         out = set_path(out, path, value, field=FIELD, create=True)
     return out
