@@ -10,6 +10,8 @@
   (``flat``) or a ``[3, length, 2]`` image (``image``: the agent in plane 0, the goal in
   plane 1, on the middle row). Offers ``global_state``: ``[n_copies, players, length]``, the
   one-hot positions of every player of the copy.
+* :class:`Cue` — a one-step memory task (a cue, then a blank on which the cue must be
+  recalled) that no memoryless policy solves.
 """
 
 from __future__ import annotations
@@ -122,6 +124,56 @@ class Corridor(Game[CorridorParams]):
         self.pos, rewards = self._moved(self.pos, np.asarray(actions))
         self.t += 1
         return StepResult(self.observe(), rewards, truncated=self.t >= self.params.episode_length)
+
+
+class CueParams(Params):
+    n_copies: int = Field(16, ge=1)
+
+
+class Cue(Game[CueParams]):
+    """A one-step memory task: two-step episodes, ``n_copies`` independent agents.
+
+    Step 0 shows a cue ``c ∈ {0, 1}`` (drawn uniformly per agent; observation ``e_c`` of
+    ``[3]``), pays nothing whatever the action. Step 1 shows the blank ``e_2`` and pays 1 if
+    the action equals the cue, then terminates. A memoryless policy sees the same blank at
+    step 1 after either cue, so it earns at most 0.5 there in expectation; a policy that
+    remembers the cue earns 1.
+    """
+
+    metadata = GameMetadata(stochastic=True)
+
+    def __init__(self, params: CueParams) -> None:
+        super().__init__(params)
+        self.n_agents = params.n_copies
+        self.n_actions = 2
+        self.max_steps = 2
+        self.observation_space = spaces.Box(0.0, 1.0, shape=(3,), dtype=np.float32)
+        self.cue = np.zeros(self.n_agents, dtype=np.int64)
+        self.t = 0
+        self.rng = np.random.default_rng(0)
+
+    @property
+    def copies(self) -> IntArray:
+        return np.arange(self.n_agents, dtype=np.int64)
+
+    def _obs(self, cells: IntArray) -> Obs:
+        return np.eye(3, dtype=np.float32)[cells]
+
+    def reset(self, rng: np.random.Generator) -> Obs:
+        self.rng, self.t = rng, 0
+        self.cue = rng.integers(0, 2, self.n_agents)
+        return self._obs(self.cue)
+
+    def rewards_for(self, actions: Actions) -> Rewards:
+        if self.t == 0:
+            return np.zeros(self.n_agents)
+        return (np.asarray(actions) == self.cue).astype(np.float64)
+
+    def step(self, actions: Actions) -> StepResult:
+        rewards = self.rewards_for(actions)
+        self.t += 1
+        blank = self._obs(np.full(self.n_agents, 2))
+        return StepResult(blank, rewards, terminated=self.t >= 2)
 
 
 def obs_at(game: Corridor, cell: int) -> Obs:

@@ -11,7 +11,8 @@ byte per cell), ``float64`` as ``float32`` (what the networks read anyway).
 ``batch`` stored steps drawn uniformly *with* replacement from the learner's NumPy generator,
 each with all ``m`` agents (with separate networks every agent gets ``batch`` transitions of
 its own; with shared parameters the rows are pooled). ``done`` is the ``terminated`` flag
-only: a truncated step still bootstraps. Pickling keeps only the filled part.
+only: a truncated step still bootstraps. :meth:`Replay.sequences` draws runs of consecutive
+stored steps for the recurrent DQN. Pickling keeps only the filled part.
 """
 
 from __future__ import annotations
@@ -89,6 +90,18 @@ class Replay:
         """``batch`` stored steps, uniformly with replacement (arrays ``[batch, ...]``)."""
         index = rng.integers(self.size, size=batch)
         return {name: array[index] for name, array in self.arrays.items()}
+
+    def sequences(self, batch: int, length: int, rng: np.random.Generator) -> Array:
+        """``int64[batch, length]``: slots of ``batch`` runs of ``length`` consecutive steps.
+
+        A run's first step is drawn uniformly with replacement among those whose run is
+        stored whole and in order (it never crosses the write cursor); runs may cross
+        episode boundaries (the learner resets its hidden state at recorded episode starts).
+        """
+        oldest = (self.cursor - self.size) % self.capacity
+        first = rng.integers(self.size - length + 1, size=batch)
+        out: Array = (oldest + first[:, None] + np.arange(length)[None, :]) % self.capacity
+        return out
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
