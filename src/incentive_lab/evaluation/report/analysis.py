@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from incentive_lab.evaluation.report.thresholds import Rule, rules_for
 from incentive_lab.evaluation.statistics import DEFAULT_SEED, seed_mean_ci, stratified_resamples
 
 MECHANISM = "mechanism"
@@ -101,7 +102,8 @@ class ExperimentTables:
     mechanism_order: tuple[str, ...] = ()
     """Preferred order of the mechanism labels (e.g. the sweep order); others follow."""
     thresholds: Mapping[str, float] = field(default_factory=dict)
-    """Practical threshold per objective metric (default: 1 % of the candidates' range)."""
+    """Absolute practical threshold per objective metric, overriding the stored config's
+    ``report.thresholds`` and the default 1 % of the candidates' range (:mod:`.thresholds`)."""
     importances: Mapping[str, float] = field(default_factory=dict)
     """A design search's parameter importances (Optuna PED-ANOVA), when known."""
     by_mechanism: bool = False
@@ -127,6 +129,8 @@ class Prepared:
     baseline: str
     metric_names: list[str] = field(default_factory=list)
     candidate_columns: list[str] = field(default_factory=list)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    """Metric → how its practical threshold is set (:mod:`.thresholds`)."""
 
     @property
     def candidates(self) -> list[str]:
@@ -274,6 +278,11 @@ def prepare(tables: ExperimentTables) -> Prepared:
         baseline=baseline,
         metric_names=sorted(set(summary["name"])),
         candidate_columns=candidate_columns,
+        rules=rules_for(
+            sorted(set(summary["name"])),
+            tables.thresholds,
+            tables.runs["config"] if "config" in tables.runs.columns else (),
+        ),
     )
 
 

@@ -165,6 +165,11 @@ def experiment_record(a: Analysis) -> dict[str, Any]:
         "condition_columns": prep.swept,
         "conditions": prep.conditions,
         "objectives": objectives,
+        "thresholds": {
+            o.metric: prep.rules[o.metric].record()
+            for o in prep.objectives
+            if o.metric in prep.rules
+        },
         "estimates": _rows(
             estimates[estimates["metric"].isin([o.metric for o in prep.objectives])][keep]
         ),

@@ -291,7 +291,14 @@ def section(a: Analysis, rng: np.random.Generator) -> Markup:
             "p",
             "Best candidate per objective, compared within each sweep point by the paired "
             "difference over seeds (clear = its 95% CI excludes 0 and it exceeds the "
-            "practical threshold, by default 1% of the candidates' range).",
+            "practical threshold). Practical thresholds: "
+            + "; ".join(
+                f"{o.title} {prep.rules[o.metric].text()}"
+                for o in prep.objectives
+                if o.metric in prep.rules
+            )
+            + ".",
+            class_="thresholds",
         )
     )
     for condition in prep.conditions:

@@ -8,8 +8,9 @@ indices they share: ``d_k = s·(x_k − y_k)`` with ``s = +1`` when higher is be
 bootstrap interval (:func:`~incentive_lab.evaluation.statistics.paired_difference`).
 
 **Practical threshold.** An effect matters only when ``|mean d|`` exceeds the objective's
-threshold: ``ExperimentTables.thresholds[metric]`` when given, else
-:data:`DEFAULT_THRESHOLD` (1 %) of the range of the candidates' means in that condition.
+threshold (:mod:`.thresholds`): an argument (``ExperimentTables.thresholds``), else the
+stored config's ``report.thresholds`` (absolute, or relative to the range of the
+candidates' means in that condition), else :data:`DEFAULT_THRESHOLD` (1 %) of that range.
 
 **Verdict** of one objective (best = the top mean, runner-up = the second):
 
@@ -51,9 +52,10 @@ from incentive_lab.evaluation.report.analysis import (
     Prepared,
     scores,
 )
+from incentive_lab.evaluation.report.thresholds import DEFAULT, Rule
 from incentive_lab.evaluation.statistics import Estimate, paired_difference
 
-DEFAULT_THRESHOLD = 0.01
+DEFAULT_THRESHOLD = DEFAULT.value
 """Default practical threshold: this fraction of the range of the candidates' means."""
 KINDS = ("clear", "tie", "not clear", "no effect")
 BUDGET_METRIC = "incentive_cost"
@@ -77,6 +79,8 @@ class Verdict:
     threshold: float
     reason: str
     excluded: tuple[str, ...] = ()
+    rule: Rule = DEFAULT
+    """How ``threshold`` was set (kind, value, source)."""
 
     @property
     def clear(self) -> bool:
@@ -105,6 +109,7 @@ class Verdict:
             "runner_up_estimate": _est(self.runner_estimate),
             "difference": _est(d),
             "threshold": self.threshold,
+            "threshold_rule": self.rule.record(),
             "reason": self.reason,
             "excluded": list(self.excluded),
         }
@@ -124,11 +129,8 @@ def _estimates(final: pd.DataFrame, metric: str, condition: str) -> dict[str, Es
 
 def threshold(prep: Prepared, final: pd.DataFrame, metric: str, condition: str) -> float:
     """The practical threshold of ``metric`` in ``condition`` (module docstring)."""
-    given = prep.tables.thresholds.get(metric)
-    if given is not None:
-        return float(given)
     means = [e.value for e in _estimates(final, metric, condition).values()]
-    return DEFAULT_THRESHOLD * (max(means) - min(means)) if means else 0.0
+    return prep.rules.get(metric, DEFAULT).limit(means)
 
 
 def _paired(a: pd.Series, b: pd.Series, rng: np.random.Generator) -> tuple[Estimate | None, int]:
@@ -259,6 +261,7 @@ def verdict(
             limit,
             f"no candidate is eligible ({why})",
             tuple(excluded),
+            prep.rules.get(o.metric, DEFAULT),
         )
     sign = 1.0 if o.higher_is_better else -1.0
     ranked = sorted(eligible, key=lambda m: -sign * eligible[m].value)
@@ -277,6 +280,7 @@ def verdict(
             limit,
             f"the only eligible candidate{note}",
             tuple(excluded),
+            prep.rules.get(o.metric, DEFAULT),
         )
     runner = ranked[1]
     data = scores(prep, o.metric, condition, sign)
@@ -308,6 +312,7 @@ def verdict(
         limit,
         reason + note,
         tuple(excluded),
+        prep.rules.get(o.metric, DEFAULT),
     )
 
 
