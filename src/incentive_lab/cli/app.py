@@ -17,8 +17,10 @@ from incentive_lab.cli.bench import bench_app, demo
 from incentive_lab.cli.design import design
 from incentive_lab.cli.export import export
 from incentive_lab.cli.listing import list_units
+from incentive_lab.cli.render import render
 from incentive_lab.cli.report import report
 from incentive_lab.cli.run import run
+from incentive_lab.cli.schelling import schelling
 from incentive_lab.cli.show import show
 
 app = typer.Typer(
@@ -54,6 +56,8 @@ app.command()(demo)
 app.add_typer(bench_app, name="bench")
 app.command("report")(report)
 app.command("design")(design)
+app.command("schelling")(schelling)
+app.command("render")(render)
 
 
 def main() -> None:
