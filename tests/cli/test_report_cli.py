@@ -71,7 +71,41 @@ def test_demo_writes_store_and_report_and_resumes(tmp_path: Path, monkeypatch) -
     result = invoke("demo", "--out", out, "--workers", "1")
     assert result.exit_code == 0, result.output
     assert (out / "report.html").is_file() and _count(out / "incentive-lab.duckdb") == 12
-    assert "Best mechanism per objective" in result.stdout
+    text = " ".join(result.stdout.split())
+    assert "Best candidate per objective (verdict: clear / tie / not clear / no effect" in text
+    assert "statistically clear" not in text
+    assert any(f"{kind}:" in text for kind in ("clear", "tie", "not clear", "no effect"))
     assert str((out / "report.html").resolve()) in result.stdout.replace("\n", "")
     again = invoke("demo", "--out", out, "--workers", "1")
     assert again.exit_code == 0 and _count(out / "incentive-lab.duckdb") == 12
+
+
+def test_bench_table_says_the_reports_verdicts_and_reasons() -> None:
+    import numpy as np
+    import pandas as pd
+    from rich.console import Console
+
+    from incentive_lab.cli.bench import best_table
+    from incentive_lab.evaluation.report.analysis import ExperimentTables
+    from incentive_lab.evaluation.report.model import analyse
+
+    # welfare: team_reward +10 on every seed (clear); cooperation: both equal (no effect)
+    rows = [
+        {"run_id": f"{m}{k}", "mechanism": m, "seed_index": k, "name": name, "value": value}
+        for k in range(5)
+        for m, welfare in (("none", 10.0 + k), ("team_reward", 20.0 + k))
+        for name, value in (("social_welfare", welfare), ("cooperation_rate", 0.5))
+    ]
+    summary = pd.DataFrame(rows)
+    runs = pd.DataFrame({"run_id": ["x"], "point": ["{}"], "config": ["{}"]})
+    tables = ExperimentTables("toy", summary, summary.assign(step=1), runs, ("mechanism",))
+    verdicts = analyse(tables, np.random.default_rng(0), 0).verdicts
+    console = Console(width=600, record=True)
+    console.print(best_table([("toy", verdicts)]))
+    text = " ".join(console.export_text().split())
+    kinds = {v.objective.metric: v.kind for v in verdicts}
+    assert kinds == {"social_welfare": "clear", "cooperation_rate": "no effect"}
+    for v in verdicts:
+        assert f"{v.kind}: {v.reason}" in text
+    assert "team_reward 22" in text  # mean of 20..24
+    assert "clear: paired difference to none +10 [95% CI +10, +10] excludes 0" in text

@@ -87,11 +87,22 @@ def _plan_total(configs: list[dict[str, Any]]) -> int:
     return sum(len(plan_runs(config)) for config in configs)
 
 
+VERDICT_STYLES = {"clear": "green", "tie": "blue", "not clear": "yellow", "no effect": "red"}
+"""Colour of each verdict of ``evaluation.report.verdicts`` (the report's badges)."""
+
+
 def best_table(rows: list[tuple[str, list[Any]]]) -> Table:
-    """Rich table: per experiment the best mechanism per objective, clear lead or not."""
+    """Rich table: per experiment (and sweep point) the best candidate per objective.
+
+    Each cell is the best candidate(s) with the mean, then the report's verdict on the lead
+    (clear / tie / not clear / no effect, ``evaluation.report.verdicts``) and its reason.
+    """
+    from rich.markup import escape
+
     titles = ["Social welfare", "Cooperation", "Fairness (Gini)", "Incentive cost"]
     table = Table(
-        title="Best mechanism per objective ([green]✓[/] lead statistically clear at 95%)",
+        title="Best candidate per objective (verdict: clear / tie / not clear / no effect, "
+        "and why; as in the report)",
         title_justify="left",
     )
     table.add_column("experiment")
@@ -105,9 +116,12 @@ def best_table(rows: list[tuple[str, list[Any]]]) -> Table:
             if v is None:
                 cells.append("–")
                 continue
-            mark = " [green]✓[/]" if v.clear else " (not clear)"
-            cells.append(f"{', '.join(v.best)} {v.estimate.value:.3g}{mark}")
-        table.add_row(experiment, *cells)
+            best = escape(", ".join(v.best) or "–")
+            style = VERDICT_STYLES[v.kind]
+            cells.append(
+                f"{best} {v.estimate.value:.3g}\n[{style}]{v.kind}[/]: [dim]{escape(v.reason)}[/]"
+            )
+        table.add_row(escape(experiment), *cells)
     return table
 
 
