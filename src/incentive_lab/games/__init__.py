@@ -17,6 +17,7 @@ from incentive_lab.games import (
     recommender,
     spatial_public_goods,
     uav_swarm,
+    user_assistant,
     water_allocation,
 )
 
@@ -37,5 +38,6 @@ __all__ = [
     "recommender",
     "spatial_public_goods",
     "uav_swarm",
+    "user_assistant",
     "water_allocation",
 ]

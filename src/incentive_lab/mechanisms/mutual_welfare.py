@@ -22,6 +22,12 @@ Computed vectorised with log-sums per copy (``np.bincount``), so a Nash product 
 copy may overflow to ``inf``; prefer the Cobb-Douglas form there. Pure shaping: transfers
 and cost are zero.
 
+Counterparts outside the population: a game whose agents serve someone who is not an
+agent (the simulated user of ``user_assistant``) reports that side's welfare per agent in
+``info["counterpart_welfare"]`` (``float64[n]``); each such value joins the agent's copy as
+one more member, so a one-assistant copy gets ``W = √(max(L−d,0)·max(U−d,0))`` — GTAlign's
+``√(U·L)``. Without the key nothing changes.
+
 Parameters
 ----------
 kind
@@ -56,13 +62,27 @@ class MutualWelfareParams(Params):
     """Disagreement point ``d``: gains are ``max(R_j − d, 0)``."""
 
 
+COUNTERPART = "counterpart_welfare"
+"""``info`` key of the welfare of each agent's non-agent counterpart (``float64[n]``)."""
+
+
 def mutual_welfare(
     rewards: FloatArray,
     copies: IntArray,
     kind: Literal["cobb_douglas", "nash_product"] = "cobb_douglas",
     disagreement: float = 0.0,
+    counterpart: FloatArray | None = None,
 ) -> FloatArray:
-    """``float64[n]``: the copy's welfare ``W`` (see the module docstring) for every agent."""
+    """``float64[n]``: the copy's welfare ``W`` (see the module docstring) for every agent.
+
+    ``counterpart`` (optional, ``float64[n]``): the welfare of each agent's counterpart,
+    counted as one more member of the agent's copy.
+    """
+    if counterpart is not None:
+        n = rewards.shape[0]
+        rewards = np.concatenate([rewards, np.asarray(counterpart, dtype=np.float64)])
+        shaped = mutual_welfare(rewards, np.concatenate([copies, copies]), kind, disagreement)
+        return shaped[:n]
     gains = rewards - disagreement
     positive = gains > 0.0
     logs = np.log(np.where(positive, gains, 1.0))
@@ -89,7 +109,10 @@ class MutualWelfare(Mechanism[MutualWelfareParams]):
     def adjust(
         self, game: Game[Any], actions: Actions, rewards: Rewards, info: dict[str, Any]
     ) -> Adjustment:
-        """Return ``W`` of each agent's copy (no transfers)."""
+        """Return ``W`` of each agent's copy, counterparts included (no transfers)."""
         rewards = np.asarray(rewards, dtype=np.float64)
-        shaped = mutual_welfare(rewards, game.copies, self.params.kind, self.params.disagreement)
+        counterpart = info.get(COUNTERPART) if isinstance(info, dict) else None
+        shaped = mutual_welfare(
+            rewards, game.copies, self.params.kind, self.params.disagreement, counterpart
+        )
         return Adjustment.shaping(shaped)
