@@ -109,3 +109,35 @@ def test_bench_table_says_the_reports_verdicts_and_reasons() -> None:
         assert f"{v.kind}: {v.reason}" in text
     assert "team_reward 22" in text  # mean of 20..24
     assert "clear: paired difference to none +10 [95% CI +10, +10] excludes 0" in text
+
+
+def test_show_and_report_print_the_same_interval_text(tmp_path: Path) -> None:
+    """The acceptance line: `show` and the report print the same `mean [low, high]`."""
+    from cli_helpers import SMALL, write_config
+
+    from incentive_lab.evaluation.report.sections import ci_text
+
+    db = tmp_path / "s.duckdb"
+    ran = invoke("run", write_config(tmp_path / "c.yaml", SMALL), "--db", db, "--workers", "1")
+    assert ran.exit_code == 0, ran.output
+    from incentive_lab.cli._common import out as console
+
+    metrics = ("social_welfare", "cooperation_rate")
+    width = console.width
+    console.width = 220  # made at import: widen it directly (as test_cli_list_values)
+    try:
+        shown = invoke("show", "--db", db, *[a for m in metrics for a in ("-m", m)])
+    finally:
+        console.width = width
+    assert shown.exit_code == 0, shown.output
+    printed = invoke("report", "--db", db, "-o", tmp_path / "r.html", "--json")
+    assert printed.exit_code == 0, printed.output
+    (experiment,) = json.loads(printed.stdout)["experiments"]
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    checked = 0
+    for e in experiment["estimates"]:
+        if e["metric"] in metrics:
+            text = ci_text(e["mean"], e["ci_low"], e["ci_high"])
+            assert text in shown.stdout and text in html
+            checked += 1
+    assert checked == 2 * 2  # 2 candidates x 2 metrics
