@@ -155,6 +155,13 @@ LEARNERS: dict[str, LearnerFixture] = {
     ),
     "mean_field_vi": LearnerFixture(game=_PLANNING, shape_games=()),
     **dict.fromkeys(("recsys_bpr", "recsys_linucb"), _RECSYS),
+    # an empty recording: every model request falls back to the retriever's slate
+    "recsys_llm": LearnerFixture(
+        params={"backend": {"kind": "replay", "path": None}, "max_users": 2},
+        game=_RECSYS.game,
+        shape_games=_RECSYS.shape_games,
+        exemptions=_RECSYS.exemptions,
+    ),
     "myopic": LearnerFixture(game=_PLANNING, shape_games=()),
     # scripted bots need a game offering scripted_policy (the gridworlds)
     "scripted": LearnerFixture(
