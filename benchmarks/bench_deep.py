@@ -51,10 +51,19 @@ class Timed:
 
 
 def measure(
-    game_id: str, copies: int, learner_id: str, params: dict[str, Any], steps: int, warmup: int
+    game_id: str,
+    game_params: dict[str, Any],
+    learner_id: str,
+    params: dict[str, Any],
+    steps: int,
+    warmup: int,
 ) -> dict[str, float]:
-    """Agent-steps per second and the environment's share of ``steps`` loop steps."""
-    game = make_game(game_id, {"n_copies": copies})
+    """Agent-steps per second and the environment's share of ``steps`` loop steps.
+
+    ``game_params`` configure the game (e.g. ``{"n_copies": 1000}``); ``benchmarks/
+    ssd_results.py`` calls this with its gridworld settings.
+    """
+    game = make_game(game_id, game_params)
     game_rng, learner_rng, mech_rng = spawn_rngs(0, 3)
     learner = make_learner(learner_id, params, LearnerContext.for_game(game), learner_rng)
     sim = Simulation(
@@ -99,7 +108,12 @@ def main() -> None:
             warmup = args.n_steps if learner_id == "ppo" else 64
             try:
                 r = measure(
-                    game_id, args.copies, learner_id, learner_params[learner_id], args.steps, warmup
+                    game_id,
+                    {"n_copies": args.copies},
+                    learner_id,
+                    learner_params[learner_id],
+                    args.steps,
+                    warmup,
                 )
             except ConfigError as error:  # e.g. the gridworld games are not installed
                 print(f"| {game_id} | {learner_id} | skipped: {error} | | | |")
