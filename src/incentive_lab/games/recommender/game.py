@@ -14,14 +14,15 @@ Who acts
     available as fixed baselines (``random``, ``popular``, ``oracle`` as an upper bound).
 
 A round
-    1. every active user picks an agent by reputation (hard-max, ε-greedy or soft-max;
-       ``games.recommender.users``);
+    1. every active user picks an agent by reputation (hard-max, ε-greedy, soft-max, or
+       the logit with a switching cost ``logit_switching``; ``games.recommender.users``);
     2. each agent's strategy becomes a slate of ``slate_size`` items for each of its users;
     3. the user clicks at most one item by the multinomial logit with a no-click option and
        position bias (``games.recommender.choice``);
-    4. interests drift toward the clicked item, the session budget, satisfaction and
-       reputations update; users whose satisfaction runs out churn; new users arrive in
-       empty slots and new items replace old ones (cold start).
+    4. interests drift toward the clicked item (with ``satiation > 0`` the user also
+       tires of its topic, ``games.recommender.satiation``), the session budget,
+       satisfaction and reputations update; users whose satisfaction runs out churn;
+       new users arrive in empty slots and new items replace old ones (cold start).
 
 Rewards and observations
     Agent ``i``'s base reward is its clicks per user slot, ``clicks_i / n_users``. Its
@@ -36,7 +37,9 @@ Metrics (``info["metrics"]``)
     (mean pairwise cosine distance of slate items), ``coverage`` (distinct items shown /
     catalogue), ``exposure_gini`` (Gini of slate slots over providers), ``cold_start_ctr``
     (CTR of users younger than ``cold_start_rounds``; absent if none), ``platform_welfare``
-    (quality of consumed items per user slot, ``Σ click·q / n_users``), ``active_users``.
+    (quality of consumed items per user slot, ``Σ click·q / n_users``), ``active_users``;
+    with an option added after v0 in use also ``novelty``, ``user_satisfaction`` and
+    ``market_share_k`` (``games.recommender.metrics.later_metrics``).
 
 Counterfactuals (``rewards_for``, ``platform_welfare_for``) replay the last round: same
 users, agent choices, random slates and click uniforms, state before its updates.
@@ -49,7 +52,9 @@ exposure on the best providers; or explicit ``item_features``) or ``movielens100
 
 Version history: ``recommender`` (v0) — this model; ``agents_choose: items`` added later
 without changing v0's behaviour (its default, ``strategies``, is v0 bit for bit; the oracle
-is now a Numba top-``k`` that returns the NumPy reference's slates exactly).
+is now a Numba top-``k`` that returns the NumPy reference's slates exactly); later still
+``competition: logit_switching`` with ``switching_cost``, ``satiation`` and
+``satiation_recovery``, each off by default (v0 bit for bit, and stored params omit them).
 """
 
 from __future__ import annotations
@@ -75,9 +80,16 @@ from incentive_lab.games.recommender.choice import (
     slate_affinity,
 )
 from incentive_lab.games.recommender.data import Catalogue, load_movielens100k
-from incentive_lab.games.recommender.metrics import N_OBS, observe, round_metrics, user_shares
+from incentive_lab.games.recommender.metrics import (
+    N_OBS,
+    later_metrics,
+    observe,
+    round_metrics,
+    user_shares,
+)
 from incentive_lab.games.recommender.movielens import FittedUsers, fit_users
-from incentive_lab.games.recommender.params import RecommenderParams
+from incentive_lab.games.recommender.params import RecommenderParams, check_catalogue
+from incentive_lab.games.recommender.satiation import effective_interests, satiate
 from incentive_lab.games.recommender.slates import (
     Items,
     Round,
@@ -108,7 +120,7 @@ class RecommenderGame(Game[RecommenderParams]):
         self.catalogue: Catalogue | None = None
         if params.data == "movielens100k":
             self.catalogue = load_movielens100k()
-            self._check_catalogue(self.catalogue)
+            check_catalogue(params, len(self.catalogue.topics), self.catalogue.features.shape[0])
         self.fitted: FittedUsers | None = None
         if params.preferences == "fitted":
             self.fitted = fit_users(params.n_users, params.n_items)
@@ -122,15 +134,6 @@ class RecommenderGame(Game[RecommenderParams]):
         self.slate_choice = SlateChannel(self)
         self.serials = 0  # user and item serial numbers handed out so far (never reused)
         self.reset(np.random.default_rng(0))
-
-    def _check_catalogue(self, catalogue: Catalogue) -> None:
-        p = self.params
-        if p.n_topics is not None and p.n_topics != len(catalogue.topics):
-            allowed = f"None or {len(catalogue.topics)} (the genres of movielens100k)"
-            raise ConfigError("game.params.n_topics", p.n_topics, allowed)
-        if p.n_items > catalogue.features.shape[0]:
-            allowed = f"at most {catalogue.features.shape[0]} items with movielens100k"
-            raise ConfigError("game.params.n_items", p.n_items, allowed)
 
     def offers(self) -> frozenset[Capability]:
         """``slate_choice`` only with ``agents_choose: items``."""
@@ -219,8 +222,9 @@ class RecommenderGame(Game[RecommenderParams]):
         users = np.flatnonzero(state.active)
         n = users.shape[0]
         choice = um.choose_agents(
-            state.reputation[users], p.competition, p.temperature, p.epsilon, rng.random((n, 2))
-        )
+            state.reputation[users], p.competition, p.temperature, p.epsilon, rng.random((n, 2)),
+            state.last_agent[users], p.switching_cost,
+        )  # fmt: skip
         last = state.last_topic[users]
         last = np.where(last >= 0, last, rng.integers(self.n_topics, size=n))
         by_topic = topic_table(items.topic, items.quality, self.n_topics, k)
@@ -229,7 +233,7 @@ class RecommenderGame(Game[RecommenderParams]):
         return Round(
             users=users,
             agent_of=choice,
-            theta=state.theta[users],
+            theta=effective_interests(state.theta, state.satiation, users, p.satiation),
             last_topic=last,
             random=random_slates(p.n_items, k, rng.random((n, k)), rng.random((n, k))),
             popular=top_items(self.popularity + 1e-6 * items.quality, k),
@@ -278,7 +282,7 @@ class RecommenderGame(Game[RecommenderParams]):
             (rnd.agent_of[:, None] * p.n_providers + rnd.items.provider[slates]).ravel(),
             minlength=self.n_agents * p.n_providers,
         ).reshape(self.n_agents, p.n_providers)
-        before = state.satisfaction[rnd.users].copy()
+        before, popularity = state.satisfaction[rnd.users].copy(), self.popularity.copy()
         churned, lengths = self._advance(rnd, slot, item, gain, clicked)
         outcome = RecommenderOutcome(
             served=served,
@@ -295,6 +299,10 @@ class RecommenderGame(Game[RecommenderParams]):
         metrics = round_metrics(
             p, slates, clicked, gain, diversity, churned, lengths, exposure, cold
         )
+        if p.extended:  # the metrics added after v0 (v0 configs keep v0's metrics)
+            metrics.update(
+                later_metrics(p, slates, popularity, state.satisfaction[rnd.users], served)
+            )
         self._last = rnd
         self._arrivals()
         per_agent = np.stack([self._per_agent(rnd, w) for w in user_shares(p, state, rnd.users)])
@@ -313,6 +321,9 @@ class RecommenderGame(Game[RecommenderParams]):
         if p.drift:  # (fitted users live in latent space and do not drift)
             state.theta[u[hit]] = um.drift(state.theta[u[hit]], rnd.items.unit[item[hit]], p.drift)
         state.last_topic[u[hit]] = rnd.items.topic[item[hit]]
+        state.last_agent[u] = rnd.agent_of
+        if p.satiation:
+            satiate(state.satiation, u, rnd.items.unit[item], clicked, p.satiation_recovery)
         state.satisfaction[u] = um.update_satisfaction(
             state.satisfaction[u], gain, p.boredom, p.patience
         )

@@ -10,6 +10,8 @@ from incentive_lab.games.recommender.params import RecommenderParams
 from incentive_lab.games.recommender.users import UserState
 
 N_OBS = 5
+MAX_SHARES = 32
+"""Agents up to which ``market_share_k`` is reported per agent."""
 
 
 def round_metrics(
@@ -43,6 +45,35 @@ def round_metrics(
     if cold.any():
         metrics["cold_start_ctr"] = float(clicked[cold].mean())
     return metrics
+
+
+def later_metrics(
+    p: RecommenderParams,
+    slates: IntArray,
+    popularity: FloatArray,
+    satisfaction: FloatArray,
+    served: FloatArray,
+) -> dict[str, float]:
+    """Novelty, user satisfaction and per-agent market share (reported with later options).
+
+    ``novelty``: mean self-information ``−log₂ p_i`` of the items shown, ``p_i`` the
+    Laplace-smoothed share of the recency-weighted clicks behind ``popular``
+    (``(c_i + 1) / (Σ c + I)``, before this round's clicks), the popularity-based novelty of
+    Zhou et al. (2010), "Solving the apparent diversity–accuracy dilemma of recommender
+    systems", PNAS 107(10); ``user_satisfaction``: mean ``S_u / patience`` of the served
+    users after the round (user welfare besides ``ctr``); ``market_share_k``: agent
+    ``k``'s share of the served users (for at most ``MAX_SHARES`` agents).
+    ``popularity[I]``, ``satisfaction[S]``, ``served[n_agents]``.
+    """
+    out: dict[str, float] = {}
+    if slates.shape[0]:
+        share = (popularity + 1.0) / (popularity.sum() + p.n_items)
+        out["novelty"] = float(-np.log2(share[slates]).mean())
+        out["user_satisfaction"] = float(np.clip(satisfaction / p.patience, 0.0, 1.0).mean())
+    if served.shape[0] <= MAX_SHARES:
+        total = max(float(served.sum()), 1.0)
+        out.update({f"market_share_{k}": float(v / total) for k, v in enumerate(served)})
+    return out
 
 
 def user_shares(

@@ -12,10 +12,17 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
+from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.params import Params, field_error
 
 DEFAULT_TOPICS = 20
-LATER_DEFAULTS: dict[str, Any] = {"agents_choose": "strategies", "preferences": "genres"}
+LATER_DEFAULTS: dict[str, Any] = {
+    "agents_choose": "strategies",
+    "preferences": "genres",
+    "switching_cost": 0.0,
+    "satiation": 0.0,
+    "satiation_recovery": 0.8,
+}
 """Fields added after v0 and their defaults: the stored (hashed) params omit them while at
 the default, so configs written before keep their run ids (the golden traces)."""
 
@@ -62,12 +69,17 @@ class RecommenderParams(Params):
     """Initial and largest latent satisfaction; the user churns when it reaches 0."""
     boredom: float = Field(0.4, ge=0.0, le=10.0)
     """Satisfaction lost per round (a click of quality ``q`` gives back ``q``)."""
-    competition: Literal["hardmax", "epsilon", "softmax"] = "softmax"
-    """How users choose among agents by reputation."""
+    competition: Literal["hardmax", "epsilon", "softmax", "logit_switching"] = "softmax"
+    """How users choose among agents by reputation (``logit_switching``: soft-max with a
+    switching cost, ``games.recommender.users``)."""
     temperature: float = Field(0.1, gt=0.0, le=100.0)
     """Soft-max temperature ``τ`` of the competition layer (> 0)."""
     epsilon: float = Field(0.1, ge=0.0, le=1.0)
     """Exploration probability of the ``epsilon`` competition rule."""
+    switching_cost: float = Field(0.0, ge=0.0, le=100.0)
+    """Switching cost ``c`` of ``logit_switching``: the utility bonus of the agent a user
+    used last (in reputation units, i.e. click rates); needs ``competition:
+    logit_switching`` when positive."""
     reputation_rate: float = Field(0.1, gt=0.0, le=1.0)
     """Learning rate ``ρ`` of users' reputations of agents."""
     user_arrival: float = Field(0.05, ge=0.0, le=1.0)
@@ -91,6 +103,21 @@ class RecommenderParams(Params):
     (``games.recommender.movielens``; needs ``affinity: dot``, ``drift: 0``,
     ``item_arrival: 0``; a churned user's slot is refilled by the same user)."""
 
+    satiation: float = Field(0.0, ge=0.0, le=100.0)
+    """Satiation strength ``ς``: interests drop by ``ς`` per recent consumption of a topic
+    (``games.recommender.satiation``; 0: no satiation, v0)."""
+    satiation_recovery: float = Field(0.8, ge=0.0, lt=1.0)
+    """Satiation retention ``λ`` per round (``σ ← λ(σ + consumed)``); smaller recovers faster."""
+
+    @property
+    def extended(self) -> bool:
+        """Whether an option added after v0 is in use (the game then adds later metrics).
+
+        The later metrics: novelty, user satisfaction, per-agent market share.
+        """
+        later = any(getattr(self, name) != value for name, value in LATER_DEFAULTS.items())
+        return later or self.competition == "logit_switching"
+
     @model_serializer(mode="wrap")
     def _omit_later_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         out: dict[str, Any] = handler(self)
@@ -110,6 +137,9 @@ class RecommenderParams(Params):
                 if getattr(self, name) != value:
                     allowed = f"{value!r} with preferences: fitted"
                     raise field_error("recommender", name, getattr(self, name), allowed)
+        if self.switching_cost > 0 and self.competition != "logit_switching":
+            allowed = "0 unless competition: logit_switching"
+            raise field_error("recommender", "switching_cost", self.switching_cost, allowed)
         if self.item_features is not None:
             if self.data != "synthetic":
                 raise field_error("recommender", "item_features", "<given>", "data: synthetic only")
@@ -138,3 +168,14 @@ def check_features(raw: object, n_items: int, n_topics: int) -> None:
         raise field_error("recommender", name, "negative or non-finite", "finite weights ≥ 0")
     if (features.sum(axis=1) <= 0).any():
         raise field_error("recommender", name, "an all-zero row", "a positive weight per item")
+
+
+def check_catalogue(p: RecommenderParams, n_genres: int, n_movies: int) -> None:
+    """``ConfigError`` unless ``n_topics`` and ``n_items`` fit the MovieLens catalogue."""
+    if p.n_topics is not None and p.n_topics != n_genres:
+        allowed = f"None or {n_genres} (the genres of movielens100k)"
+        raise ConfigError("game.params.n_topics", p.n_topics, allowed)
+    if p.n_items > n_movies:
+        raise ConfigError(
+            "game.params.n_items", p.n_items, f"at most {n_movies} items with movielens100k"
+        )

@@ -22,6 +22,20 @@ Competition among agents (reputation)
     when served: ``R_uk ← (1 − ρ) R_uk + ρ · click``. Each round the user picks the agent by
     ``hardmax`` (argmax, ties at random), ``epsilon`` (uniform with probability ε, else
     hardmax) or ``softmax`` (``P(k) ∝ exp(R_uk / τ)``).
+Competition for users with a switching cost (``logit_switching``)
+    the user chooses the platform (agent) by a conditional logit over its recent
+    satisfaction with each — the reputation ``R_uk``, an exponentially weighted average of
+    its clicks there — plus a switching cost ``c`` paid to leave the agent it used last
+    (Klemperer 1995, "Competition when consumers have switching costs", Review of Economic
+    Studies 62(4); the logit with state dependence of Dubé, Hitsch & Rossi 2010, "State
+    dependence and alternative explanations for consumer inertia", RAND J. Econ. 41(3))::
+
+        P(k | u) ∝ exp((R_uk + c · 1[k = last_u]) / τ)
+
+    ``last_u``: the agent ``u`` was served by in its previous round (none for a new user,
+    who then chooses by the plain soft-max). ``c = 0`` is ``softmax``; a large ``c`` locks
+    users in (churn between platforms falls, incumbents keep their share).
+Satiation (boredom with a topic) is in ``games.recommender.satiation``.
 """
 
 from __future__ import annotations
@@ -33,7 +47,7 @@ import numpy as np
 
 from incentive_lab.core.types import BoolArray, FloatArray, IntArray
 
-Competition = Literal["hardmax", "epsilon", "softmax"]
+Competition = Literal["hardmax", "epsilon", "softmax", "logit_switching"]
 
 
 @dataclass
@@ -48,6 +62,10 @@ class UserState:
     age: IntArray
     last_topic: IntArray
     reputation: FloatArray
+    last_agent: IntArray
+    """The agent that served each user in its previous round (−1: none yet)."""
+    satiation: FloatArray
+    """Per-topic satiation ``σ_u[d]`` (``games.recommender.satiation``; 0 without it)."""
 
 
 def new_state(theta: FloatArray, n_agents: int, patience: float, budget: float) -> UserState:
@@ -62,6 +80,8 @@ def new_state(theta: FloatArray, n_agents: int, patience: float, budget: float) 
         age=np.zeros(n, dtype=np.int64),
         last_topic=np.full(n, -1, dtype=np.int64),
         reputation=np.ones((n, n_agents)),
+        last_agent=np.full(n, -1, dtype=np.int64),
+        satiation=np.zeros(theta.shape),
     )
 
 
@@ -71,10 +91,17 @@ def choose_agents(
     temperature: float,
     epsilon: float,
     uniforms: FloatArray,
+    last: IntArray | None = None,
+    switching_cost: float = 0.0,
 ) -> IntArray:
-    """``int64[U]``: each user's agent; ``uniforms[U, 2]`` are the round's draws."""
+    """``int64[U]``: each user's agent; ``uniforms[U, 2]`` are the round's draws.
+
+    ``last[U]``: each user's previous agent (−1: none), read by ``logit_switching`` only.
+    """
     k = reputation.shape[1]
-    if rule == "softmax":
+    if rule == "logit_switching":
+        reputation = switching_utility(reputation, last, switching_cost)
+    if rule in ("softmax", "logit_switching"):
         z = (reputation - reputation.max(axis=1, keepdims=True)) / max(temperature, 1e-12)
         cum = np.cumsum(np.exp(z), axis=1)
         pick = (cum <= (uniforms[:, 0] * cum[:, -1])[:, None]).sum(axis=1)
@@ -88,6 +115,16 @@ def choose_agents(
         random = np.minimum((uniforms[:, 1] / max(epsilon, 1e-300) * k).astype(np.int64), k - 1)
         chosen = np.where(explore, random, chosen)
     return chosen
+
+
+def switching_utility(reputation: FloatArray, last: IntArray | None, cost: float) -> FloatArray:
+    """``float64[U, K]``: ``R_uk + c · 1[k = last_u]`` (no bonus where ``last_u = −1``)."""
+    utility = np.array(reputation, dtype=np.float64)
+    if last is None or cost == 0.0:
+        return utility
+    rows = np.flatnonzero(last >= 0)
+    utility[rows, last[rows]] += cost
+    return utility
 
 
 def drift(theta: FloatArray, consumed: FloatArray, rate: float) -> FloatArray:
@@ -134,3 +171,5 @@ def arrive(
     state.age[arrivals] = 0
     state.last_topic[arrivals] = -1
     state.reputation[arrivals] = 1.0
+    state.last_agent[arrivals] = -1
+    state.satiation[arrivals] = 0.0
