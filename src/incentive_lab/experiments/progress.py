@@ -11,6 +11,11 @@ and ``total`` may be learnt late. Every change of ``done`` is also logged at INF
 ``bar(offset + done)``. Used as a context manager, the bar is removed when the block ends,
 however it ends; after an error it leaves nothing behind, so the error is the command's one
 line of output. ``disable=True`` draws nothing (the CLI's ``-q``) but still logs.
+
+:meth:`ProgressBar.steps` is the inner bar of one long run: ``steps of this run`` with its
+own ETA under the runs bar, fed by runs computed in the driver's process (``workers=1`` or
+a single run; runs in worker processes report only when they finish). It disappears when
+the run ends.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -55,6 +61,7 @@ class ProgressBar:
         )
         self._description = description
         self._task = self._progress.add_task(description, total=total)
+        self._steps_task: TaskID | None = None
         self._logged = -1
 
     def show(self) -> None:
@@ -72,6 +79,16 @@ class ProgressBar:
             log.info(
                 "%s: %d/%s finished", self._description, done, "?" if known is None else int(known)
             )
+
+    def steps(self, done: int, total: int) -> None:
+        """``done`` of ``total`` steps of the run being computed (the inner bar)."""
+        self.show()
+        if self._steps_task is None:
+            self._steps_task = self._progress.add_task("  steps of this run", total=total)
+        self._progress.update(self._steps_task, completed=done, total=total)
+        if done >= total:
+            self._progress.remove_task(self._steps_task)
+            self._steps_task = None
 
     def describe(self, description: str) -> None:
         """Change the bar's label."""

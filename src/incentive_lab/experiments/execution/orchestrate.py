@@ -39,6 +39,7 @@ from typing import Any, Protocol
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.execution.executors import check_options, execute
 from incentive_lab.experiments.execution.results import Results
+from incentive_lab.experiments.execution.runner import step_progress
 from incentive_lab.experiments.execution.store import RunStore, check_database_file, shown
 
 DEFAULT_DB = "incentive-lab.duckdb"
@@ -148,11 +149,14 @@ def run_experiment(
             progress(done, len(plan.tasks))
         if todo:
             results = execute(todo, workers=workers, backend=backend, address=address)
+            # a run computed inline (workers=1, one run) reports its steps to the bar
+            steps = getattr(progress, "steps", None)
             try:
-                for written in _write_batches(path, results, on_wait):
-                    done += written
-                    if progress is not None:
-                        progress(done, len(plan.tasks))
+                with step_progress(steps):
+                    for written in _write_batches(path, results, on_wait):
+                        done += written
+                        if progress is not None:
+                            progress(done, len(plan.tasks))
             except MemoryError:
                 raise ConfigError(
                     "game.params",

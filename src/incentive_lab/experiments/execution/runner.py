@@ -15,11 +15,20 @@ mechanisms built by later phases draw from children spawned from the mechanism's
 **Phases.** The simulation runs in segments split at each phase's ``at_step``; between
 segments the game is reconfigured in place, the mechanism reconfigured or rebuilt
 (:mod:`~incentive_lab.experiments.config.phases`), and the learners left alone.
+
+**Step progress.** Inside :func:`step_progress` (the driver uses it around a run computed
+inline, e.g. ``workers=1`` or a single run) the rollout advances in chunks of at most
+:data:`STEP_CHUNKS`-th of the run and calls ``listener(steps_done, steps_total)`` after each;
+chunking only splits the same sequence of steps, so results are unchanged. Worker processes
+never see a listener.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -36,6 +45,35 @@ from incentive_lab.experiments.config.plan import RunTask
 from incentive_lab.experiments.config.records import RunResult
 from incentive_lab.experiments.config.resolved import ResolvedRun
 from incentive_lab.rollout import LearnerGroup, Simulation
+
+STEP_CHUNKS = 200
+"""A listened-to run advances in at most this many chunks (plus one per phase change)."""
+
+StepListener = Callable[[int, int], None]
+_listener: ContextVar[StepListener | None] = ContextVar("step_listener", default=None)
+
+
+@contextmanager
+def step_progress(listener: StepListener | None) -> Iterator[None]:
+    """Within the block, runs computed in this thread report ``(steps done, total)``."""
+    token = _listener.set(listener)
+    try:
+        yield
+    finally:
+        _listener.reset(token)
+
+
+def _advance(sim: Simulation, steps: int, recorder: Any, total: int) -> None:
+    """``sim.run(steps, recorder)``, in chunks that report to the listener if there is one."""
+    listener = _listener.get()
+    if listener is None:
+        sim.run(steps, recorder)
+        return
+    chunk = max(1, -(-total // STEP_CHUNKS))
+    end = sim.step_count + steps
+    while sim.step_count < end:
+        sim.run(min(chunk, end - sim.step_count), recorder)
+        listener(sim.step_count, total)
 
 
 def build_simulation(
@@ -73,14 +111,14 @@ def simulate(
     if recorder is None:
         recorder = WindowRecorder(game.n_agents, run.record_every, game.metadata.cooperative_action)
     for phase, unit, phase_seq in zip(run.phases, run.phase_mechanisms, phase_seqs, strict=True):
-        sim.run(phase.at_step - sim.step_count, recorder)
+        _advance(sim, phase.at_step - sim.step_count, recorder, run.steps)
         if phase.game_changes:
             game.reconfigure(**phase.game_changes)
         if phase.new_mechanism:
             sim.mechanism = unit.build(game, make_rng(phase_seq))
         elif phase.mechanism_changes:
             sim.mechanism.reconfigure(**phase.mechanism_changes)
-    sim.run(run.steps - sim.step_count, recorder)
+    _advance(sim, run.steps - sim.step_count, recorder, run.steps)
     recorder.flush()
     return sim, recorder
 
