@@ -122,6 +122,7 @@ def schelling(
         experiment = load_config(raw)
         game = experiment.game.model_dump(mode="json")
         spec = experiment.mechanism.model_dump(mode="json")
+        _check_bots(game, {"cooperator": cooperator, "defector": defector})
         diagram = diagram_of(
             game["id"], game["params"], seeds=seeds, steps=steps, mechanism=spec,
             cooperator=cooperator, defector=defector, rewards=rewards.value,
@@ -131,6 +132,21 @@ def schelling(
         _write_figure(diagram, out, suffix[1:], spec)
     _print(diagram, check, spec)
     console.print(f"Figure: {escape(str(out.resolve()))}", soft_wrap=True)
+
+
+def _check_bots(game: dict[str, Any], chosen: dict[str, str]) -> None:
+    """The chosen bot names are the game's (when it has bots; else ``schelling`` says so)."""
+    from incentive_lab.core.capabilities import Capability, provided
+    from incentive_lab.core.registry import make_game
+    from incentive_lab.core.scripted import COOPERATOR, DEFECTOR
+
+    bots = provided(make_game(game["id"], game["params"]), Capability.SCRIPTED_POLICY)
+    if bots is None:
+        return
+    names = tuple(dict.fromkeys((COOPERATOR, DEFECTOR, *bots.policies)))
+    for option, name in chosen.items():
+        if name not in names:
+            raise ConfigError(option, name, f"a bot of {game['id']}: {', '.join(names)}")
 
 
 def _write_figure(diagram: Any, out: Path, kind: str, spec: dict[str, Any]) -> None:
