@@ -170,3 +170,81 @@ def test_runs_on_tiny_cleanup_paying_only_co_players_and_repeats_itself():
             assert torch.equal(p, q)
     _, actions_other = simulate(_cleanup(), "lio_deep", params, 40, seed=4, record=True)
     assert not np.array_equal(actions, actions_other)
+
+
+def test_three_givers_each_get_the_gradient_of_their_own_objective():
+    """With 3 players per copy every giver's gradient is its own: central differences of
+    ``J_j = Σ_u Â^j_u Σ_{i≠j} log π̂_i(â^i_u) − cost·Σ paid_j`` in giver ``j``'s parameters
+    only (``θ̂`` rebuilt from scratch with every payment live), float64, hidden layers."""
+    import dataclasses
+
+    from incentive_lab.learners.deep.lio_meta import amounts, discounted, log_probs, policy_step
+    from incentive_lab.learners.deep.lio_meta import received as income_of
+
+    context = LearnerContext(
+        agents=np.arange(3, dtype=np.int64),
+        n_actions=A,
+        observation_space=spaces.Discrete(2),
+        population_size=3,
+    )
+    params = {**PARAMS, "layers": 1, "hidden": 4, "ent_coef": 0.2}
+    learner = make_learner("lio_deep", params, context, np.random.default_rng(0))
+    learner.policy_net.double()
+    learner.incentive_net.double()
+    rng = np.random.default_rng(3)
+    T, U = 4, 3
+    s, a = rng.integers(0, 2, (T, 3)), rng.integers(0, A, (T, 3))
+    env, baseline = rng.normal(size=(T, 3)), rng.normal(size=3)
+    from incentive_lab.learners.deep.lio_meta import actions_of_others
+
+    prev = Played(obs=s, actions=a, env=env, others=actions_of_others(learner.layout, a, A))
+    eta = learner.snapshot(learner.incentive_net)
+    learner._previous = (prev, learner.snapshot(learner.policy_net), eta, baseline)
+    new = Played(
+        obs=rng.integers(0, 2, (U, 3)), actions=rng.integers(0, A, (U, 3)), env=None, others=None
+    )
+    adv = rng.normal(size=(U, 3))
+    data = learner.meta_inputs(new, adv)
+    data = dataclasses.replace(
+        data,
+        **{
+            f: getattr(data, f).double()
+            for f in ("x", "ids", "env", "baseline", "x_new", "advantages_new")
+        },
+    )
+    got = learner.incentive_gradient(data)
+
+    def objective(j, eta_values):
+        with torch.no_grad():
+            from torch.func import functional_call
+
+            logits, _ = functional_call(learner.incentive_net, eta_values, (data.x, data.ids))
+            paid = amounts(learner.unlay(logits), learner.layout, PARAMS["r_max"])
+        returns = discounted(data.env + income_of(paid, learner.layout), PARAMS["gamma"])
+        theta = {
+            k: v.detach().clone().requires_grad_(True) for k, v in learner._previous[1].items()
+        }
+        theta_hat = policy_step(
+            learner.policy_net, theta, data.x, data.actions,
+            learner.lay(returns - data.baseline), PARAMS["lr"], 0.2, False,
+        )  # fmt: skip
+        chosen, _ = log_probs(learner.policy_net, theta_hat, data.x_new, data.actions_new)
+        others = [i for i in range(3) if i != j]
+        value = (data.advantages_new[:, j] @ chosen[others].T.detach()).sum()
+        return float(value - PARAMS["cost"] * paid[:, j].sum())
+
+    h = 1e-5
+    checked = 0
+    for (name, value), grad in zip(eta.items(), got, strict=True):
+        for j in range(3):
+            for flat in range(0, value[j].numel(), 3):  # every third entry of giver j's slice
+                up = {k: v.detach().clone() for k, v in eta.items()}
+                down = {k: v.detach().clone() for k, v in eta.items()}
+                up[name][j].view(-1)[flat] += h
+                down[name][j].view(-1)[flat] -= h
+                numeric = (objective(j, up) - objective(j, down)) / (2 * h)
+                assert grad[j].reshape(-1)[flat].item() == pytest.approx(
+                    numeric, rel=1e-5, abs=1e-8
+                )
+                checked += 1
+    assert checked > 30

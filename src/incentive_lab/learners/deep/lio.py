@@ -298,11 +298,10 @@ class LioDeep(DeepLearner[LioDeepParams]):
         }
 
     def lay(self, x: Any) -> Any:
-        """``[T, m]`` (NumPy or torch) → float32 ``[G, R]``."""
-        torch = torch_module()
+        """``[T, m]`` → ``[G, R]`` (NumPy becomes float32; a tensor keeps its dtype)."""
         if isinstance(x, np.ndarray):
-            x = torch.as_tensor(x, dtype=torch.float32, device=self.device)
-        return self.batch(x.to(torch.float32))
+            x = torch_module().as_tensor(x, dtype=torch_module().float32, device=self.device)
+        return self.batch(x)
 
     def unlay(self, y: Any) -> Any:
         """``[G, R, k]`` (the :meth:`batch` layout) → ``[T, m, k]``."""
