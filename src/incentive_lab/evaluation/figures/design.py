@@ -1,4 +1,4 @@
-"""The design-search page's figure: the optimisation history of an Optuna design run.
+"""The design-search page's figures: the optimisation history and the re-evaluation.
 
 A design run stores each trial's runs with the point ``{"trial": k, <parameters>}``
 (``experiments.search.design``); here each trial's objective is the mean over seeds of the
@@ -7,16 +7,20 @@ budget bounds). Left: the objective per trial and the best so far among the tria
 the budget; right: the cost per trial with the budget line. A trial over the budget is a red
 cross. The budget is known only when the caller passes it (``ExperimentTables.budget``);
 without it every trial counts as feasible and the caption says so.
+
+:func:`reevaluation` puts the chosen trial's estimate on the search seeds beside its
+estimate on fresh seeds (``evaluation.report.reevaluation``), per objective.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from incentive_lab.evaluation.figures.comparison import _figure, _styled
-from incentive_lab.evaluation.report.analysis import TRIAL, Prepared
+from incentive_lab.evaluation.report.analysis import TRIAL, Objective, Prepared
 
 COST = "incentive_cost"
 
@@ -74,3 +78,47 @@ def history(prep: Prepared, budget: float | None) -> Any | None:
     right.set_ylabel("incentive_cost\n(declared cost per step)")
     right.legend(fontsize=8, loc="upper right")
     return fig
+
+
+@_styled
+def reevaluation(item: Any, objectives: Sequence[Objective]) -> Any:
+    """Per objective: the chosen trial on the search seeds vs on fresh seeds, 95% CIs.
+
+    ``item``: a :class:`~incentive_lab.evaluation.report.reevaluation.Reevaluated`. The
+    search estimate of the winner is optimistic (it was selected on those seeds); the fresh
+    one is not.
+    """
+    shown = [o for o in objectives if o.metric in item.fresh]
+    cols = min(4, len(shown))
+    rows = -(-len(shown) // cols)
+    fig = _figure(min(12.0, 3.2 * cols + 0.6), 2.7 * rows + 0.8)
+    axes = fig.subplots(rows, cols, squeeze=False)
+    kinds = (("search", item.search, "#7f7f7f", "o"), ("fresh", item.fresh, "#1f77b4", "s"))
+    for k, objective in enumerate(shown):
+        ax = axes[k // cols, k % cols]
+        for x, (kind, found, colour, marker) in enumerate(kinds):
+            if objective.metric not in found:
+                continue
+            e, n = found[objective.metric]
+            seeds = item.search_seeds if kind == "search" else item.seeds
+            where = f"{kind} seeds {_span(seeds)}" if seeds else f"{kind} seeds"
+            ax.errorbar(
+                [x], [e.value], yerr=[[e.value - e.ci_low], [e.ci_high - e.value]], fmt=marker,
+                color=colour, ms=7, capsize=4, lw=1.6, label=f"{where} (n={n})",
+            )  # fmt: skip
+        ax.set_xticks([0, 1], ["search", "fresh"])
+        ax.set_xlim(-0.6, 1.6)
+        ax.set_title(objective.title, loc="left")
+        ax.set_xlabel("seeds")
+        ax.set_ylabel(f"{objective.title}\n({objective.unit})")
+        ax.legend(fontsize=7, loc="best")
+    for ax in axes.flat[len(shown) :]:
+        ax.set_visible(False)
+    return fig
+
+
+def _span(seeds: Sequence[int]) -> str:
+    """``0-4`` for consecutive seed indices, else ``0, 2, 7``."""
+    if list(seeds) == list(range(seeds[0], seeds[-1] + 1)) and len(seeds) > 1:
+        return f"{seeds[0]}-{seeds[-1]}"
+    return ", ".join(str(s) for s in seeds)

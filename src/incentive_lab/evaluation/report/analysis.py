@@ -131,6 +131,8 @@ class Prepared:
     candidate_columns: list[str] = field(default_factory=list)
     rules: dict[str, Rule] = field(default_factory=dict)
     """Metric → how its practical threshold is set (:mod:`.thresholds`)."""
+    reevaluation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Summary rows of a design's re-evaluation runs (column ``reevaluation`` = the trial)."""
 
     @property
     def candidates(self) -> list[str]:
@@ -204,6 +206,10 @@ def _sort_values(values: list[Any]) -> list[Any]:
 
 TRIAL = "trial"
 """The point column of a design search's trial number (each trial is a candidate)."""
+REEVALUATION = "reevaluation"
+"""The point column of a design's re-evaluation runs on fresh seeds (the trial number they
+re-run, ``experiments.search.reevaluate``): those rows are kept apart from the candidates
+(:attr:`Prepared.reevaluation`)."""
 
 
 def is_candidate_column(column: str) -> bool:
@@ -235,7 +241,7 @@ def _candidate_labels(
 
 def prepare(tables: ExperimentTables) -> Prepared:
     """Label every row with its candidate and its condition."""
-    points = [c for c in tables.point_columns if c in tables.summary.columns]
+    points = [c for c in tables.point_columns if c in tables.summary.columns and c != REEVALUATION]
 
     def candidate(column: str) -> bool:
         if tables.by_mechanism:
@@ -245,6 +251,12 @@ def prepare(tables: ExperimentTables) -> Prepared:
     candidate_columns = [c for c in points if candidate(c)]
     swept = [c for c in points if not candidate(c)]
     summary, metrics = tables.summary.copy(), tables.metrics.copy()
+    again = pd.DataFrame(columns=summary.columns)
+    if REEVALUATION in summary.columns:
+        again = summary[summary[REEVALUATION].notna()]
+        summary = summary[summary[REEVALUATION].isna()].copy()
+    if REEVALUATION in metrics.columns:
+        metrics = metrics[metrics[REEVALUATION].isna()].copy()
     if MECHANISM in points:
         full = list(dict.fromkeys(summary[MECHANISM].astype(str)))
         preferred = [m for m in tables.mechanism_order if m in full]
@@ -283,6 +295,7 @@ def prepare(tables: ExperimentTables) -> Prepared:
             tables.thresholds,
             tables.runs["config"] if "config" in tables.runs.columns else (),
         ),
+        reevaluation=again,
     )
 
 

@@ -10,7 +10,7 @@ same objects, they cannot disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ from incentive_lab.evaluation.report.analysis import (
     final_stats,
     prepare,
 )
+from incentive_lab.evaluation.report.reevaluation import Reevaluated, reevaluations
 from incentive_lab.evaluation.report.verdicts import Verdict, effects, no_effect, verdicts
 from incentive_lab.evaluation.statistics import interval_warnings
 
@@ -44,6 +45,8 @@ class Analysis:
     no_effect: dict[str, list[str]]
     """Condition → candidates equal to the baseline on every non-cost objective."""
     warnings: list[str]
+    reevaluations: list[Reevaluated] = field(default_factory=list)
+    """A design's chosen trial(s) re-run on fresh seeds (:mod:`.reevaluation`)."""
 
 
 def analyse(tables: ExperimentTables, rng: np.random.Generator, seed: int) -> Analysis:
@@ -54,7 +57,8 @@ def analyse(tables: ExperimentTables, rng: np.random.Generator, seed: int) -> An
     found = verdicts(prep, final, table, rng)
     quiet = {c: no_effect(prep, table, c) for c in prep.conditions}
     counts = prep.summary.groupby([MECHANISM, CONDITION])["seed_index"].nunique()
-    return Analysis(prep, final, table, found, quiet, interval_warnings(int(counts.min())))
+    warned = interval_warnings(int(counts.min()))
+    return Analysis(prep, final, table, found, quiet, warned, reevaluations(prep, final, seed))
 
 
 @dataclass
@@ -177,8 +181,11 @@ def experiment_record(a: Analysis) -> dict[str, Any]:
         "no_effect": a.no_effect,
         "verdicts": [v.record() for v in a.verdicts],
         "warnings": a.warnings,
-        "design": {"importances": dict(prep.tables.importances)}
-        if prep.tables.importances
+        "design": {
+            "importances": dict(prep.tables.importances),
+            "reevaluations": [r.record() for r in a.reevaluations],
+        }
+        if prep.tables.importances or a.reevaluations
         else None,
     }
 

@@ -84,6 +84,11 @@ def tag(name: str, content: object = "", **attrs: object) -> Markup:
     return Markup(f"<{name}{text}>{esc(content)}</{name}>")
 
 
+def ci_text(mean: float, low: float, high: float) -> str:
+    """``mean [low, high]``: the one way every interval is printed (as ``show``)."""
+    return f"{mean:.4g} [{low:.4g}, {high:.4g}]"
+
+
 def badge(text: str, kind: str) -> Markup:
     """A small coloured label (``clear``, ``unclear``, ``over``)."""
     return tag("span", text, class_=f"badge {kind}")

@@ -28,7 +28,9 @@ study; the runs of one trial are parallel, trials are sequential.
 
 **Result.** :class:`DesignResult`: every completed trial (parameters, objective, cost,
 feasibility), the best feasible trial with a 95% stratified-bootstrap CI of the objective
-over seeds (``evaluation.statistics.bootstrap_ci``, rng seeded with ``seed``), and the
+over seeds (``evaluation.statistics.bootstrap_ci``, rng seeded with ``seed``), that trial
+re-run on ``design.reevaluate`` fresh seeds (:mod:`.reevaluate`: the search's estimate of
+its own winner is optimistic), and the
 parameters' importances (``optuna.importance``, PED-ANOVA of Watanabe et al. 2023, Optuna's
 default evaluator: deterministic, no scikit-learn) when there are >= 2 parameters and >= 4
 completed trials. Optuna is optional: ``pip install -e ".[design]"`` in the checkout.
@@ -61,6 +63,7 @@ from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
 from incentive_lab.experiments.execution.ray_start import ray_session
 from incentive_lab.experiments.execution.store import RunStore, check_database_file
 from incentive_lab.experiments.search.objectives import execute_design_run
+from incentive_lab.experiments.search.reevaluate import Reevaluation, reevaluate
 from incentive_lab.experiments.search.schema import (
     ChoiceSpec,
     DesignSpec,
@@ -100,6 +103,8 @@ class DesignResult:
     best: TrialOutcome | None
     best_ci: Estimate | None
     importances: dict[str, float] | None
+    reevaluation: Reevaluation | None = None
+    """The best trial re-run on fresh seeds (:mod:`.reevaluate`); ``None`` if not asked."""
 
     def table(self) -> pd.DataFrame:
         """One row per completed trial: number, parameters, objective, cost, feasible."""
@@ -172,7 +177,15 @@ def run_design(
             done += size
             if progress is not None:
                 progress(done, design.trials)
-    return _result(optuna, study, design, experiment.name, study_name, storage, db_path)
+        result = _result(optuna, study, design, experiment.name, study_name, storage, db_path)
+        if result.best is None or not design.reevaluate:
+            return result
+        again = reevaluate(
+            base, result.best.number, result.best.params, design.reevaluate,
+            design.goal.metric, store=store, summaries=summaries, workers=workers,
+            backend=backend, seed=design.seed,
+        )  # fmt: skip
+    return dataclasses.replace(result, reevaluation=again)
 
 
 def _open_study(
@@ -180,7 +193,10 @@ def _open_study(
 ) -> Any:
     """Create or load the study; a stored study of a different design is an error."""
     fingerprint = canonical_json(
-        {"base": base, "design": design.model_dump(mode="json", exclude={"trials", "storage"})}
+        {
+            "base": base,
+            "design": design.model_dump(mode="json", exclude={"trials", "storage", "reevaluate"}),
+        }
     )
     try:
         study = optuna.create_study(

@@ -20,6 +20,7 @@ it) plus a ``design`` block::
       seed: 0
       storage: sqlite:///search-optuna.db     # default: next to the run store
       study_name: pd-tax-design               # default: the config's name
+      reevaluate: 5                           # fresh seeds the chosen trial is re-run on
 
 A range is an integer range when the value it replaces in the config is an integer (or
 ``type: int``), else a float range. Checks (each a :class:`ConfigError` naming the field,
@@ -109,6 +110,10 @@ class DesignSpec(_Model):
     """Optuna storage URL; default ``sqlite:///<db stem>-optuna.db`` next to the run store."""
     study_name: str | None = Field(default=None, min_length=1)
     """Study name in the storage; default: the config's ``name``."""
+    reevaluate: int = Field(default=5, ge=0, le=1000, strict=True)
+    """Fresh seeds (indices after the experiment's) the best feasible trial is re-run on
+    after the search, for an estimate free of the selection's optimism; ``0``: none. Not
+    part of the study's identity (it never changes the search)."""
 
     @property
     def goal(self) -> Objective:
