@@ -18,6 +18,7 @@ import yaml
 from incentive_lab.evaluation.figures import comparison, design, pareto
 from incentive_lab.evaluation.figures.games import game_figures
 from incentive_lab.evaluation.report.analysis import CONDITION, MECHANISM, Prepared, curve_stats
+from incentive_lab.evaluation.report.gridworld import episode_strips
 from incentive_lab.evaluation.report.model import Analysis
 from incentive_lab.evaluation.report.template import Markup, badge, figure, join, table, tag
 from incentive_lab.evaluation.report.transcripts import transcript_section
@@ -175,6 +176,7 @@ def _figures(a: Analysis, rng: np.random.Generator) -> list[Markup]:
         made.append(table(["parameter", "importance"], rows, numeric=[1]))
     for extra in game_figures(prep, rng):  # chosen by the game id
         add(extra.figure, extra.kind, extra.caption)
+    made.extend(episode_strips(prep, f"fig-{name}-episode"))  # games that render
     return made
 
 

@@ -1,0 +1,107 @@
+"""The report's episode strips: one PNG strip per candidate of a gridworld experiment.
+
+The strip is inline (base64 PNG), decodes to the frames of the candidate's first seed
+re-simulated from the store, its window follows the replay budget, and other games get none.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import incentive_lab
+from incentive_lab.core import ConfigError
+from incentive_lab.evaluation.episode_frames import FrameWindow, episode_frames
+from incentive_lab.evaluation.figures.frames import strip
+from incentive_lab.evaluation.report import gridworld
+from incentive_lab.evaluation.report.gridworld import BUDGET_SECONDS, affordable_window
+from incentive_lab.experiments.execution.store import RunStore
+
+COINS = {
+    "name": "coins-strips",
+    "game": {"id": "coins", "params": {"n_copies": 2, "episode_length": 20}},
+    "mechanism": {"id": "none"},
+    "learners": [{"id": "fixed", "params": {"probs": [0.2, 0.2, 0.2, 0.2, 0.2]}}],
+    "steps": 30,
+    "seeds": 2,
+    "record_every": 10,
+    "sweep": {"mechanism": [{"id": "none"}, {"id": "team_reward"}]},
+}
+PD = {
+    "name": "pd-strips",
+    "game": {"id": "prisoners_dilemma", "params": {"n_copies": 4}},
+    "learners": [{"id": "q_learning"}],
+    "steps": 20,
+    "seeds": 2,
+    "record_every": 10,
+}
+STRIP = re.compile(
+    r'<figure id="fig-coins-strips-episode-(\d)" data-kind="episode-strip">'
+    r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)".*?<figcaption>(.*?)</figcaption>',
+    re.S,
+)
+
+
+def test_the_window_ends_as_late_as_the_replay_budget_allows():
+    config = {"steps": 200}
+    # unknown speed: the run's last steps, 6 frames 4 apart
+    assert affordable_window(config, None) == FrameWindow(180, 6, 4)
+    # 10 steps/s x 3 s = 30 steps affordable: frames at 10, 14, ..., 30
+    assert BUDGET_SECONDS == 3.0
+    assert affordable_window(config, 10.0) == FrameWindow(10, 6, 4)
+    # a 3-step run: every step, 4 frames (0..3)
+    assert affordable_window({"steps": 3}, None) == FrameWindow(0, 4, 1)
+    # a phase at step 12 caps the replay: 12 // 5 = 2 steps apart, frames 2..12
+    phased = {"steps": 200, "phases": [{"at_step": 12, "overrides": {}}]}
+    assert affordable_window(phased, None) == FrameWindow(2, 6, 2)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("strips")
+    db = folder / "s.duckdb"
+    results = incentive_lab.run(dict(COINS), db=db, workers=1, progress=False)
+    path = results.report(folder / "coins.html")
+    pd = incentive_lab.run(dict(PD), db=db, workers=1, progress=False)
+    pd_html = pd.report(folder / "pd.html").read_text(encoding="utf-8")
+    with RunStore(db, read_only=True) as store:
+        runs = store.runs("coins-strips")
+    return path.read_text(encoding="utf-8"), pd_html, runs, db
+
+
+def test_one_inline_strip_per_candidate_showing_its_first_seed(report):
+    html, _, runs, _ = report
+    found = STRIP.findall(html)
+    assert [k for k, _, _ in found] == ["0", "1"]
+    for (_, data, caption), candidate in zip(found, ("none", "team_reward"), strict=True):
+        assert caption.startswith(f"{candidate}: coins at seed index 0, copy 0, steps ")
+        image = np.asarray(Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB"))
+        first = runs[(runs["seed_index"] == 0) & runs["point"].str.contains(candidate)]
+        row = first.iloc[0]
+        steps = [int(s) for s in re.search(r"steps (\d+)\.\.(\d+)", caption).groups()]
+        window = FrameWindow(steps[0], 6, (steps[1] - steps[0]) // 5)
+        frames = episode_frames(
+            json.loads(row["config"]), int(row["seed"]), 0, window, scale=6
+        )  # the 3x3 classic map is drawn 6 pixels per cell
+        np.testing.assert_array_equal(image, strip(frames, window.steps))
+
+
+def test_other_games_get_no_strip_and_a_failed_replay_gets_a_note(report, monkeypatch):
+    _, pd_html, _, db = report
+    assert "episode-strip" not in pd_html and "No episode strip" not in pd_html
+
+    def broken(*args, **kwargs):
+        raise ConfigError("learners.0.id", "mine", "a learner registered in this process")
+
+    monkeypatch.setattr(gridworld, "episode_frames", broken)
+    again = incentive_lab.experiments.Results(db, "coins-strips").report(db.parent / "b.html")
+    text = again.read_text(encoding="utf-8")
+    assert 'data-kind="episode-strip"' not in text
+    assert text.count("No episode strip for") == 2
+    assert "learners.0.id: got &#x27;mine&#x27;" in text
