@@ -1,0 +1,67 @@
+"""``recsys_slateq``: the SlateQ decomposition and SARSA step by hand; long-term vs myopic."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import incentive_lab.learners.recsys.slateq  # noqa: F401  (registers recsys_slateq)
+from incentive_lab.core import LearnerContext, make_game, make_learner, make_rng
+from incentive_lab.core.slate_choice import SlateFeedback
+from incentive_lab.learners.recsys.slateq import choice_probabilities, slate_value
+
+TINY = {
+    "n_users": 2, "n_items": 4, "n_topics": 2, "n_agents": 1, "slate_size": 2,
+    "item_features": [[1, 0], [0, 1], [1, 0], [0, 1]], "agents_choose": "items",
+}  # fmt: skip
+
+
+def test_slate_value_of_a_two_item_slate_by_hand() -> None:
+    # v = (2, 1), v(⊥) = 1: P = (1/2, 1/4, 1/4); Q̄ = (3, 5), Q̄(⊥) = 1
+    logits = np.log(np.array([[2.0, 1.0]]))
+    np.testing.assert_allclose(choice_probabilities(logits), [[0.5, 0.25, 0.25]])
+    value = slate_value(logits, np.array([[3.0, 5.0]]), np.array([1.0]))
+    np.testing.assert_allclose(value, [0.5 * 3 + 0.25 * 5 + 0.25 * 1])  # = 3.0
+
+
+def learner(gamma: float, lr: float = 0.5):  # type: ignore[no-untyped-def]
+    game = make_game("recommender", TINY)
+    params = {"gamma": gamma, "lr": lr, "epsilon": 0.0, "trace_decay": 0.5}
+    return make_learner("recsys_slateq", params, LearnerContext.for_game(game), make_rng(0))
+
+
+def test_sarsa_step_on_the_consumed_item_by_hand() -> None:
+    sq = learner(gamma=0.5)
+    sq.psi[0, 0] = [np.log(2.0), 0.0]  # user 0 likes topic 0: v = 2 there, 1 elsewhere
+    sq.q_item[0] = [0.4, 0.0, 0.0, 0.0, 0.2]  # W of items 0..3 and of ⊥
+    sq.pending[0, 0], sq.pend_item[0, 0] = True, 0  # user 0 consumed item 0 last time
+    feedback = SlateFeedback(
+        agents=np.array([0]), users=np.array([0]), serial=np.array([0]),
+        slates=np.array([[2, 1]]), clicked=np.array([-1]),
+    )  # fmt: skip
+    sq.learn(np.array([0]), feedback)
+    # next slate (2, 1): P = (1/2, 1/4, 1/4); Q̄ = 1 + γ·0 for both items, Q̄(⊥) = γ·0.2
+    target = 0.5 * 1 + 0.25 * 1 + 0.25 * 0.5 * 0.2  # = 0.775
+    assert sq.q_item[0, 0] == pytest.approx(0.4 + 0.5 * (target - 0.4))
+    np.testing.assert_allclose(sq.q_item[0, 1:], [0.0, 0.0, 0.0, 0.2])
+    # the new transition waits: no click, so ⊥ (index 4), and no consumption in the trace
+    assert sq.pending[0, 0] and sq.pend_item[0, 0] == 4
+    np.testing.assert_array_equal(sq.trace[0, 0], [0.0, 0.0])
+
+
+def test_a_user_who_left_ends_the_episode() -> None:
+    sq = learner(gamma=0.9)
+    sq.q_item[0, 3] = 0.8
+    sq.pending[0, 1], sq.pend_item[0, 1] = True, 3
+    sq.forget_users(np.array([0]), np.array([1]))
+    assert sq.q_item[0, 3] == pytest.approx(0.8 + 0.5 * (0.0 - 0.8))
+    assert not sq.pending[0, 1]
+
+
+def test_the_myopic_agent_ranks_by_click_odds() -> None:
+    sq = learner(gamma=0.0)
+    sq.psi[0, 0] = [1.0, -1.0]
+    sq.appeal[0] = [0.0, 0.5, -0.2, 0.1]
+    sq.q_item[0] = [3.0, 2.0, 1.0, 0.5, 9.0]  # ignored when γ = 0
+    z = np.array([1.0, -1.0 + 0.5, 1.0 - 0.2, -1.0 + 0.1])
+    np.testing.assert_allclose(sq.scores(np.array([0]), np.array([0])), [np.exp(z)])
