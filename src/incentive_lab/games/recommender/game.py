@@ -80,6 +80,7 @@ from incentive_lab.games.recommender.choice import (
     slate_affinity,
 )
 from incentive_lab.games.recommender.data import Catalogue, load_movielens100k
+from incentive_lab.games.recommender.llm_users import build_user_model
 from incentive_lab.games.recommender.metrics import (
     N_OBS,
     later_metrics,
@@ -133,6 +134,7 @@ class RecommenderGame(Game[RecommenderParams]):
         self.metadata = GameMetadata(action_names=names, stochastic=True)
         self.slate_choice = SlateChannel(self)
         self.serials = 0  # user and item serial numbers handed out so far (never reused)
+        self.user_model = build_user_model(self, params.user_model)  # logit, or .llm_users
         self.reset(np.random.default_rng(0))
 
     def offers(self) -> frozenset[Capability]:
@@ -253,7 +255,7 @@ class RecommenderGame(Game[RecommenderParams]):
         slates = build_slates(rnd, actions[rnd.agent_of], p.slate_size, p.affinity)
         affinity = slate_affinity(rnd.theta, rnd.items.vectors, slates, p.affinity)
         probs = click_probabilities(affinity, p.beta, p.position_bias, p.no_click)
-        return slates, sample_choice(probs, rnd.choice_uniforms)
+        return slates, self.user_model.click(rnd, slates, sample_choice(probs, rnd.choice_uniforms))
 
     def _per_agent(self, rnd: Round, weights: FloatArray) -> FloatArray:
         totals = np.bincount(rnd.agent_of, weights=weights, minlength=self.n_agents)
@@ -303,6 +305,7 @@ class RecommenderGame(Game[RecommenderParams]):
             metrics.update(
                 later_metrics(p, slates, popularity, state.satisfaction[rnd.users], served)
             )
+        metrics.update(self.user_model.metrics())
         self._last = rnd
         self._arrivals()
         per_agent = np.stack([self._per_agent(rnd, w) for w in user_shares(p, state, rnd.users)])

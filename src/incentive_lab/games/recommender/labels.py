@@ -26,7 +26,6 @@ import numpy as np
 from incentive_lab.core.types import FloatArray
 from incentive_lab.games.recommender.data import Catalogue, _read, recbole_ml100k
 from incentive_lab.games.recommender.movielens import read_interactions
-from incentive_lab.games.recommender.params import RecommenderParams
 from incentive_lab.games.recommender.slates import Items
 
 TITLE_COLUMNS = ("item_id:token", "movie_title:token_seq", "release_year:token")
@@ -81,10 +80,28 @@ def game_topics(n_topics: int, catalogue_topics: tuple[str, ...] | None) -> tupl
     return tuple(f"topic {k}" for k in range(n_topics))
 
 
+class CatalogueParams(Protocol):
+    """The game parameters :func:`labels_for` reads (``.params.RecommenderParams``)."""
+
+    @property
+    def n_items(self) -> int:
+        """Items in the catalogue."""
+        ...
+
+    @property
+    def item_arrival(self) -> float:
+        """Probability per round that an item is replaced."""
+        ...
+
+
 class LabelledGame(Protocol):
     """What :func:`labels_for` reads of the game (``.game.RecommenderGame``)."""
 
-    params: RecommenderParams
+    @property
+    def params(self) -> CatalogueParams:
+        """The game's parameters."""
+        ...
+
     catalogue: Catalogue | None
     items: Items
     n_topics: int

@@ -14,6 +14,7 @@ from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, mod
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.params import Params, field_error
+from incentive_lab.games.recommender.llm_users import UserModel
 
 DEFAULT_TOPICS = 20
 LATER_DEFAULTS: dict[str, Any] = {
@@ -22,6 +23,7 @@ LATER_DEFAULTS: dict[str, Any] = {
     "switching_cost": 0.0,
     "satiation": 0.0,
     "satiation_recovery": 0.8,
+    "user_model": "logit",
 }
 """Fields added after v0 and their defaults: the stored (hashed) params omit them while at
 the default, so configs written before keep their run ids (the golden traces)."""
@@ -108,6 +110,11 @@ class RecommenderParams(Params):
     (``games.recommender.satiation``; 0: no satiation, v0)."""
     satiation_recovery: float = Field(0.8, ge=0.0, lt=1.0)
     """Satiation retention ``λ`` per round (``σ ← λ(σ + consumed)``); smaller recovers faster."""
+
+    user_model: UserModel = "logit"
+    """``logit``: every user clicks by the logit choice. ``{kind: llm, backend: {...}, panel: 4,
+    ...}``: the users of slots ``0 … panel−1`` decide by a language model from a persona and
+    their history (``games.recommender.llm_users``), the others by the logit choice."""
 
     @property
     def extended(self) -> bool:
