@@ -65,3 +65,52 @@ def test_the_myopic_agent_ranks_by_click_odds() -> None:
     sq.q_item[0] = [3.0, 2.0, 1.0, 0.5, 9.0]  # ignored when γ = 0
     z = np.array([1.0, -1.0 + 0.5, 1.0 - 0.2, -1.0 + 0.1])
     np.testing.assert_allclose(sq.scores(np.array([0]), np.array([0])), [np.exp(z)])
+
+
+# -- long-term return against the myopic click maximiser ---------------------------------
+SATIATED = {
+    "n_users": 200, "n_items": 40, "n_topics": 4, "n_agents": 1, "drift": 0.0,
+    "agents_choose": "items", "satiation": 0.15, "satiation_recovery": 0.7,
+}  # fmt: skip
+STEPS, SEEDS = 300, 5
+T_975_4 = 2.7764  # Student t, 4 degrees of freedom, 97.5 % quantile
+
+
+def long_term_return(gamma: float, seed: int) -> float:
+    """Clicks per user slot and round over the whole run (churned users earn nothing)."""
+    from incentive_lab.core import make_mechanism
+    from incentive_lab.rollout import LearnerGroup, Simulation
+
+    game = make_game("recommender", SATIATED)
+    context = LearnerContext.for_game(game)
+    agent = make_learner("recsys_slateq", {"gamma": gamma}, context, make_rng(1000 + seed))
+    sim = Simulation(
+        game, [LearnerGroup(0, 1, agent)], make_mechanism("none", {}, game, make_rng(0)),
+        make_rng(seed),
+    )  # fmt: skip
+    clicks: list[float] = []
+
+    class Clicks:
+        def record(self, record) -> None:  # type: ignore[no-untyped-def]
+            clicks.append(float(record.base_rewards.sum()))
+
+    sim.run(STEPS, Clicks())
+    return float(np.mean(clicks))
+
+
+def test_slateq_beats_the_myopic_click_maximiser_under_satiation() -> None:
+    """SlateQ (γ = 0.9) earns more clicks over 300 rounds than the same model with γ = 0.
+
+    Paired over 5 seeds (same users, items and draws); the 95 % t-interval of the
+    difference must exclude 0. Measured when written: γ = 0.9 0.261, γ = 0 0.245 clicks per
+    user slot and round, difference 0.016 (95 % CI 0.010 to 0.022); on 4 of these seeds
+    ``recsys_linucb`` 0.267 (LinUCB's
+    per-user ridge learns preferences faster than the logit here); without satiation the
+    two SlateQ agents tie (0.425 vs 0.423), with a strong one (ς = 0.3) too (0.171 vs
+    0.173): the long horizon pays where satiation is moderate.
+    """
+    rl = np.array([long_term_return(0.9, seed) for seed in range(SEEDS)])
+    myopic = np.array([long_term_return(0.0, seed) for seed in range(SEEDS)])
+    diff = rl - myopic
+    half = T_975_4 * diff.std(ddof=1) / np.sqrt(SEEDS)
+    assert diff.mean() - half > 0.0, (rl.round(4), myopic.round(4))

@@ -70,8 +70,8 @@ class SlateQParams(ExplorationParams):
 
     gamma: float = Field(0.9, ge=0.0, lt=1.0)
     """Discount ``γ`` of future clicks (0: the myopic click maximiser)."""
-    lr: float = Field(0.05, gt=0.0, le=10.0)
-    """TD step ``η`` of the item-wise values ``Q̄``."""
+    lr: float = Field(0.2, gt=0.0, le=1.0)
+    """TD step ``η`` of the item-wise values ``Q̄`` (a mean over a step's transitions)."""
     choice_lr: float = Field(0.1, gt=0.0, le=10.0)
     """Step of the conditional-logit choice model's log-likelihood ascent."""
     trace_decay: float = Field(0.8, ge=0.0, lt=1.0)
