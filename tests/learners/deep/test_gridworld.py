@@ -1,6 +1,6 @@
 """The deep learners on the Coin Game's image observations (skipped until ``coins`` exists).
 
-A few hundred steps of ``ppo`` (shared and separate networks) and ``dqn`` through
+A few hundred steps of ``ppo`` (shared and separate networks) and ``dqn`` (also recurrent) through
 ``rollout.Simulation``: the ``[h, w, c]`` view goes through the CNN, training happens, and
 every agent's actions stay legal.
 """
@@ -24,8 +24,9 @@ pytestmark = pytest.mark.skipif("coins" not in ids("game"), reason="no coins gam
         ("ppo", {"n_steps": 50}),
         ("ppo", {"n_steps": 50, "share": False, "channels": [8]}),
         ("dqn", {"learning_starts": 50, "exploration_steps": 200}),
+        ("dqn", {"learning_starts": 50, "exploration_steps": 200, "gru": True, "train_every": 4}),
     ],
-    ids=["ppo-shared", "ppo-separate", "dqn"],
+    ids=["ppo-shared", "ppo-separate", "dqn", "dqn-gru"],
 )
 def test_deep_learners_train_on_coins_images(learner_id, params):
     game = make_game("coins", {"n_copies": 4})
