@@ -10,6 +10,7 @@ import pytest
 
 from incentive_lab.core import ConfigError, LearnerContext, Transition, make_game, make_learner
 from incentive_lab.experiments import execute_run, plan_runs
+from incentive_lab.learners.llm import gtalign
 from incentive_lab.learners.llm import learner as learner_module
 
 from .conftest import ScriptedBackend
@@ -136,6 +137,16 @@ def gtalign_answer(request):
     return head + '</payoff><analysis>a</analysis><response>{"action": 1}</response>'
 
 
+def following_answer(request):
+    """A model that reads the (steered) payoff block it continues and plays the CD-best."""
+    if request.stop:
+        return gtalign_answer(request)
+    prefix = request.prefix if request.prefix is not None else request.messages[-2][1]
+    payoff = gtalign.parse_prefix(prefix.strip(), gtalign.PayoffSchema.for_game(2, 2))
+    col = gtalign.choose(payoff[1], "cobb_douglas")[1]
+    return f'<analysis>best for both: act{col}</analysis>\n<response>{{"action": {col}}}</response>'
+
+
 def test_gtalign_choice_is_ours_not_the_models():
     game, learner, _ = build(gtalign_answer, reasoning="gtalign")
     actions = learner.act(game.reset(np.random.default_rng(0)))
@@ -145,12 +156,56 @@ def test_gtalign_choice_is_ours_not_the_models():
 @pytest.mark.parametrize(("tax", "expected"), [(7.9, 0), (8.1, 1)])
 def test_gtalign_steering_flips_at_the_threshold(tax, expected):
     # Cobb-Douglas: defecting is chosen once U(D, D) + s > 9, i.e. s > 8 (see test_gtalign).
-    game, learner, backend = build(gtalign_answer, reasoning="gtalign", steering=[0.0, tax])
+    game, learner, backend = build(following_answer, reasoning="gtalign", steering=[0.0, tax])
     actions = learner.act(game.reset(np.random.default_rng(0)))
     assert actions.tolist() == [expected, expected]
     assert backend.requests[0].stop == ("</payoff>",)
-    assert "Continue" in backend.requests[1].messages[-1][1]  # continued after steering
+    assert "Continue" in backend.requests[1].messages[-1][1]  # chat-only backend: a new turn
     assert str(1 + tax) in learner.transcripts[0]["steered_payoff"]
+    assert learner.transcripts[0]["continuation"] == "chat"
+    assert learner.transcripts[0]["continuation_followed"]
+
+
+def test_the_action_is_the_continuations_and_code_pick_only_a_fallback():
+    # the scripted continuation always says 0: with tax 8.1 code would pick 1, the model 0
+    game, learner, _ = build(gtalign_answer, reasoning="gtalign", steering=[0.0, 8.1])
+    assert learner.act(game.reset(np.random.default_rng(0))).tolist() == [0, 0]
+
+    # an unusable continuation: the code-side choice on the steered matrix, recorded
+    def broken(request):
+        return "no blocks here" if not request.stop else gtalign_answer(request)
+
+    game, learner, _ = build(broken, reasoning="gtalign", steering=[0.0, 8.1])
+    assert learner.act(game.reset(np.random.default_rng(0))).tolist() == [1, 1]
+    record = learner.transcripts[0]
+    assert not record["continuation_followed"] and "continuation:" in record["errors"][-1]
+
+
+def test_raw_continuation_resumes_from_the_exact_edited_prefix():
+    game = make_game("prisoners_dilemma", {})
+    backend = ScriptedBackend(following_answer)
+    backend.continues = True
+    original = learner_module.build_backend
+    learner_module.build_backend = lambda p: backend
+    try:
+        learner = make_learner(
+            "llm",
+            {"backend": {"kind": "replay"}, "reasoning": "gtalign", "steering": [0.0, 8.1]},
+            LearnerContext.for_game(game),
+            np.random.default_rng(0),
+        )
+    finally:
+        learner_module.build_backend = original
+    assert learner.act(game.reset(np.random.default_rng(0))).tolist() == [1, 1]
+    first, second = backend.requests[0], backend.requests[1]
+    assert second.messages == first.messages  # no new chat turn
+    steered = gtalign.steer(
+        gtalign.parse_prefix(first.prefix or gtalign_answer(first), learner.schema)[1],
+        own=np.array([0.0, 8.1]),
+    )
+    assert second.prefix == f"<thinking>think</thinking>\n<payoff>{steered.to_json()}</payoff>\n"
+    assert second.grammar is not None and "<analysis>" in second.grammar
+    assert learner.transcripts[0]["continuation"] == "raw"
 
 
 def seed_parity(request):

@@ -58,7 +58,7 @@ def play(backend_params, seed=5, rounds=4):
 def test_replayed_experiment_is_identical(tmp_path, monkeypatch):
     path = tmp_path / "pd.jsonl"
     # Record: a "live" local backend replaced by a scripted one that alternates answers.
-    from incentive_lab.learners.llm import learner as learner_module
+    from incentive_lab.learners.llm import backend_config as learner_module
 
     script = ScriptedBackend(lambda r: json.dumps({"action": len(r.messages[1][1]) % 2}))
     monkeypatch.setattr(learner_module, "OpenAIBackend", lambda *a, **k: script)

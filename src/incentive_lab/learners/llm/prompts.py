@@ -107,7 +107,26 @@ def observation_text(obs: object) -> str:
     return "[" + ", ".join(f"{float(v):g}" for v in array.reshape(-1)) + "]"
 
 
-def gtalign_system(rules: str, persona: str, cells: Sequence[str], n_actions: int) -> str:
+GAME_CELLS = (
+    "cell otherJ_actK is the outcome when the other side plays J (or 'others' for everyone "
+    "else) and you play K"
+)
+GTALIGN_CELLS = (
+    "cell ROW_COL is the outcome when the user's question is ROW (DQ: clear, VQ: ambiguous) "
+    "and you answer with strategy COL (DA = action 0, CQ = action 1, AQ = action 2)"
+)
+OBJECTIVES = {"both": "both sides", "llm": "you (LLM)"}
+"""What the analysis looks for: the best outcome for ``both sides`` or for ``you (LLM)``."""
+
+
+def gtalign_system(
+    rules: str,
+    persona: str,
+    cells: Sequence[str],
+    n_actions: int,
+    cell_help: str = GAME_CELLS,
+    objective: str = OBJECTIVES["both"],
+) -> str:
     """System message for GTAlign reasoning: rules, persona, the four-block format."""
     example = ", ".join(f'"{cell}": {{"LLM": 1.0, "user": 1.0}}' for cell in cells[:2])
     parts = [
@@ -117,16 +136,21 @@ def gtalign_system(rules: str, persona: str, cells: Sequence[str], n_actions: in
         "Answer in exactly four blocks, in this order:\n"
         "<thinking> your reasoning about the situation </thinking>\n"
         "<payoff> a JSON object with exactly the cells "
-        f"{', '.join(cells)}; cell otherJ_actK is the outcome when the other side plays J "
-        "(or 'others' for everyone else) and you play K, with your payoff as \"LLM\" and the "
+        f'{", ".join(cells)}; {cell_help}, with your payoff as "LLM" and the '
         f'others\' payoff as "user", e.g. {{{example}, ...}} </payoff>\n'
-        "<analysis> which outcome is best for both sides </analysis>\n"
+        f"<analysis> which outcome is best for {objective} </analysis>\n"
         f'<response> {{"action": k}} with k from 0 to {n_actions - 1} </response>',
     ]
     return "\n\n".join(part for part in parts if part)
 
 
-CONTINUE_AFTER_PAYOFF = (
-    "Continue from the payoff block above (it is final): write <analysis>...</analysis> and "
-    '<response>{"action": k}</response>, choosing the outcome best for both sides.'
-)
+def continue_message(objective: str = OBJECTIVES["both"]) -> str:
+    """The user turn that asks a chat-only backend to go on after the edited payoff block."""
+    return (
+        "Continue from the payoff block above (it is final): write <analysis>...</analysis> "
+        f'and <response>{{"action": k}}</response>, choosing the outcome best for {objective}.'
+    )
+
+
+CONTINUE_AFTER_PAYOFF = continue_message()
+"""The continuation request for backends that cannot continue raw text."""

@@ -7,6 +7,10 @@ appends every new answer; :class:`ReplayBackend` answers from a recording only, 
 recorded once against a real model replays bit for bit without it (deterministic tests,
 CI, reproducing a paper's figure). A request missing from the recording raises a
 non-transient :class:`~.backends.BackendError` (the learner falls back and counts it).
+Continuation requests (``ChatRequest.prefix``, ``grammar``) are recorded and replayed like any
+other: their key includes the prefix and grammar, the line also keeps the ``prefix``. The
+replay backend declares ``continues = True`` (it answers whatever was recorded); a
+recording backend continues when its live backend does.
 """
 
 from __future__ import annotations
@@ -14,7 +18,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from incentive_lab.learners.llm.backends import BackendError, ChatBackend, ChatRequest
+from incentive_lab.learners.llm.backends import (
+    BackendError,
+    ChatBackend,
+    ChatRequest,
+    continues,
+)
 
 
 def load_recording(path: str | Path | None) -> dict[str, str]:
@@ -35,16 +44,21 @@ def load_recording(path: str | Path | None) -> dict[str, str]:
 
 def record_line(request: ChatRequest, response: str) -> str:
     """One JSONL line for ``request`` → ``response``."""
-    return json.dumps(
-        {"key": request.key(), "response": response, "messages": request.chat_messages()},
-        sort_keys=True,
-    )
+    line: dict[str, object] = {
+        "key": request.key(),
+        "response": response,
+        "messages": request.chat_messages(),
+    }
+    if request.prefix is not None:
+        line["prefix"] = request.prefix
+    return json.dumps(line, sort_keys=True)
 
 
 class ReplayBackend:
     """Answers only from a recording; a miss is a (non-transient) backend error."""
 
     name = "replay"
+    continues = True
 
     def __init__(self, path: str | Path | None) -> None:
         self.path = None if path is None else str(path)
@@ -66,6 +80,7 @@ class RecordingBackend:
     def __init__(self, inner: ChatBackend, path: str | Path) -> None:
         self.inner = inner
         self.name = inner.name
+        self.continues = continues(inner)
         self.path = Path(path)
         self.answers = load_recording(path)
 
