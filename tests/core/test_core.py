@@ -99,3 +99,13 @@ def test_unknown_registry_id_suggests(monkeypatch):
 def test_register_rejects_multiline_description():
     with pytest.raises(ValueError):
         registry.register("game", "x", params=Demo, description="two\nlines")
+
+
+def test_every_declared_extra_is_in_pyproject() -> None:
+    import tomllib
+    from pathlib import Path
+
+    from incentive_lab.core.extras import EXTRAS
+
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    assert set(EXTRAS) <= set(pyproject["project"]["optional-dependencies"])

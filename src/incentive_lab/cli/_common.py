@@ -104,7 +104,7 @@ def run_and_report(
 ) -> Results:
     """Run with a progress bar on stderr (shown once the config is valid), then the table.
 
-    ``options``: ``max_runs``, ``variant``, ``wait`` of :func:`run_experiment`.
+    ``options``: ``max_runs``, ``variant``, ``wait``, ``trackers`` of :func:`run_experiment`.
     """
     label = config.get("name", "runs") if isinstance(config, dict) else Path(str(config)).stem
     with ProgressBar(f"runs of {escape(str(label))}", bar_console()) as bar:

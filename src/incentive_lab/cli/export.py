@@ -3,12 +3,16 @@
 ::
 
     incentive-lab export [--db PATH] --out DIR [-e NAME ...]
-                         [--format parquet|csv|marl-eval] [--force]
+                         [--format parquet|csv|marl-eval|tensorboard] [--force]
 
 A file already in ``DIR`` is replaced only if it is an export of the same kind (a parquet
 file, a CSV whose header starts with ``run_id``, a marl-eval JSON file) or with ``--force``;
 the database itself, a directory or a special file never is. ``-e/--experiment``
 (repeatable) keeps only those experiments' runs.
+
+``tensorboard`` writes one event-file directory per run,
+``<out>/<experiment>/<point>/seed<k>`` (``experiments.execution.tracking``; the
+``tensorboard`` extra).
 
 Parquet files are read back by ``pandas.read_parquet`` with ``pyarrow`` installed (the
 ``parquet`` extra) or by DuckDB without it: ``duckdb.sql("SELECT * FROM 'runs.parquet'").df()``.
@@ -31,6 +35,7 @@ from incentive_lab.cli._common import (
     out,
     user_errors,
 )
+from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
 from incentive_lab.experiments.execution.store import TABLES, RunStore, ensure_directory
 
@@ -41,6 +46,7 @@ class Format(StrEnum):
     parquet = "parquet"
     csv = "csv"
     marl_eval = "marl-eval"
+    tensorboard = "tensorboard"
 
 
 def export(
@@ -68,6 +74,10 @@ def export(
             )
             target = ensure_directory(out_dir, "--out") / "marl_eval.json"
             files = [write_marl_eval(target, data)]
+        elif fmt is Format.tensorboard:
+            from incentive_lab.experiments.execution.tracking import export_store
+
+            files = export_store(store, out_dir, chosen)
         else:
             files = store.export(out_dir, "csv" if fmt is Format.csv else "parquet", chosen)
     for path in files:
@@ -83,6 +93,10 @@ _KIND = {
 
 def _guard(out_dir: Path, fmt: Format, force: bool) -> None:
     """Refuse before reading anything when an output file exists and is not an export."""
+    if fmt is Format.tensorboard:  # event files go into new run directories, never over files
+        if out_dir.exists() and not out_dir.is_dir():
+            raise ConfigError("--out", str(out_dir), "a directory (or a new path)")
+        return
     if fmt is Format.marl_eval:
         names = ["marl_eval.json"]
     else:

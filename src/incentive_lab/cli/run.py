@@ -35,6 +35,7 @@ from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.config.loading import read_yaml
 from incentive_lab.experiments.config.overrides import apply_overrides
 from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB, LOCK_WAIT
+from incentive_lab.experiments.execution.tracking import TensorBoardTracker
 
 
 def run(
@@ -55,6 +56,13 @@ def run(
         typer.Option("--wait", min=0, help="Seconds to wait for another run on the same --db."),
     ] = LOCK_WAIT,
     overrides: SetOption = None,
+    tensorboard: Annotated[
+        Path | None,
+        typer.Option(
+            "--tensorboard",
+            help="Also write each run's metrics as TensorBoard event files under this directory.",
+        ),
+    ] = None,
 ) -> None:
     """Run an experiment (all sweep points x seeds); finished runs are skipped."""
     with user_errors():
@@ -63,6 +71,7 @@ def run(
         source: Path | dict[str, Any] = config
         if overrides:
             source = apply_overrides(read_yaml(config), overrides)
+        trackers = [] if tensorboard is None else [TensorBoardTracker(tensorboard)]
         results = run_and_report(
             source,
             db,
@@ -72,5 +81,6 @@ def run(
             max_runs=max_runs,
             variant=variant,
             wait=wait,
+            trackers=trackers,
         )
     where(db, [results.experiment])

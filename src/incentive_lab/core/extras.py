@@ -7,7 +7,7 @@ hint naming the bare project (``pip install incentive-lab[ray]``) would not.
 
 from __future__ import annotations
 
-EXTRAS = ("torch", "ray", "design", "bench", "docs", "dev")
+EXTRAS = ("torch", "ray", "design", "parquet", "tensorboard", "bench", "docs", "dev")
 """The optional extras declared in ``pyproject.toml``."""
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,6 +41,7 @@ from incentive_lab.experiments.execution.executors import check_options, execute
 from incentive_lab.experiments.execution.results import Results
 from incentive_lab.experiments.execution.runner import step_progress
 from incentive_lab.experiments.execution.store import RunStore, check_database_file, shown
+from incentive_lab.experiments.execution.tracking import Tracker
 
 DEFAULT_DB = "incentive-lab.duckdb"
 LOCK_WAIT = 3600.0
@@ -106,13 +107,16 @@ def run_experiment(
     variant: bool = False,
     wait: float = LOCK_WAIT,
     on_wait: Callable[[str], None] | None = None,
+    trackers: Sequence[Tracker] = (),
 ) -> Results:
     """Run every planned run of ``config`` not yet in ``db``; return a :class:`Results`.
 
     ``config``: a YAML path, a dict or an ``ExperimentConfig``. ``workers``: processes (or
     Ray CPUs); ``None`` = number of cores. ``max_runs``: overrides the config's
     ``limits.max_runs``. ``variant``: store a changed config under ``name~<hash>`` instead
-    of refusing it. ``wait``: seconds to wait for another run on ``db``. Raises
+    of refusing it. ``wait``: seconds to wait for another run on ``db``. ``trackers``:
+    objects whose ``on_run(result)`` receives each run once it is stored
+    (:mod:`.tracking`, e.g. ``TensorBoardTracker``). Raises
     :class:`ConfigError` on bad input before anything is written.
     """
     from incentive_lab.experiments.config.plan import variant_name
@@ -153,7 +157,7 @@ def run_experiment(
             steps = getattr(progress, "steps", None)
             try:
                 with step_progress(steps):
-                    for written in _write_batches(path, results, on_wait):
+                    for written in _write_batches(path, results, on_wait, trackers):
                         done += written
                         if progress is not None:
                             progress(done, len(plan.tasks))
@@ -171,7 +175,10 @@ def run_experiment(
 
 
 def _write_batches(
-    path: Path, results: Iterator[Any], on_wait: Callable[[str], None] | None
+    path: Path,
+    results: Iterator[Any],
+    on_wait: Callable[[str], None] | None,
+    trackers: Sequence[Tracker] = (),
 ) -> Iterator[int]:
     """Write results in short connections (at most one per :data:`WRITE_EVERY` seconds).
 
@@ -183,17 +190,24 @@ def _write_batches(
     for result in results:
         batch.append(result)
         if time.monotonic() - last >= WRITE_EVERY:
-            yield _write(path, batch, on_wait)
+            yield _write(path, batch, on_wait, trackers)
             batch, last = [], time.monotonic()
     if batch:
-        yield _write(path, batch, on_wait)
+        yield _write(path, batch, on_wait, trackers)
 
 
-def _write(path: Path, batch: list[Any], on_wait: Callable[[str], None] | None) -> int:
+def _write(
+    path: Path,
+    batch: list[Any],
+    on_wait: Callable[[str], None] | None,
+    trackers: Sequence[Tracker] = (),
+) -> int:
     with RunStore(path, on_wait=on_wait) as store:
         store.defer_checkpoint()  # each stored run appends to <db>.wal; merged at the end
-        for result in batch:
-            store.write(result)
+        fresh = [result for result in batch if store.write(result)]
+    for tracker in trackers:  # after the store's connection is closed: readers see them
+        for result in fresh:
+            tracker.on_run(result)
     return len(batch)
 
 
