@@ -171,6 +171,29 @@ class Results:
         """Mean and 95% bootstrap CI over seeds per sweep point and metric (:func:`aggregate`)."""
         return aggregate(self.summary())
 
+    def plot_curves(self, metric: str = "cooperation_rate", ax: Any = None) -> Any:
+        """A recorded ``metric`` against the step per sweep point (:mod:`.plots`)."""
+        from incentive_lab.experiments.execution import plots
+
+        metrics = self.metrics()
+        return plots.curves(metrics, metric, point_columns(metrics), ax)
+
+    def plot_outcomes(self, metric: str = "social_welfare", ax: Any = None) -> Any:
+        """Final ``metric`` per sweep point with the bootstrap 95% CI (:mod:`.plots`)."""
+        from incentive_lab.experiments.execution import plots
+
+        aggregated = self.aggregate()
+        return plots.outcomes(aggregated, metric, point_columns(aggregated), ax)
+
+    def plot_pareto(
+        self, x: str = "incentive_spend", y: str = "social_welfare", ax: Any = None
+    ) -> Any:
+        """Mean cost ``x`` against mean outcome ``y`` per point, front joined (:mod:`.plots`)."""
+        from incentive_lab.experiments.execution import plots
+
+        aggregated = self.aggregate()
+        return plots.pareto(aggregated, x, y, point_columns(aggregated), ax)[0]
+
     def report(self, path: str | Path, *, seed: int = 0, **options: Any) -> Path:
         """Write the HTML report (and ``report.json`` beside it) of these runs to ``path``.
 
