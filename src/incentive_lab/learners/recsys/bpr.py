@@ -21,8 +21,16 @@ the ``k − 1`` items shown but not clicked (the user saw them and preferred ``i
 negative sampling). Besides, as ``LearnBPR`` draws ``(u, i)`` uniformly from all observed
 positives with replacement, every step draws ``replay`` clicks uniformly from a buffer of
 the agent's last ``buffer`` clicks (of users still in their slot) with a uniform ``j``.
-All triples of a step are evaluated at the parameters before the step and their updates
-summed (one mini-batch step; a single triple is exactly the step above). Slates without a
+With ``update: batch`` (the default) all triples of a step are evaluated at the parameters
+before the step and their updates summed (one mini-batch step; a single triple is exactly
+the step above). With ``update: sequential`` they are applied one after the other in a
+random order, each at the parameters the previous one left, as ``LearnBPR`` does
+(``learners.recsys._bpr_sgd``): online, a step's triples share many rows (every user is
+shown the same popular items), and the summed step moves such a row by ``η`` times its
+multiplicity; on MovieLens-100k (``benchmarks/bench_recommender_offline.py``) the
+sequential update lifts the online agent's held-out NDCG@10 from 0.044 to about 0.06.
+``shown_negatives: false`` drops the shown-but-not-clicked negatives (Rendle's uniform
+negatives only). Slates without a
 click carry no positive. Item factors start ``N(0, init_std²)``; user factors start at 0
 (a new user's first slates are the same for everyone until the first click; ``p_u`` then
 moves along ``q_i − q_j``); item biases (``item_bias: true``, an extension; off by
@@ -31,6 +39,8 @@ default, as in Rendle's BPR-MF ``x̂_ui = p_u·q_i``) start at 0. A new user in 
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 from pydantic import Field
@@ -41,6 +51,7 @@ from incentive_lab.core.registry import register
 from incentive_lab.core.slate_choice import SlateFeedback
 from incentive_lab.core.types import FloatArray, IntArray
 from incentive_lab.learners.recsys._base import ExplorationParams, SlateLearner
+from incentive_lab.learners.recsys._bpr_sgd import bpr_sgd
 
 
 class BPRParams(ExplorationParams):
@@ -54,6 +65,9 @@ class BPRParams(ExplorationParams):
     """L2 regularisation ``λ``."""
     n_sampled: int = Field(4, ge=0, le=1000)
     """Uniformly sampled negatives per click, besides the shown-but-not-clicked items."""
+    shown_negatives: bool = True
+    """Use the shown-but-not-clicked items of a clicked slate as negatives (``false``:
+    only Rendle's uniform negatives; module docstring)."""
     init_std: float = Field(0.1, gt=0.0, le=10.0)
     """Standard deviation of the initial item factors."""
     item_bias: bool = False
@@ -62,6 +76,10 @@ class BPRParams(ExplorationParams):
     """Triples per step drawn from the buffer of past clicks."""
     buffer: int = Field(20_000, ge=1, le=10_000_000)
     """Past clicks kept per agent for replay (the oldest are overwritten)."""
+    update: Literal["batch", "sequential"] = "batch"
+    """``batch``: a step's triples summed at the parameters before the step (one
+    mini-batch step); ``sequential``: Rendle's ``LearnBPR``, one triple after the other in
+    a random order (``learners.recsys._bpr_sgd``)."""
 
 
 def bpr_step(
@@ -166,6 +184,8 @@ class BPRRecommender(SlateLearner[BPRParams]):
             pos = slates[np.arange(rows.shape[0]), slot]
             shown = np.ones(slates.shape, dtype=bool)
             shown[np.arange(rows.shape[0]), slot] = False
+            if not p.shown_negatives:
+                shown[:] = False
             k_neg = shown.sum(axis=1)
             users = [np.repeat(u, k_neg)]
             positives = [np.repeat(pos, k_neg)]
@@ -182,6 +202,23 @@ class BPRRecommender(SlateLearner[BPRParams]):
             negatives.append(replayed[2])
             self._remember(int(a), u, feedback.serial[rows], pos)
             triples = (np.concatenate(users), np.concatenate(positives), np.concatenate(negatives))
+            if p.update == "sequential":
+                order = self.rng.permutation(triples[0].shape[0])
+                u_, i_, j_ = (t[order] for t in triples)
+                fit.append(
+                    bpr_sgd(
+                        self.user[a],
+                        self.item[a],
+                        self.bias[a],
+                        u_,
+                        i_,
+                        j_,
+                        p.lr,
+                        p.reg,
+                        p.item_bias,
+                    )
+                )
+                continue
             bias = self.bias[a] if p.item_bias else None
             fit.append(bpr_step(self.user[a], self.item[a], bias, triples, p.lr, p.reg))
         return {"bpr_log_likelihood": float(np.mean(fit)) if fit else 0.0}

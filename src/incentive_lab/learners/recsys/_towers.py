@@ -1,0 +1,86 @@
+"""The torch networks of ``recsys_two_tower``: two towers and the logQ-corrected loss.
+
+Imported only when a ``recsys_two_tower`` learner is built (torch is an optional extra).
+
+Towers (Yi, Yang, Hong, Cheng, Heldt, Kumthekar, Zhao, Wei & Chi 2019, "Sampling-bias-
+corrected neural modeling for large corpus item recommendations", RecSys, §3 and Fig. 2)
+    user ``x = [e_u ; mean of h_j over the user's recent clicked items j]`` (id embedding
+    and the average of history embeddings, the "watch history" input of Covington, Adams &
+    Sargin 2016, "Deep neural networks for YouTube recommendations", RecSys), item
+    ``y = [e_i ; W f_i]`` (id embedding and a linear map of the item's content features);
+    each through an MLP ``Linear → ReLU → Linear`` and L2-normalised ("we found that
+    normalizing the output embeddings improves trainability", §3). Score
+    ``s(x, y) = ⟨u(x), v(y)⟩ / τ`` with temperature ``τ`` (§4.2).
+
+Loss (§3, eq. (3)–(4), Algorithm 1): for a batch of ``B`` clicks ``(x_b, y_b)``, the
+in-batch softmax over the batch's items with the logQ correction::
+
+    s^c(x_b, y_j) = s(x_b, y_j) − log p_j
+    L = −(1/B) Σ_b r_b · log( exp(s^c(x_b, y_b)) / Σ_j exp(s^c(x_b, y_j)) )
+
+where ``p_j`` is the estimated probability that item ``j`` is in a batch (streaming
+frequency estimation, :class:`~incentive_lab.learners.recsys.two_tower.FrequencyEstimator`)
+and ``r_b`` the reward of the click (1 here).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+
+def logq_softmax_loss(
+    user: torch.Tensor,
+    item: torch.Tensor,
+    log_q: torch.Tensor,
+    temperature: float,
+    reward: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """The batch loss ``L`` (module docstring).
+
+    ``user[B, d]`` and ``item[B, d]`` (row ``b``: a click), ``log_q[B]`` the log sampling
+    probability of item ``b``, ``reward[B]`` (default ones).
+    """
+    logits = user @ item.T / temperature - log_q[None, :]
+    log_softmax = torch.log_softmax(logits, dim=1).diagonal()
+    weight = torch.ones_like(log_softmax) if reward is None else reward
+    return -(weight * log_softmax).mean()
+
+
+class TwoTower(nn.Module):  # type: ignore[misc]
+    """User and item towers (module docstring); ``n_items`` is the history padding id."""
+
+    def __init__(self, n_users: int, n_items: int, n_features: int, dim: int, hidden: int):
+        super().__init__()
+        self.pad = n_items
+        self.user_id = nn.Embedding(n_users, dim)
+        self.history = nn.Embedding(n_items + 1, dim, padding_idx=n_items)
+        self.item_id = nn.Embedding(n_items, dim)
+        self.content = nn.Linear(n_features, dim)
+        self.user_mlp = nn.Sequential(nn.Linear(2 * dim, hidden), nn.ReLU(), nn.Linear(hidden, dim))
+        self.item_mlp = nn.Sequential(nn.Linear(2 * dim, hidden), nn.ReLU(), nn.Linear(hidden, dim))
+        for table in (self.user_id, self.history, self.item_id):
+            nn.init.normal_(table.weight, std=0.1)
+        with torch.no_grad():
+            self.history.weight[n_items] = 0.0
+
+    def users(self, ids: torch.Tensor, histories: torch.Tensor) -> torch.Tensor:
+        """``[S, d]`` unit user embeddings of slots ``ids[S]`` with ``histories[S, L]``."""
+        real = (histories != self.pad).float()
+        mean = self.history(histories).sum(dim=1) / real.sum(dim=1, keepdim=True).clamp(min=1.0)
+        out = self.user_mlp(torch.cat([self.user_id(ids), mean], dim=1))
+        return nn.functional.normalize(out, dim=1)
+
+    def items(self, ids: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        """``[N, d]`` unit item embeddings of items ``ids[N]`` with ``features[N, F]``."""
+        out = self.item_mlp(torch.cat([self.item_id(ids), self.content(features)], dim=1))
+        return nn.functional.normalize(out, dim=1)
+
+    def reset_rows(self, table: str, rows: Any, generator: torch.Generator) -> None:
+        """Re-draw rows of ``user_id`` or ``item_id`` (a new user or item in the slot)."""
+        weight = getattr(self, table).weight
+        with torch.no_grad():
+            fresh = torch.randn(len(rows), weight.shape[1], generator=generator) * 0.1
+            weight[torch.as_tensor(rows)] = fresh
