@@ -154,7 +154,10 @@ LEARNERS: dict[str, LearnerFixture] = {
         params={"k": 3, "m": 4, "sweeps": 10}, game=_PLANNING, shape_games=()
     ),
     "mean_field_vi": LearnerFixture(game=_PLANNING, shape_games=()),
-    **dict.fromkeys(("recsys_bpr", "recsys_linucb", "recsys_two_tower", "recsys_sasrec"), _RECSYS),
+    **dict.fromkeys(
+        ("recsys_bpr", "recsys_linucb", "recsys_two_tower", "recsys_sasrec", "recsys_slateq"),
+        _RECSYS,
+    ),
     # an empty recording: every model request falls back to the retriever's slate
     "recsys_llm": LearnerFixture(
         params={"backend": {"kind": "replay", "path": None}, "max_users": 2},
