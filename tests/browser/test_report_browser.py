@@ -6,7 +6,9 @@ installed) — with Debian's ``chromium`` (installed by ``.ci/run`` when missing
 skipped without it): a full-page screenshot must be a non-blank image, Chromium's console
 log must show no errors, and in the DOM Chromium built every figure must be a non-empty SVG
 with a title, axis labels and a legend, every mechanism must be named, and the verdicts
-must be those of the ``report.json`` written beside the page.
+must be those of the ``report.json`` written beside the page. A legend click (simulated by
+a script appended to a copy of the page) hides and shows one candidate's series, and the
+points carry hover titles with the values of ``report.json``.
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ DESIGN = {
             "mechanism.params.taxes.1": {"low": 0.0, "high": 5.0},
         },
         "objective": "social_welfare",
-        "budget": 5.0,
+        "budget": 25.0,
         "budget_mode": "constraint",
         "trials": 4,
         "startup_trials": 4,
@@ -95,6 +97,7 @@ LABELLED = (
     "phase-diagram",
     "performance-profile",
     "design-history",
+    "design-reevaluation",
 )
 FIGURES = ("learning-curves", "final-outcomes", "pareto")
 
@@ -180,10 +183,11 @@ def test_every_page_type_is_there_with_titled_labelled_figures(page: Path) -> No
     kinds = {kind for _, kind, _ in figures}
     assert {"phase-diagram", "performance-profile"} <= kinds  # the sweep; the aggregates
     if importlib.util.find_spec("optuna") is not None:
-        assert "design-history" in kinds
+        assert {"design-history", "design-reevaluation"} <= kinds
         design = dom[dom.index('id="exp-browser-design"') :]
         assert "Parameter importance (Optuna PED-ANOVA)" in design
-        assert "budget (5/step)" in design  # the design's budget, read from its study
+        assert "budget (25/step)" in design  # the design's budget, read from its study
+        assert "Chosen trial re-evaluated on fresh seeds" in design
     phases = next(
         body for ident, _, body in figures if ident == "fig-browser-phases-learning-curves"
     )
@@ -211,3 +215,64 @@ def test_console_errors_are_detected(tmp_path: Path) -> None:
     done = _chromium(tmp_path, f"--screenshot={tmp_path / 'b.png'}", broken.as_uri())
     errors = _console_errors(done.stderr)
     assert any("boom" in line for line in errors) and any("Uncaught" in line for line in errors)
+
+
+CLICK = """
+<script>
+(function () {
+  var svg = document.querySelector("#fig-browser-pd-learning-curves svg");
+  var entry = svg.querySelector('[id$="-legend-item-1"]');
+  var series = svg.querySelectorAll('[id^="fig-browser-pd-learning-curves-series-1-"]');
+  var others = svg.querySelectorAll('[id^="fig-browser-pd-learning-curves-series-0-"]');
+  function shown(list) {
+    return Array.prototype.filter.call(list, function (e) {
+      return getComputedStyle(e).display !== "none";
+    }).length;
+  }
+  function click(element) {
+    element.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true}));
+  }
+  var out = document.body.dataset;
+  out.series = series.length;
+  out.before = shown(series);
+  click(entry.querySelector("text") || entry);
+  out.hidden = shown(series);
+  out.others = shown(others) + "/" + others.length;
+  out.dimmed = entry.classList.contains("off");
+  click(svg.querySelector('[id$="-legend-mark-1"]'));
+  out.after = shown(series);
+  out.undimmed = !entry.classList.contains("off");
+})();
+</script>
+"""
+
+
+def test_a_legend_click_toggles_its_series_and_points_have_hover_titles(page: Path) -> None:
+    clicked = page.with_name("clicked.html")
+    clicked.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", CLICK + "</body>"), encoding="utf-8"
+    )
+    done = _chromium(page.parent, "--dump-dom", clicked.resolve().as_uri())
+    assert _console_errors(done.stderr) == [], done.stderr[-2000:]
+    body = re.search(r"<body([^>]*)>", done.stdout)
+    assert body is not None
+    state = dict(re.findall(r'data-([a-z]+)="([^"]*)"', body.group(1)))
+    # candidate 1 (team_reward) has a line and a band per objective panel
+    count = int(state["series"])
+    assert count >= 4 and state["before"] == str(count)
+    assert state["hidden"] == "0" and state["dimmed"] == "true"  # every part hidden
+    assert state["others"] == f"{count}/{count}"  # candidate 0 untouched
+    assert state["after"] == str(count) and state["undimmed"] == "true"  # the mark shows it
+    # hover: each point of the final outcomes carries its value as the report.json says
+    record = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
+    pd_record = next(e for e in record["experiments"] if e["name"] == "browser-pd")
+    figure = re.search(
+        r'<figure id="fig-browser-pd-final-outcomes"[^>]*>(.*?)</figure>', done.stdout, re.S
+    )
+    assert figure is not None
+    titles = re.findall(r"<title>([^<]*)</title>", figure.group(1))
+    coop = [e for e in pd_record["estimates"] if e["metric"] == "cooperation_rate"]
+    assert len(coop) == len(MECHANISMS)
+    for e in coop:
+        value = f"{e['mean']:.4g} [{e['ci_low']:.4g}, {e['ci_high']:.4g}]"
+        assert f"{e['candidate']}: Cooperation {value}" in titles

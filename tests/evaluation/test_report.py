@@ -36,7 +36,10 @@ def test_report_is_self_contained(report: tuple[Path, str]) -> None:
     _, html = report
     assert html.startswith("<!DOCTYPE html>")
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
-    assert "<script" not in html.lower()
+    # one inline script: the legend toggling of figures.interactive, nothing fetched
+    from incentive_lab.evaluation.figures.interactive import SCRIPT
+
+    assert html.lower().count("<script") == 1 and f"<script>{SCRIPT}</script>" in html
     assert "<link" not in html.lower()
     assert "@import" not in html and "url(http" not in html
 

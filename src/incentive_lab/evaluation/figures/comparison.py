@@ -13,8 +13,9 @@ Figures (each candidate keeps its colour, line style and marker everywhere,
   rows = metrics, columns = conditions (other swept parameters);
 * :func:`final_outcomes` — final value per mechanism with 95% CI error bars, one marker
   per condition;
-* :func:`phase_lines` / :func:`phase_heatmaps` — the objective over one numeric swept
-  parameter (a line per mechanism) or two (one heatmap per mechanism).
+* the objective over swept parameters is :mod:`.phase_diagram`.
+
+Hover titles and legend toggling: :mod:`.interactive`.
 
 matplotlib is imported inside the functions, so importing this module stays cheap.
 """
@@ -30,6 +31,13 @@ from typing import Any, ParamSpec, TypeVar
 import numpy as np
 import pandas as pd
 
+from incentive_lab.evaluation.figures.interactive import (
+    add_titles,
+    mark_legend,
+    series,
+    tip,
+    value_text,
+)
 from incentive_lab.evaluation.report.analysis import CONDITION, MECHANISM, Objective
 
 P = ParamSpec("P")
@@ -106,7 +114,8 @@ def to_svg(fig: Any, prefix: str) -> str:
 
     The titles, axis labels and legends of visible axes get ids ``PREFIX-title-K``,
     ``PREFIX-xlabel-K``, ``PREFIX-ylabel-K``, ``PREFIX-legend-K`` (K counts per kind), so a
-    reader (and the browser test) can find them.
+    reader (and the browser test) can find them; hover titles and the series/legend ids of
+    :mod:`.interactive` are written in.
     """
     _tag_parts(fig)
     buffer = io.StringIO()
@@ -115,6 +124,7 @@ def to_svg(fig: Any, prefix: str) -> str:
     text = text[text.index("<svg") :]
     text = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', text)
     text = text.replace("url(#", f"url(#{prefix}-").replace('href="#', f'href="#{prefix}-')
+    text = add_titles(text, fig, prefix)
     return text.replace("<svg ", f'<svg class="figure" role="img" aria-label="{prefix}" ', 1)
 
 
@@ -157,7 +167,8 @@ def _legend(
         for m in mechanisms
     ]
     ncol = min(len(handles), 6)
-    fig.legend(handles=handles, loc="outside upper center", ncol=ncol, title="candidate")
+    legend = fig.legend(handles=handles, loc="outside upper center", ncol=ncol, title="candidate")
+    mark_legend(legend, range(len(handles)))  # click an entry: hide/show that candidate
 
 
 @_styled
@@ -198,7 +209,7 @@ def learning_curves(
                 colour = colours[mechanism]
                 ls, marker = look[mechanism]
                 every = max(1, len(part) // 8)
-                ax.plot(
+                (line,) = ax.plot(
                     part["step"],
                     part["mean"],
                     color=colour,
@@ -209,11 +220,21 @@ def learning_curves(
                     markevery=(j % every, every),
                     label=mechanism,
                 )
-                ax.fill_between(
+                band = ax.fill_between(
                     part["step"], part["ci_low"], part["ci_high"], color=colour, alpha=0.18, lw=0
                 )
+                series([line, band], j)
+                last = part.iloc[-1]
+                tip(
+                    line,
+                    f"{mechanism}: {objective.title} at step {last['step']:g}: "
+                    + value_text(last["mean"], last["ci_low"], last["ci_high"]),
+                )
                 if per_seed is not None:
-                    _seed_lines(ax, per_seed[objective.metric], mechanism, condition, colour)
+                    drawn = _seed_lines(
+                        ax, per_seed[objective.metric], mechanism, condition, colour
+                    )
+                    series(drawn, j)
             title = objective.title if cols == 1 else f"{objective.title} — {condition}"
             ax.set_title(title, loc="left")
             ax.set_xlabel("step")
@@ -227,11 +248,15 @@ def learning_curves(
     return fig
 
 
-def _seed_lines(ax: Any, rows: pd.DataFrame, mechanism: str, condition: str, colour: str) -> None:
+def _seed_lines(
+    ax: Any, rows: pd.DataFrame, mechanism: str, condition: str, colour: str
+) -> list[Any]:
     mine = rows[(rows[MECHANISM] == mechanism) & (rows[CONDITION] == condition)]
+    drawn = []
     for _, seed in mine.groupby("seed_index", sort=True):
         seed = seed.sort_values("step")
-        ax.plot(seed["step"], seed["value"], color=colour, lw=0.6, alpha=0.45, zorder=1)
+        drawn += ax.plot(seed["step"], seed["value"], color=colour, lw=0.6, alpha=0.45, zorder=1)
+    return drawn
 
 
 def _share_y(axes: list[Any]) -> None:
@@ -273,18 +298,21 @@ def final_outcomes(
         part = stats[stats["metric"] == objective.metric]
         for c, condition in enumerate(conditions):
             offset = (c - (len(conditions) - 1) / 2) * width
-            for y, mechanism in zip(positions, mechanisms, strict=True):
+            for j, (y, mechanism) in enumerate(zip(positions, mechanisms, strict=True)):
                 row = part[(part[MECHANISM] == mechanism) & (part[CONDITION] == condition)]
                 if row.empty:
                     continue
                 mean, low, high = (
                     float(row[name].iloc[0]) for name in ("mean", "ci_low", "ci_high")
                 )
-                ax.errorbar(
+                where = "" if condition == "all" else f" ({condition})"
+                drawn = ax.errorbar(
                     mean, y + offset, xerr=[[mean - low], [high - mean]], fmt=_MARKERS[c % 8],
                     color=colours[mechanism], ms=6, capsize=3, lw=1.5,
                     label=condition if y == positions[0] else None,
                 )  # fmt: skip
+                series(drawn, j)
+                tip(drawn, f"{mechanism}{where}: {objective.title} {value_text(mean, low, high)}")
         ax.set_yticks(positions, list(mechanisms))
         ax.grid(axis="y", visible=False)
         better = "higher is better" if objective.higher_is_better else "lower is better"
@@ -296,98 +324,4 @@ def final_outcomes(
     for ax in axes.flat[len(objectives) :]:
         ax.set_visible(False)
     _legend(fig, mechanisms, colours, marked=False)
-    return fig
-
-
-@_styled
-def phase_lines(
-    stats: pd.DataFrame,
-    parameter: str,
-    objectives: Sequence[Objective],
-    mechanisms: Sequence[str],
-    colours: dict[str, str],
-) -> Any:
-    """Each objective over one numeric swept ``parameter``: line + 95% CI per candidate.
-
-    Candidates are dodged by a small fraction of the parameter's spacing, each with its own
-    line style and marker, so equal curves stay visible.
-    """
-    cols = min(2, len(objectives))
-    rows = -(-len(objectives) // cols)
-    fig = _figure(12.0, 3.0 * rows + 0.9)
-    axes = fig.subplots(rows, cols, squeeze=False)
-    name = parameter.rsplit(".", 1)[-1]
-    look = styles(mechanisms)
-    values = np.unique(stats[parameter].to_numpy(dtype=float))
-    spacing = float(np.min(np.diff(values))) if len(values) > 1 else 1.0
-    for k, objective in enumerate(objectives):
-        ax = axes[k // cols, k % cols]
-        part = stats[stats["metric"] == objective.metric]
-        for j, mechanism in enumerate(mechanisms):
-            rows_m = part[part[MECHANISM] == mechanism].sort_values(parameter)
-            if rows_m.empty:
-                continue
-            dodge = (j - (len(mechanisms) - 1) / 2) * 0.04 * spacing
-            x = rows_m[parameter].to_numpy(dtype=float) + dodge
-            mean = rows_m["mean"].to_numpy(dtype=float)
-            err = [
-                mean - rows_m["ci_low"].to_numpy(float),
-                rows_m["ci_high"].to_numpy(float) - mean,
-            ]
-            ls, marker = look[mechanism]
-            ax.errorbar(
-                x,
-                mean,
-                yerr=err,
-                color=colours[mechanism],
-                ls=ls,
-                marker=marker,
-                lw=1.6,
-                ms=5,
-                capsize=2.5,
-                label=mechanism,
-            )
-        ax.set_title(f"{objective.title} vs {name}", loc="left")
-        ax.set_xlabel(f"{name} ({parameter})")
-        ax.set_ylabel(_ylabel(objective))
-    for ax in axes.flat[len(objectives) :]:
-        ax.set_visible(False)
-    _legend(fig, mechanisms, colours)
-    return fig
-
-
-@_styled
-def phase_heatmaps(
-    stats: pd.DataFrame,
-    parameters: tuple[str, str],
-    objective: Objective,
-    mechanisms: Sequence[str],
-) -> Any:
-    """One heatmap of ``objective`` per mechanism over two numeric swept parameters."""
-    px, py = parameters
-    part = stats[stats["metric"] == objective.metric]
-    xs = sorted(part[px].astype(float).unique())
-    ys = sorted(part[py].astype(float).unique())
-    cols = min(3, len(mechanisms))
-    rows = -(-len(mechanisms) // cols)
-    fig = _figure(12.0, 3.4 * rows + 0.4)
-    axes = fig.subplots(rows, cols, squeeze=False)
-    lo, hi = float(part["mean"].min()), float(part["mean"].max())
-    image = None
-    for k, mechanism in enumerate(mechanisms):
-        ax = axes[k // cols, k % cols]
-        grid = np.full((len(ys), len(xs)), np.nan)
-        for _, row in part[part[MECHANISM] == mechanism].iterrows():
-            grid[ys.index(float(row[py])), xs.index(float(row[px]))] = row["mean"]
-        image = ax.imshow(grid, origin="lower", aspect="auto", vmin=lo, vmax=hi, cmap="viridis")
-        ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
-        ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
-        ax.grid(False)
-        ax.set_title(mechanism, loc="left")
-        ax.set_xlabel(px.rsplit(".", 1)[-1])
-        ax.set_ylabel(py.rsplit(".", 1)[-1])
-    for ax in axes.flat[len(mechanisms) :]:
-        ax.set_visible(False)
-    if image is not None:
-        fig.colorbar(image, ax=axes, label=_ylabel(objective).replace("\n", " "))
     return fig

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from incentive_lab.evaluation.figures.comparison import _figure, _styled
+from incentive_lab.evaluation.figures.interactive import tip
 from incentive_lab.evaluation.report.analysis import TRIAL, Objective, Prepared
 
 COST = "incentive_cost"
@@ -59,6 +60,11 @@ def history(prep: Prepared, budget: float | None) -> Any | None:
     if (~feasible).any():
         left.plot(trial[~feasible], objective[~feasible], "x", color="#b22222", ms=8,
                   mew=2, label="trial (over budget)")  # fmt: skip
+    for number, value, spend, ok in zip(trial, objective, cost, feasible, strict=True):
+        (point,) = left.plot([number], [value], "o", ms=10, alpha=0.0)
+        within = "within the budget" if ok else "over the budget"
+        tip(point, f"trial {number:g}: {prep.primary} {value:.4g}, incentive_cost {spend:.4g} "
+                   f"({within})")  # fmt: skip
     shown = np.isfinite(best)
     left.step(trial[shown], best[shown], where="post", color="black", lw=1.6, label="best so far")
     from matplotlib.ticker import MaxNLocator
@@ -102,10 +108,14 @@ def reevaluation(item: Any, objectives: Sequence[Objective]) -> Any:
             e, n = found[objective.metric]
             seeds = item.search_seeds if kind == "search" else item.seeds
             where = f"{kind} seeds {_span(seeds)}" if seeds else f"{kind} seeds"
-            ax.errorbar(
+            drawn = ax.errorbar(
                 [x], [e.value], yerr=[[e.value - e.ci_low], [e.ci_high - e.value]], fmt=marker,
                 color=colour, ms=7, capsize=4, lw=1.6, label=f"{where} (n={n})",
             )  # fmt: skip
+            tip(
+                drawn,
+                f"{objective.title}, {where}: {e.value:.4g} [{e.ci_low:.4g}, {e.ci_high:.4g}]",
+            )
         ax.set_xticks([0, 1], ["search", "fresh"])
         ax.set_xlim(-0.6, 1.6)
         ax.set_title(objective.title, loc="left")

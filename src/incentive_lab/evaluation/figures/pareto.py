@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from incentive_lab.evaluation.figures.comparison import _MARKERS, _figure, _styled
+from incentive_lab.evaluation.figures.interactive import tip, value_text
 from incentive_lab.evaluation.report.analysis import CONDITION, MECHANISM, Objective
 
 
@@ -76,11 +77,17 @@ def pareto(
         for j, m in enumerate(names):
             wl, wh = table["social_welfare"].loc[m, ["ci_low", "ci_high"]]
             cl, ch = table[cost.metric].loc[m, ["ci_low", "ci_high"]]
-            ax.errorbar(
+            drawn = ax.errorbar(
                 c[j], w[j], xerr=[[c[j] - cl], [ch - c[j]]], yerr=[[w[j] - wl], [wh - w[j]]],
                 fmt=_MARKERS[j % len(_MARKERS)], color=colours[m], ms=11 if front[j] else 7,
                 capsize=3, lw=1.2, mec="black" if front[j] else colours[m], mew=1.6, zorder=3,
             )  # fmt: skip
+            tip(
+                drawn,
+                f"{m}: social welfare {value_text(w[j], *np.asarray([wl, wh], float))}, "
+                f"{cost.metric} {value_text(c[j], *np.asarray([cl, ch], float))}"
+                + (" (Pareto-optimal)" if front[j] else ""),
+            )
             ax.annotate(
                 m, (c[j], w[j]), xytext=offsets[j], textcoords="offset points", fontsize=9,
                 fontweight="bold" if front[j] else "normal", va="center",

@@ -15,23 +15,29 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from incentive_lab.evaluation.figures import comparison, design, pareto
+from incentive_lab.evaluation.figures import comparison, design, pareto, phase_diagram
 from incentive_lab.evaluation.figures.games import game_figures
 from incentive_lab.evaluation.report.analysis import CONDITION, MECHANISM, Prepared, curve_stats
+from incentive_lab.evaluation.report.design_blocks import design_blocks
 from incentive_lab.evaluation.report.gridworld import episode_strips
 from incentive_lab.evaluation.report.model import Analysis
-from incentive_lab.evaluation.report.template import Markup, badge, figure, join, table, tag
+from incentive_lab.evaluation.report.template import (
+    Markup,
+    badge,
+    ci_text,
+    figure,
+    join,
+    table,
+    tag,
+)
 from incentive_lab.evaluation.report.transcripts import transcript_section
 from incentive_lab.evaluation.report.verdicts import BUDGET_METRIC, Verdict
+
+__all__ = ["ci_text", "phase_steps", "section", "slug", "verdict_badge", "warnings_block"]
 
 MONEY = ("incentive_collected", "net_transfer")
 """Money columns shown beside the objectives (spend is the cost objective)."""
 BADGES = {"clear": "clear", "tie": "tie", "not clear": "unclear", "no effect": "over"}
-
-
-def ci_text(mean: float, low: float, high: float) -> str:
-    """``mean [low, high]``: the one way every interval is printed (as ``show``)."""
-    return f"{mean:.4g} [{low:.4g}, {high:.4g}]"
 
 
 def slug(text: str) -> str:
@@ -143,7 +149,7 @@ def _figures(a: Analysis, rng: np.random.Generator) -> list[Markup]:
     numeric = _numeric(prep)
     if len(numeric) == 1:
         add(
-            comparison.phase_lines(final, numeric[0], objectives, prep.mechanisms, colours),
+            phase_diagram.phase_lines(final, numeric[0], objectives, prep.mechanisms, colours),
             "phase-diagram",
             f"Outcomes against the swept parameter {numeric[0]}: one line per candidate with "
             "its 95% CI band; candidates are compared within each value.",
@@ -151,7 +157,9 @@ def _figures(a: Analysis, rng: np.random.Generator) -> list[Markup]:
     elif len(numeric) >= 2:
         objective = next((o for o in objectives if o.metric == prep.primary), objectives[0])
         add(
-            comparison.phase_heatmaps(final, (numeric[0], numeric[1]), objective, prep.mechanisms),
+            phase_diagram.phase_heatmaps(
+                final, (numeric[0], numeric[1]), objective, prep.mechanisms
+            ),
             "phase-diagram",
             f"Phase diagram: mean final {objective.title.lower()} over {numeric[0]} × "
             f"{numeric[1]}, one panel per candidate.",
@@ -170,10 +178,7 @@ def _figures(a: Analysis, rng: np.random.Generator) -> list[Markup]:
             "Design search: the primary objective per trial (mean over seeds) with the best "
             "so far, and each trial's incentive_cost with the budget." + known,
         )
-    if prep.tables.importances:
-        rows = [[k, f"{v:.3f}"] for k, v in prep.tables.importances.items()]
-        made.append(tag("h4", "Parameter importance (Optuna PED-ANOVA)"))
-        made.append(table(["parameter", "importance"], rows, numeric=[1]))
+    made.extend(design_blocks(a, name))
     for extra in game_figures(prep, rng):  # chosen by the game id
         add(extra.figure, extra.kind, extra.caption)
     made.extend(episode_strips(prep, f"fig-{name}-episode"))  # games that render

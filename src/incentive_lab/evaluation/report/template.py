@@ -1,15 +1,18 @@
 """HTML building blocks of the report: the page shell, its CSS, tables, figures, badges.
 
-The page is one self-contained file: inline CSS, inline SVG figures, no scripts, no fonts
-or images fetched from anywhere (nothing in the page names an ``http(s)`` URL). Every
-piece of text is HTML-escaped here; callers pass plain strings, or :class:`Markup` for
-fragments this module already built.
+The page is one self-contained file: inline CSS, inline SVG figures, one short inline
+script (legend toggling, :mod:`incentive_lab.evaluation.figures.interactive`; hover values
+are SVG ``<title>`` elements and need none), no fonts or images fetched from anywhere
+(nothing in the page names an ``http(s)`` URL). Every piece of text is HTML-escaped here;
+callers pass plain strings, or :class:`Markup` for fragments this module already built.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+
+from incentive_lab.evaluation.figures import interactive
 
 CSS = """
 :root { --ink:#1d2330; --muted:#5b6475; --line:#dde2ea; --bg:#f6f7f9; --card:#fff;
@@ -128,10 +131,11 @@ def page(title: str, subtitle: str, body: object, footer: object) -> str:
             Markup('<meta charset="utf-8">'),
             Markup('<meta name="viewport" content="width=device-width, initial-scale=1">'),
             tag("title", title),
-            tag("style", Markup(CSS)),
+            tag("style", Markup(CSS + interactive.CSS)),
         ]
     )
     top = tag("header", tag("div", join([tag("h1", title), tag("p", subtitle)])), class_="top")
     main = tag("main", join([body, tag("footer", footer)]))
-    document = f'<html lang="en">\n<head>{head}</head>\n<body>{top}{main}</body>\n</html>\n'
+    script = tag("script", Markup(interactive.SCRIPT))
+    document = f'<html lang="en">\n<head>{head}</head>\n<body>{top}{main}{script}</body>\n</html>\n'
     return "<!DOCTYPE html>\n" + document
