@@ -5,14 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from incentive_lab.experiments import execute_run, load_config, plan_runs
 
 # design*.yaml are mechanism searches (experiment + design block): tests/experiments/test_design*.
+# Examples running the local language model live are run by the real-model tier (tests/llm).
+
+
+def _live_local_model(path: Path) -> bool:
+    learners = yaml.safe_load(path.read_text()).get("learners") or []
+    return any((g.get("params") or {}).get("backend", {}).get("kind") == "local" for g in learners)
+
+
 EXAMPLES = sorted(
     p
     for p in (Path(__file__).parents[2] / "examples").glob("*.yaml")
-    if not p.name.startswith("design")
+    if not p.name.startswith("design") and not _live_local_model(p)
 )
 
 
