@@ -27,7 +27,10 @@ game id                                                    figures (module)
 ``recommender``                                            CTR, session length, churn,
                                                            diversity, coverage, exposure Gini,
                                                            cold-start CTR with CIs
-                                                           (``figures.platform``)
+                                                           (``figures.platform``); market
+                                                           share over time, CTR vs long-term
+                                                           return, exposure Gini vs CTR
+                                                           (``figures.recommender``)
 ``bottleneck``                                             departure rate and queue over the
                                                            day per series, with the no-toll and
                                                            fine-toll theory
@@ -52,6 +55,7 @@ from incentive_lab.evaluation.figures import (
     bottleneck,
     dynamics,
     platform,
+    recommender,
     spatial,
     subsample,
 )
@@ -159,7 +163,9 @@ def _recommender(
         "each user- and provider-side metric, to read what a mechanism buys and what it "
         "costs (e.g. lower provider exposure Gini against CTR)."
     )
-    return [GameFigure(fig, "platform-outcomes", caption)]
+    out = [GameFigure(fig, "platform-outcomes", caption)]
+    out += [GameFigure(*f) for f in recommender.competition_figures(prep, rng)]
+    return out
 
 
 def _subsample(

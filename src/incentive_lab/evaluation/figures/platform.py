@@ -2,9 +2,12 @@
 
 One panel per platform metric the game records (SPEC §1.7) — click-through rate, session
 length, churn, intra-list diversity, catalogue coverage, provider exposure Gini, cold-start
-CTR — each with the final value per series (mechanism / sweep point), mean over seeds and a
-95% bootstrap CI. Read across the panels it shows the trade-off a platform mechanism buys:
-e.g. an exposure-fairness tax lowers the exposure Gini at a cost in CTR.
+CTR, and (recorded with the options added after v0) novelty and user satisfaction — each
+with the final value per series (mechanism / sweep point), mean over seeds and a 95%
+bootstrap CI. Read across the panels it shows the trade-off a platform mechanism buys:
+e.g. an exposure-fairness tax lowers the exposure Gini at a cost in CTR. Competition
+figures (market share over time, CTR vs long-term return, exposure Gini vs CTR) are in
+``figures.recommender``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ PANELS = (
     ("coverage", "Catalogue coverage", "distinct items shown / catalogue", True),
     ("exposure_gini", "Provider exposure Gini", "0 = every provider equally exposed", False),
     ("cold_start_ctr", "Cold-start CTR", "CTR of new users", True),
+    ("novelty", "Novelty", "mean self-information −log₂ p of items shown (bits)", True),
+    ("user_satisfaction", "User satisfaction", "mean satisfaction / patience (0–1)", True),
 )
 """(metric, title, unit, higher is better)."""
 
