@@ -15,6 +15,9 @@ prompt changed — and writes ``<analysis>`` and ``<response>``, whose action is
     for <objective> is ROW_COL.</analysis>`` — and the response plays that cell's column
     (the grammar binds them), so the model's choice is the cell it names.
 
+* :func:`payoff_grammar` — a GBNF grammar for the first stage (``<thinking>`` of at most
+  ``THINKING_CHARS`` characters, then the payoff block with exactly the schema's cells and
+  one-decimal numbers ``0.0``–``9.9``), so a small local model writes a parseable matrix.
 * :func:`parse` — the continuation's action: the two blocks in order, each once, the
   response a strict ``{"action": k}`` (:func:`.parsing.parse_action`), else the reason.
 
@@ -35,6 +38,8 @@ from incentive_lab.learners.llm.parsing import parse_action
 GrammarStyle = Literal["none", "free", "cell"]
 ANALYSIS_CHARS = 200
 """Longest free ``<analysis>`` under the ``free`` grammar."""
+THINKING_CHARS = 160
+"""Longest ``<thinking>`` under :func:`payoff_grammar`."""
 TAIL = re.compile(r"\A\s*<analysis>(.*?)</analysis>\s*<response>(.*?)</response>\s*\Z", re.DOTALL)
 
 
@@ -81,6 +86,23 @@ def grammar(
         for col, name in enumerate(schema.cols):
             options.append(f"{_quote(f'{name_row}_{name}.')} {_response(col)}")
     return "\n".join([f"root ::= {lead} cell", "cell ::= " + " | ".join(options)])
+
+
+def payoff_grammar(schema: PayoffSchema) -> str:
+    """GBNF of ``<thinking>…</thinking>`` + the payoff block up to ``</payoff>``."""
+    cells = ' ", " '.join(
+        f"{_quote(f'{chr(34)}{cell}{chr(34)}: {{{chr(34)}LLM{chr(34)}: ')} num "
+        f'{_quote(f", {chr(34)}user{chr(34)}: ")} num "}}"'
+        for cell in schema.cells
+    )
+    return "\n".join(
+        [
+            'root ::= "<thinking>" text "</thinking>\\n<payoff>{" cells "}</payoff>"',
+            f"text ::= [^<]{{1,{THINKING_CHARS}}}",
+            f"cells ::= {cells}",
+            'num ::= [0-9] "." [0-9]',
+        ]
+    )
 
 
 def parse(text: str, n_actions: int) -> int | str:

@@ -83,7 +83,7 @@ class LLMParams(Params):
     continuation_grammar: continuation.GrammarStyle = Field(
         "free", exclude_if=lambda v: v == "free"
     )
-    """GTAlign steering, raw continuation: GBNF of the continued blocks (free, cell, none)."""
+    """GTAlign steering on a continuing backend: GBNF of both stages (free, cell, none)."""
     payoff_schema: Literal["game", "gtalign"] = Field("game", exclude_if=lambda v: v == "game")
     """GTAlign: ``game`` (rows: others' actions) or ``gtalign`` (DQ/VQ × DA/CQ/AQ)."""
     best_of_n: int = Field(1, ge=1, le=32, exclude_if=lambda v: v == 1)
@@ -253,12 +253,18 @@ class LLMLearner(Learner[LLMParams]):
     ) -> int | None:
         p = self.params
         steering = p.steering is not None
+        first_grammar = (
+            continuation.payoff_grammar(self.schema)
+            if steering and p.continuation_grammar != "none" and continues(self.backend)
+            else None
+        )
         for attempt in range(p.max_reasks + 1):
             text = self._ask(
                 messages,
                 record,
                 max_tokens=p.gtalign_max_tokens,
                 stop=("</payoff>",) if steering else (),
+                grammar=first_grammar,
             )
             if text is None:
                 return None

@@ -9,7 +9,8 @@ process per core.
 
 Decoding can be constrained: a request with a ``json_schema`` is sent with
 ``response_format={"type": "json_object", "schema": ...}``, which llama.cpp turns into a
-grammar, so the model can only emit a JSON object of that shape.
+grammar, so the model can only emit a JSON object of that shape; a request with a GBNF
+``grammar`` is decoded under it.
 
 Continuation (``continues = True``): a request with a ``prefix`` is a raw completion — the
 model's own chat template (the GGUF's ``tokenizer.chat_template``, rendered by llama-cpp-
@@ -148,6 +149,10 @@ class LocalBackend:
                 "schema": json.loads(request.json_schema),
             }
         try:
+            if request.grammar is not None:
+                from llama_cpp import LlamaGrammar
+
+                kwargs["grammar"] = LlamaGrammar.from_string(request.grammar, verbose=False)
             result = model.create_chat_completion(**kwargs)
             content = result["choices"][0]["message"]["content"]
         except (ValueError, RuntimeError, KeyError, IndexError) as exc:
