@@ -179,7 +179,8 @@ def test_bad_options(workdir: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (("run", "x.yaml", "--workers", "abc"), "'--workers'"),
+        (("run", "x.yaml", "--workers", "abc"), "'--workers': got 'abc'"),
+        (("report", "--seed=-1"), "'--seed': got '-1'"),
         (("show", "--bogus"), "No such option: --bogus"),
         (("nosuch",), "No such command 'nosuch'"),
         (("bench", "run"), "Missing argument 'name'"),

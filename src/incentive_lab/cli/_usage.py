@@ -28,9 +28,26 @@ UsageError = _base("UsageError")
 ClickException = _base("ClickException")
 
 
-def usage_line(error: Any) -> str:
-    """``error: <click's message> (see '<command> --help')`` on one line."""
+def given_value(error: Any, args: Sequence[str]) -> str | None:
+    """The command-line value of the option a ``BadParameter`` is about (``None``: unknown)."""
+    param = getattr(error, "param", None)
+    for opt in getattr(param, "opts", None) or ():
+        if not opt.startswith("-"):
+            continue
+        for k, arg in enumerate(args):
+            if arg == opt and k + 1 < len(args):
+                return args[k + 1]
+            if arg.startswith(opt + "="):
+                return arg[len(opt) + 1 :]
+    return None
+
+
+def usage_line(error: Any, args: Sequence[str] = ()) -> str:
+    """``error: <click's message> (see '<command> --help')`` on one line, naming the value."""
     message = " ".join(error.format_message().split())
+    value = given_value(error, args)
+    if value is not None and repr(value) not in message:
+        message = message.replace(": ", f": got {value!r}; ", 1)
     command = error.ctx.command_path if error.ctx is not None else "incentive-lab"
     return f"error: {message} (see '{command} --help')"
 
@@ -51,7 +68,8 @@ class OneLineGroup(TyperGroup):
         try:
             value = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except UsageError as error:
-            typer.echo(usage_line(error), err=True)
+            given = list(sys.argv[1:] if args is None else args)
+            typer.echo(usage_line(error, given), err=True)
             sys.exit(2)
         except ClickException as error:
             message = " ".join(error.format_message().split())  # type: ignore[attr-defined]
