@@ -114,3 +114,13 @@ def test_q_learning_learns_the_rubric_argmax(mechanism: str, expected: list[int]
     np.testing.assert_allclose(best, np.broadcast_to(target.max(axis=1), best.shape), atol=1e-4)
     # from Q = 0 every estimate rises towards its (positive, fixed) reward, never past it
     assert (learner.q <= target[None] + 1e-12).all()
+
+
+def test_strategy_shares_per_question_type_sum_to_one() -> None:
+    states = np.array([0, 1, 3, 4, 5])
+    actions = np.array([CQ, DA, CQ, CQ, AQ])
+    user, llm = rubric.score(states, actions)
+    m = step_metrics(states, actions, user, llm)
+    assert (m["share_DA_clear"], m["share_CQ_clear"], m["share_AQ_clear"]) == (0.5, 0.5, 0.0)
+    assert m["share_AQ_ambiguous"] == pytest.approx(1 / 3)
+    assert m["share_CQ_ambiguous"] == pytest.approx(2 / 3)

@@ -24,7 +24,10 @@ Scores
 Metrics (``info["metrics"]``, per step over the conversations): ``user_welfare`` (mean U),
 ``llm_welfare`` (mean L), ``mutual_welfare`` (mean ``√(U·L)``), ``verbose_share`` (share of
 ``AQ``), ``clarify_share_ambiguous`` / ``clarify_share_clear`` (share of ``CQ`` among the
-ambiguous / clear questions of the step; omitted in a step without such a question).
+ambiguous / clear questions of the step), and ``share_<strategy>_<question>`` (e.g.
+``share_AQ_clear``: share of each strategy among the step's clear / ambiguous questions,
+for the report's strategy-share figure); per-question metrics are omitted in a step without
+such a question.
 
 Reference: Zhu et al., "GTAlign: Game-Theoretic Alignment of LLM Assistants for Mutual
 Welfare" (2025, arXiv:2510.08872). Version 1.
@@ -169,8 +172,10 @@ def step_metrics(
         "mutual_welfare": float(rubric.mutual_welfare(user, llm).mean()),
         "verbose_share": float((actions == rubric.VERBOSE).mean()),
     }
-    if ambiguous.any():
-        metrics["clarify_share_ambiguous"] = float(clarify[ambiguous].mean())
-    if (~ambiguous).any():
-        metrics["clarify_share_clear"] = float(clarify[~ambiguous].mean())
+    for question, mask in (("ambiguous", ambiguous), ("clear", ~ambiguous)):
+        if not mask.any():
+            continue
+        metrics[f"clarify_share_{question}"] = float(clarify[mask].mean())
+        for k, name in enumerate(rubric.STRATEGIES):
+            metrics[f"share_{name}_{question}"] = float((actions[mask] == k).mean())
     return metrics

@@ -35,6 +35,8 @@ game id                                                    figures (module)
                                                            day per series, with the no-toll and
                                                            fine-toll theory
                                                            (``figures.bottleneck``)
+``user_assistant``                                         answer-strategy shares per question
+                                                           type, with √(U·L) (``figures.gtalign``)
 =========================================================  =====================================
 
 Statistics use a child of the report's generator (``rng.spawn``), so adding or removing a
@@ -54,6 +56,7 @@ from incentive_lab.evaluation.figures import (
     allocation,
     bottleneck,
     dynamics,
+    gtalign,
     platform,
     recommender,
     spatial,
@@ -199,6 +202,18 @@ def _bottleneck(
     return [GameFigure(fig, "departure-profiles", caption)]
 
 
+def _gtalign(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) -> list[GameFigure]:
+    fig = gtalign.strategy_shares(prep, rng)
+    if fig is None:
+        return []
+    caption = (
+        "Answer strategies of the assistant per question type and series (final window, mean "
+        "over seeds): DA direct answer, CQ clarifying question, AQ answer + follow-up question "
+        "(verbose); right: final mutual welfare √(U·L) with 95% CI (GTAlign, Zhu et al. 2025)."
+    )
+    return [GameFigure(fig, "strategy-shares", caption)]
+
+
 BUILDERS: dict[str, Builder] = {
     "differentiable_pgg": _dynamics,
     "differentiable_toy": _dynamics,
@@ -209,6 +224,7 @@ BUILDERS: dict[str, Builder] = {
     "global_local": _subsample,
     "recommender": _recommender,
     "bottleneck": _bottleneck,
+    "user_assistant": _gtalign,
 }
 """Game id → builder of its game-specific figures."""
 
