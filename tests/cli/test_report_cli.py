@@ -27,6 +27,7 @@ def test_bench_run_then_report(tmp_path: Path) -> None:
     result = invoke(*args, "--steps", "40")
     assert result.exit_code == 0, result.output
     assert "staghunt-pg-v1-steps40" in result.stdout and _count(db) == 12
+    assert "Best candidate per objective (verdict:" in " ".join(result.stdout.split())
     again = invoke(*args, "--steps", "40")  # resumes: nothing new
     assert again.exit_code == 0 and _count(db) == 12
     out = tmp_path / "r.html"

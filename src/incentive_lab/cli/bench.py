@@ -7,7 +7,9 @@
     incentive-lab demo [--out DIR] [--workers N]
 
 ``bench run`` runs one scenario of :mod:`incentive_lab.experiments.bench.suite` through the normal
-store (finished runs are skipped) and prints the per-mechanism table. ``demo`` runs the demo
+store (finished runs are skipped) and prints the per-mechanism table, then the best
+candidate per objective with the report's verdict (clear / tie / not clear / no effect) and
+its reason. ``demo`` runs the demo
 scenarios with one progress bar, writes ``DIR/incentive-lab.duckdb`` and
 ``DIR/report.html`` and prints the best mechanism per objective and the report's path.
 """
@@ -74,10 +76,12 @@ def bench_run(
 ) -> None:
     """Run one scenario (finished runs are skipped) and print its results."""
     from incentive_lab.experiments.bench.suite import get_scenario
+    from incentive_lab.experiments.execution.reporting import best_mechanisms
 
     with user_errors():
         config = get_scenario(name).experiment_config(seeds=seeds, steps=steps)
         results = run_and_report(config, db, workers, "local", None, max_runs=max_runs)
+        out.print(best_table(best_mechanisms([results])))
     where(db, [results.experiment])
 
 
