@@ -16,6 +16,7 @@ module             what it holds
 ``base``           the shared ``Game`` logic: step, views, counterfactual replays
 ``metrics``        the social outcome metrics of Perolat et al. (2017), per episode
 ``render``         ``render_rgb``: a copy's state as an RGB picture
+``global_view``    each copy's whole map as planes: the ``global_state`` of a MAPPO critic
 ``scripted``       the bots (cooperator / defector) behind the ``scripted_policy`` capability
 ``coins``          the Coin Game (Lerer & Peysakhovich 2017; Foerster et al. 2018)
 ``harvest``        Harvest (Perolat et al. 2017; Hughes et al. 2018)
