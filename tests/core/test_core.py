@@ -13,7 +13,7 @@ from incentive_lab.core import (
     spawn_rngs,
     validate_params,
 )
-from incentive_lab.core.params import describe_params
+from incentive_lab.core.describe import describe
 
 
 class Demo(Params):
@@ -25,9 +25,9 @@ class Demo(Params):
 
 def test_params_validate_and_describe():
     assert validate_params(Demo, {"alpha": 0.5}).alpha == 0.5
-    rows = {row["name"]: row for row in describe_params(Demo)}
-    assert rows["alpha"]["description"] == "Learning rate."
-    assert rows["alpha"]["default"] == 0.1
+    docs = {doc.name: doc for doc in describe(Demo)}
+    assert docs["alpha"].description == "Learning rate."
+    assert docs["alpha"].default_value == 0.1 and docs["alpha"].type == "float in (0, 1]"
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Rich tables for the command line: registry listings and per-sweep-point summaries.
+"""Rich tables for the command line: the registry overview and per-sweep-point summaries.
 
 Summary tables show, for each experiment and sweep point, the number of seeds and
 ``mean [low, high]`` — the 95% stratified percentile bootstrap interval over seeds, which is
@@ -11,85 +11,14 @@ same runs and bootstrap seed. With fewer than 5 seeds a table carries the warnin
 
 from __future__ import annotations
 
-import json
 import math
-import re
-from typing import Any
 
 import pandas as pd
 from rich.table import Table
 
-from incentive_lab.core.params import describe_params
 from incentive_lab.core.registry import Entry
 from incentive_lab.evaluation.statistics import interval_warnings
 from incentive_lab.experiments.execution.results import aggregate, main_metrics, point_columns
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-able version of a default or metadata value."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    tolist = getattr(value, "tolist", None)
-    return _plain(tolist()) if callable(tolist) else str(value)
-
-
-_OPERATORS = {
-    "ge": ">=",
-    "gt": ">",
-    "le": "<=",
-    "lt": "<",
-    "min_length": "length >=",
-    "max_length": "length <=",
-    "multiple_of": "multiple of",
-}
-
-
-def constraint_text(raw: str) -> str:
-    """``"Ge(ge=0)"`` → ``">= 0"``; anything unrecognised is returned unchanged."""
-    match = re.fullmatch(r"\w+\((\w+)=(.*)\)", raw)
-    if match and match.group(1) in _OPERATORS:
-        return f"{_OPERATORS[match.group(1)]} {match.group(2)}"
-    return raw
-
-
-def _rows(entry: Entry) -> list[dict[str, Any]]:
-    return [
-        {
-            **row,
-            "default": _plain(row["default"]),
-            "constraints": [constraint_text(c) for c in row["constraints"]],
-        }
-        for row in describe_params(entry.params)
-    ]
-
-
-def entry_record(entry: Entry) -> dict[str, Any]:
-    """One registered unit as a JSON-able dict (``list --json``)."""
-    return {
-        "id": entry.id,
-        "description": entry.description,
-        "parameters": _rows(entry),
-        "metadata": _plain(dict(entry.metadata)),
-        "offers": sorted(c.value for c in entry.offers),
-        "requires": sorted(c.value for c in entry.needs()),
-    }
-
-
-def entry_table(kind: str, entry: Entry) -> Table:
-    """A table of the parameters of one unit, titled ``id — description``."""
-    table = Table(title=f"[bold]{entry.id}[/bold] — {entry.description}", title_justify="left")
-    for column in ("parameter", "type", "default", "constraints", "description"):
-        table.add_column(column, overflow="fold")
-    for row in _rows(entry):
-        default = "required" if row["required"] else json.dumps(row["default"])
-        table.add_row(
-            row["name"], row["type"], default, ", ".join(row["constraints"]), row["description"]
-        )
-    return table
 
 
 def overview_table(kind: str, units: list[Entry]) -> Table:

@@ -121,25 +121,3 @@ def validate_params(model: type[P], raw: Any, field: str = "params") -> P:
         raise from_validation_error(field, error) from None
     except LooseScalarError as error:
         raise ConfigError(f"{field}.{error.name}", error.value, error.allowed) from None
-
-
-def describe_params(model: type[Params]) -> list[dict[str, Any]]:
-    """Name, type, default and description of each field of ``model`` (for listings)."""
-    rows = []
-    for name, info in model.model_fields.items():
-        annotation = info.annotation
-        type_name = getattr(annotation, "__name__", None) or str(annotation)
-        type_name = type_name.replace("typing.", "")
-        default = None if info.is_required() else info.get_default(call_default_factory=True)
-        constraints = [str(m) for m in info.metadata]
-        rows.append(
-            {
-                "name": name,
-                "type": type_name,
-                "required": info.is_required(),
-                "default": default,
-                "constraints": constraints,
-                "description": info.description or "",
-            }
-        )
-    return rows
