@@ -54,6 +54,18 @@ def test_logq_corrected_in_batch_softmax_by_hand():
     assert float(weighted) == pytest.approx(-log_softmax(row0, 0) / 2, rel=1e-6)
 
 
+def test_accidental_hits_leave_the_softmax():
+    # rows 0 and 2 clicked the same item 7: column 2 is not a negative of row 0 (nor 0 of 2)
+    user = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])
+    item = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+    log_q = torch.zeros(3)
+    loss = logq_softmax_loss(user, item, log_q, 1.0, ids=torch.tensor([7, 3, 7]))
+    # logits: row 0 [1, 0, (1)], row 1 [0, 1, 0], row 2 [(0.6), 0.8, 0.6]; () removed
+    rows = [(1.0, [1.0, 0.0]), (1.0, [0.0, 1.0, 0.0]), (0.6, [0.8, 0.6])]
+    expected = -sum(pos - math.log(sum(math.exp(v) for v in row)) for pos, row in rows) / 3
+    assert float(loss) == pytest.approx(expected, rel=1e-6)
+
+
 def test_frequency_estimation_by_hand():
     est = FrequencyEstimator(n_agents=1, n_items=3, alpha=0.5)
     est.update(0, np.array([0, 0, 2]))  # t = 1: first sight B = t = 1; item 0 twice: ×(1 − α)

@@ -20,7 +20,11 @@ in-batch softmax over the batch's items with the logQ correction::
 
 where ``p_j`` is the estimated probability that item ``j`` is in a batch (streaming
 frequency estimation, :class:`~incentive_lab.learners.recsys.two_tower.FrequencyEstimator`)
-and ``r_b`` the reward of the click (1 here).
+and ``r_b`` the reward of the click (1 here). Given the items' ids, a column ``j ≠ b``
+holding the same item as row ``b``'s positive (an "accidental hit": in a small catalogue
+many clicks in a batch share an item) is left out of row ``b``'s softmax, as TensorFlow
+Recommenders' ``Retrieval(remove_accidental_hits=True)`` does; otherwise the positive
+would count as its own negative.
 """
 
 from __future__ import annotations
@@ -37,13 +41,19 @@ def logq_softmax_loss(
     log_q: torch.Tensor,
     temperature: float,
     reward: torch.Tensor | None = None,
+    ids: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """The batch loss ``L`` (module docstring).
 
     ``user[B, d]`` and ``item[B, d]`` (row ``b``: a click), ``log_q[B]`` the log sampling
-    probability of item ``b``, ``reward[B]`` (default ones).
+    probability of item ``b``, ``reward[B]`` (default ones), ``ids[B]`` the items' ids
+    (given: accidental hits are removed).
     """
     logits = user @ item.T / temperature - log_q[None, :]
+    if ids is not None:
+        hit = ids[:, None] == ids[None, :]
+        hit.fill_diagonal_(False)
+        logits = logits.masked_fill(hit, float("-inf"))
     log_softmax = torch.log_softmax(logits, dim=1).diagonal()
     weight = torch.ones_like(log_softmax) if reward is None else reward
     return -(weight * log_softmax).mean()

@@ -11,7 +11,8 @@ top-``k`` (with the family's exploration, ``learners.recsys._base``).
 Learning (online, from clicks): every step, for each agent, a batch of the step's clicks
 ``(user, item)`` plus ``replay`` clicks drawn from its buffer of past clicks (users still in
 their slot) takes ``updates`` Adam steps (Kingma & Ba 2015) on the in-batch softmax with the
-logQ correction (``_towers.logq_softmax_loss``; Yi et al. eq. (4)). The item frequencies are
+logQ correction (``_towers.logq_softmax_loss``; Yi et al. eq. (4)), accidental hits (the
+row's own item elsewhere in the batch) removed. The item frequencies are
 estimated by Yi et al.'s streaming Algorithm 2 (:class:`FrequencyEstimator`), with the
 item id as its own hash (the catalogue is finite, so no collisions). Slates without a
 click carry no positive. Torch threads are set to ``threads`` (1 by default); initial
@@ -211,7 +212,11 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
                 u = net.users(torch.as_tensor(batch_u), torch.as_tensor(seq))
                 v = net.items(torch.as_tensor(batch_i), features)
                 loss = logq_softmax_loss(
-                    u, v, torch.as_tensor(log_q, dtype=torch.float32), p.temperature_softmax
+                    u,
+                    v,
+                    torch.as_tensor(log_q, dtype=torch.float32),
+                    p.temperature_softmax,
+                    ids=torch.as_tensor(batch_i),
                 )
                 optimiser.zero_grad()
                 loss.backward()
