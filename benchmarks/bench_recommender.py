@@ -10,14 +10,17 @@ satisfaction, churn and the catalogue update (SPEC §1.7). We measure, in one pr
   oracle, diverse, similar);
 * the whole loop ``rollout.Simulation`` with a vectorised ``bandit`` (UCB) group, under
   mechanism ``none`` and ``exposure_fairness``, and with 4 learning recommenders choosing
-  items (``agents_choose: items``; ``recsys_bpr``, ``recsys_linucb``);
+  items (``agents_choose: items``; ``recsys_bpr`` at its defaults and with
+  ``update: sequential``, ``recsys_linucb``, ``recsys_two_tower``, ``recsys_sasrec``; the
+  last two need torch; ``--learners-only`` times just these);
 * per user: user-rounds per second = steps/s × active users.
 
 RecSim (Ie et al. 2019) is not compared: its last release (recsim 0.2.4) requires
 ``tensorflow``, ``dopamine-rl`` and ``gin-config`` and imports ``gin.tf`` in its
 interest-evolution environment, and targets the old ``gym`` API (see benchmarks/README.md).
 
-Run: ``python benchmarks/bench_recommender.py [--users U] [--items I] [--steps T]``.
+Run: ``python benchmarks/bench_recommender.py [--users U] [--items I] [--steps T]
+[--learners-only]``.
 """
 
 from __future__ import annotations
@@ -62,11 +65,23 @@ def loop_steps(users: int, items: int, steps: int, mechanism: str) -> float:
     return steps / (time.perf_counter() - start)
 
 
-def slate_loop_steps(users: int, items: int, steps: int, learner_id: str) -> float:
+LEARNERS: dict[str, tuple[str, dict[str, object]]] = {
+    "recsys_bpr": ("recsys_bpr", {}),
+    "recsys_bpr sequential": ("recsys_bpr", {"update": "sequential", "item_bias": True}),
+    "recsys_linucb": ("recsys_linucb", {}),
+    "recsys_two_tower": ("recsys_two_tower", {}),
+    "recsys_sasrec": ("recsys_sasrec", {}),
+}
+
+
+def slate_loop_steps(
+    users: int, items: int, steps: int, learner_id: str, learner_params: dict[str, object]
+) -> float:
     """Steps/s of the whole ``Simulation`` with 4 learning recommenders choosing items."""
     params = {"n_users": users, "n_items": items, "n_agents": 4, "agents_choose": "items"}
     game = make_game("recommender", params)
-    learner = make_learner(learner_id, {}, LearnerContext.for_game(game), make_rng(1))
+    context = LearnerContext.for_game(game)
+    learner = make_learner(learner_id, learner_params, context, make_rng(1))
     sim = Simulation(
         game,
         [LearnerGroup(0, 4, learner)],
@@ -84,10 +99,16 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--items", type=int, default=1_000)
     parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--learners-only", action="store_true")
     args = parser.parse_args()
     u, i, t = args.users, args.items, args.steps
     print(f"recommender: {u} users x {i} items x 4 agents, {t} steps per measurement")
     print(f"{'workload':<34} {'steps/s':>9} {'user-rounds/s':>14}")
+    if args.learners_only:
+        for name, (learner_id, params) in LEARNERS.items():
+            rate = slate_loop_steps(u, i, t, learner_id, params)
+            print(f"Simulation {name + ' (items)':<32} {rate:>9.2f}", flush=True)
+        return
     cases = {name: np.full(4, k) for k, name in enumerate(SLATE_STRATEGIES)}
     cases["mixed (random/oracle/diverse/similar)"] = np.array(
         [strategy_index(s) for s in ("random", "oracle", "diverse", "similar")]
@@ -98,9 +119,9 @@ def main() -> None:
     for mechanism in ("none", "exposure_fairness"):
         rate = loop_steps(u, i, t, mechanism)
         print(f"Simulation ucb + {mechanism:<17} {rate:>9.1f}")
-    for learner_id in ("recsys_bpr", "recsys_linucb"):
-        rate = slate_loop_steps(u, i, t, learner_id)
-        print(f"Simulation {learner_id} (items){'':<6} {rate:>9.1f}")
+    for name, (learner_id, params) in LEARNERS.items():
+        rate = slate_loop_steps(u, i, t, learner_id, params)
+        print(f"Simulation {name + ' (items)':<32} {rate:>9.2f}")
 
 
 if __name__ == "__main__":
