@@ -3,6 +3,8 @@
 * :func:`parallel_env` — any registered game (+ mechanism) as a PettingZoo ``ParallelEnv``.
 * :class:`GameFromParallelEnv` / :func:`from_parallel_env` — any external PettingZoo
   ``ParallelEnv`` as a ``core.game.Game`` for ``incentive_lab.rollout.Simulation``.
+* ``incentive_lab.interop.rllib`` — any registered game (+ mechanism) as an RLlib
+  ``MultiAgentEnv``; import it explicitly (it needs the ``rllib`` extra, not imported here).
 """
 
 from incentive_lab.interop.external import GameFromParallelEnv, from_parallel_env
