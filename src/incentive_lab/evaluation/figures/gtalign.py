@@ -63,6 +63,6 @@ def strategy_shares(prep: Prepared, rng: np.random.Generator) -> Any | None:
         ax.set_xlim(0.0, 1.0)
         ax.invert_yaxis()
         ax.set_title(f"{question} questions: share of each answer strategy", loc="left")
-    axes[0].legend(loc="lower right", fontsize="small", ncols=3)
+    axes[1].legend(loc="upper left", bbox_to_anchor=(1.0, -0.12), fontsize="small", ncols=3)
     axes[1].set_xlabel("share of answers (final window, mean over seeds)")
     return fig
