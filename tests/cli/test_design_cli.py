@@ -38,12 +38,21 @@ def design(**changes: Any) -> dict[str, Any]:
 
 
 def test_design_prints_best_trials_and_importance(tmp_path: Path) -> None:
+    from incentive_lab.cli._common import out as console
+
     config = write_config(tmp_path / "d.yaml", design())
-    result = invoke("design", config, "--db", tmp_path / "s.duckdb", "--workers", "1")
+    width = console.width
+    console.width = 200  # made at import: widen it directly (as test_cli_list_values)
+    try:
+        result = invoke("design", config, "--db", tmp_path / "s.duckdb", "--workers", "1")
+    finally:
+        console.width = width
     assert result.exit_code == 0, result.output
     for text in ("Best feasible trial", "nash_welfare", "95% CI", "Objective vs cost"):
         assert text in result.output
     assert "Parameter importance" in result.output
+    # the best trial re-run on 5 fresh seeds (seed indices 2..6: the search used 0 and 1)
+    assert "nash_welfare on fresh seeds 2, 3, 4, 5, 6" in " ".join(result.output.split())
     assert (tmp_path / "s-optuna.db").is_file()
     # The runs are in the ordinary store: `show` groups them by trial.
     shown = invoke("show", "--db", tmp_path / "s.duckdb", "--metric", "nash_welfare")

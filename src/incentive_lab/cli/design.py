@@ -94,6 +94,14 @@ def print_design(result: DesignResult, console: Console) -> None:
             f"{len(result.best.per_seed)} seeds)",
         )
         best.add_row("incentive_cost", f"{result.best.cost:.4g}")
+        again = result.reevaluation
+        if again is not None:
+            e, seeds = again.estimate, ", ".join(str(s) for s in again.seeds)
+            best.add_row(
+                f"{result.objective} on fresh seeds {seeds}",
+                f"{e.value:.4g} [{e.ci_low:.4g}, {e.ci_high:.4g}] (95% CI, {len(again.seeds)} "
+                f"seeds; incentive_cost {again.cost:.4g})",
+            )
         console.print(best)
     console.print(_trials_table(result))
     if result.importances:
