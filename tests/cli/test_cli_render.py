@@ -86,3 +86,12 @@ def test_an_existing_file_that_is_not_a_picture_of_ours_is_kept(store, tmp_path:
     assert target.read_bytes() == b"GIF89a someone else's"
     forced = invoke("render", run_id, "--db", db, "-o", target, "--frames", "2", "--force")
     assert forced.exit_code == 0 and Image.open(target).n_frames == 2
+
+
+def test_a_database_is_never_an_output_even_with_force(store, tmp_path: Path):
+    db, run_id, _ = store
+    copy = tmp_path / "store.gif"
+    copy.write_bytes(db.read_bytes())
+    result = invoke("render", run_id, "--db", db, "-o", copy, "--frames", "2", "--force")
+    assert result.exit_code == 2 and "not a database" in result.stderr
+    assert copy.read_bytes() == db.read_bytes()
