@@ -83,7 +83,11 @@ MF = "recsys_bpr (sequential, biases)"
 
 def recbole_run(model: str) -> dict[str, float]:
     """RecBole's own ``model`` on ml-100k (run inside an interpreter that has RecBole's deps)."""
-    for name, value in {"bool8": np.bool_, "float_": np.float64, "int_": np.int64}.items():
+    aliases = {
+        "bool8": np.bool_, "float_": np.float64, "int_": np.int64, "object_": np.object_,
+        "unicode_": np.str_, "complex_": np.complex128,
+    }  # fmt: skip
+    for name, value in aliases.items():
         if not hasattr(np, name):  # the ray release recbole pins predates numpy 2
             setattr(np, name, value)
     import recbole
