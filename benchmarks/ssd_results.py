@@ -26,12 +26,13 @@ Budget (fixed before the first run, the same for every arm; not tuned to an outc
     = 120k (100-step episodes, 7×7 views); Cleanup: 12 copies × 3 × 3,000 = 108k (100-step
     episodes, 7×7 views). PPO: ``lr = 5·10⁻⁴``, ``n_steps = 128``, 4 epochs × 4 minibatches,
     γ = 0.99, λ = 0.95, ``ent_coef = 0.01``, CNN with one 16-channel 3×3 layer then two tanh
-    layers of 64, float32 views, one torch thread. About 35–45 minutes in all on 2 shared
-    cores under ``nice``. This is **far below the papers' budgets**: Hughes et al. (2018)
-    and Perolat et al. (2017) train for on the order of 10⁸ environment steps per agent on
-    the full maps with 1,000-step episodes, SocialJax for 10⁸–10⁹; LOLA's Coin Game runs
-    use thousands of 50-step episodes per agent pair. An effect absent here may appear at
-    their budget; one present here is only evidence at this budget.
+    layers of 64, float32 views, one torch thread. Planned as 35–45 minutes on 2 shared cores
+    under ``nice``; the recorded run took longer (``benchmarks/README.md``: load ≈ 14–17).
+    This is **far below the papers' budgets**: Perolat et al. (2017), Hughes et al. (2018)
+    and SocialJax train for millions to hundreds of millions of environment steps on the
+    full-size maps with 1,000-step episodes; LOLA's Coin Game runs use thousands of 50-step
+    episodes. An effect absent here may appear at their budget; one present here is only
+    evidence at this budget.
 
 Reported (``--db`` store → a Markdown table on stdout and in ``<out>/ssd_results.md``)
     For every arm the mean over seeds of each run's summary (the mean of its last 20 % of
