@@ -39,6 +39,8 @@ EVERY = 4
 """Steps between frames (fewer when the affordable window is shorter)."""
 BUDGET_SECONDS = 3.0
 """Replay time per candidate, at the stored run's own speed."""
+SCALE = 6
+"""Pixels per map cell (a wide strip is shrunk to the page width by the browser)."""
 MAX_CANDIDATES = 12
 """Strips per experiment at most (the first candidates in display order)."""
 
@@ -109,9 +111,8 @@ def episode_strips(prep: Prepared, ident: str) -> list[Markup]:
         window = affordable_window(config, rate)
         where = f"seed index {int(row['seed_index'])}, copy 0, steps {window.start}..{window.last}"
         try:
-            scale = 6 if max(_map_shape(config)) <= 16 else 4
             frames = episode_frames(
-                config, int(row["seed"]), int(row["seed_index"]), window, scale=scale
+                config, int(row["seed"]), int(row["seed_index"]), window, scale=SCALE
             )
         except Exception as error:  # a picture must never sink the report
             text = " ".join(str(error).split())
@@ -126,11 +127,3 @@ def episode_strips(prep: Prepared, ident: str) -> list[Markup]:
         )
         made.append(figure(_image(png, caption), caption, f"{ident}-{k}", "episode-strip"))
     return made
-
-
-def _map_shape(config: dict[str, Any]) -> tuple[int, int]:
-    """``(H, W)`` of the run's map, from a freshly built game (cheap: no episode state)."""
-    from incentive_lab.core.registry import make_game
-
-    game = make_game(config["game"]["id"], config["game"]["params"])
-    return tuple(game.grid.shape)  # type: ignore[return-value]
