@@ -79,6 +79,12 @@ def test_a_switching_cost_needs_logit_switching() -> None:
         make_game("recommender", {"switching_cost": 0.3})
 
 
+def test_satiation_needs_topic_interests() -> None:
+    fitted = {"data": "movielens100k", "preferences": "fitted", "drift": 0.0}
+    with pytest.raises(ConfigError, match="satiation"):
+        make_game("recommender", {**fitted, "satiation": 0.2})
+
+
 def test_satiation_is_the_rebounding_recursion() -> None:
     sat = np.zeros((3, 2))
     consumed = np.array([[1.0, 0.0], [0.25, 0.75]])

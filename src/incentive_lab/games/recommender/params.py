@@ -107,7 +107,8 @@ class RecommenderParams(Params):
 
     satiation: float = Field(0.0, ge=0.0, le=100.0)
     """Satiation strength ``ς``: interests drop by ``ς`` per recent consumption of a topic
-    (``games.recommender.satiation``; 0: no satiation, v0)."""
+    (``games.recommender.satiation``; 0: no satiation, v0; not with ``preferences:
+    fitted``, whose interests are latent factors rather than topics)."""
     satiation_recovery: float = Field(0.8, ge=0.0, lt=1.0)
     """Satiation retention ``λ`` per round (``σ ← λ(σ + consumed)``); smaller recovers faster."""
 
@@ -140,6 +141,7 @@ class RecommenderParams(Params):
             raise field_error("recommender", "slate_size", self.slate_size, allowed)
         if self.preferences == "fitted":
             needs = {"data": "movielens100k", "affinity": "dot", "drift": 0.0, "item_arrival": 0.0}
+            needs["satiation"] = 0.0  # fitted interests are latent factors, not topics
             for name, value in needs.items():
                 if getattr(self, name) != value:
                     allowed = f"{value!r} with preferences: fitted"
