@@ -38,6 +38,7 @@ class FakeServer:
         self.script: list[tuple[str, object]] = []
         self.bodies: list[dict] = []
         self.headers: list[dict] = []
+        self.paths: list[str] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -48,6 +49,7 @@ class FakeServer:
                 length = int(self.headers["Content-Length"])
                 server.bodies.append(json.loads(self.rfile.read(length)))
                 server.headers.append(dict(self.headers))
+                server.paths.append(self.path)
                 kind, value = server.script.pop(0) if server.script else ("ok", '{"action": 0}')
                 if kind == "sleep":
                     time.sleep(float(value))
