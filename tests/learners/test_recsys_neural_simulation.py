@@ -1,0 +1,92 @@
+"""In simulation, the neural recommenders beat ``random``; whether they get closer to
+``oracle`` than ``popular`` does is checked too, and does not hold at this budget (xfail,
+numbers in its reason).
+
+The protocol of ``test_recsys_simulation`` (150 users, 50 items, 5 topics, one agent
+serving everyone, the game's default boredom, churn and arrivals, no drift), 160 rounds;
+the outcome is the CTR of the last 40 rounds; every policy plays the same 6 seeds, so the
+comparisons are paired and the 95 % t-interval of the paired differences must exclude 0.
+The learners run at their default parameters (``recsys_sasrec``: Kang & McAuley's
+constants, but ``max_len: 20``: histories are short here and attention costs ``n²``);
+marked ``slow`` (two torch learners × 6 seeds × 160 rounds).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+
+from incentive_lab.core import LearnerContext, make_game, make_learner, make_mechanism, make_rng
+from incentive_lab.core.recommendation import strategy_index
+from incentive_lab.rollout import LearnerGroup, Simulation
+
+GAME = {
+    "n_users": 150, "n_items": 50, "n_topics": 5, "n_agents": 1, "drift": 0.0,
+    "agents_choose": "items",
+}  # fmt: skip
+STEPS, WINDOW, SEEDS = 160, 40, 6
+PARAMS = {"recsys_sasrec": {"max_len": 20}}  # short histories here (churn): a cheaper n²
+T_975_5 = 2.5706  # Student t, 5 degrees of freedom, 97.5 % quantile
+
+
+def final_ctr(policy: str, seed: int) -> float:
+    game = make_game("recommender", GAME)
+    context = LearnerContext.for_game(game)
+    if policy in ("random", "popular", "oracle"):
+        learner = make_learner("fixed", {"action": strategy_index(policy)}, context, make_rng(0))
+    else:
+        learner = make_learner(policy, PARAMS.get(policy, {}), context, make_rng(1000 + seed))
+    mechanism = make_mechanism("none", {}, game, make_rng(0))
+    sim = Simulation(game, [LearnerGroup(0, 1, learner)], mechanism, make_rng(seed))
+    values: list[float] = []
+
+    class CTR:
+        def record(self, record) -> None:
+            values.append(record.info["metrics"]["ctr"])
+
+    sim.run(STEPS, CTR())
+    return float(np.mean(values[-WINDOW:]))
+
+
+def lower_bound(differences: np.ndarray) -> float:
+    """Lower end of the 95 % t-interval of the mean of ``differences``."""
+    return float(differences.mean() - T_975_5 * differences.std(ddof=1) / np.sqrt(SEEDS))
+
+
+@pytest.fixture(scope="module")
+def baselines() -> dict[str, np.ndarray]:
+    return {
+        name: np.array([final_ctr(name, seed) for seed in range(SEEDS)])
+        for name in ("random", "popular")
+    }
+
+
+def learned(learner_id: str) -> np.ndarray:
+    return np.array([final_ctr(learner_id, seed) for seed in range(SEEDS)])
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, np.ndarray]:
+    return {name: learned(name) for name in ("recsys_two_tower", "recsys_sasrec")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("learner_id", ["recsys_two_tower", "recsys_sasrec"])
+def test_neural_learner_beats_random(learner_id, runs, baselines):
+    assert lower_bound(runs[learner_id] - baselines["random"]) > 0, runs[learner_id]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    reason="measured 2026-12-05 at this budget: last-40-round CTR, 6 seeds — random 0.350, "
+    "popular 0.497, oracle 0.688, recsys_two_tower 0.514 (paired difference to popular "
+    "+0.017, 95 % CI includes 0), recsys_sasrec (max_len 20) 0.466 (−0.031); both beat "
+    "random but do not get closer to oracle than popular within 160 rounds",
+    strict=False,
+)
+@pytest.mark.parametrize("learner_id", ["recsys_two_tower", "recsys_sasrec"])
+def test_neural_learner_gets_closer_to_oracle_than_popular(learner_id, runs, baselines):
+    # oracle − learned < oracle − popular  ⇔  learned − popular > 0
+    assert lower_bound(runs[learner_id] - baselines["popular"]) > 0, runs[learner_id]
