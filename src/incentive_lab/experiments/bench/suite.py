@@ -12,11 +12,14 @@ read through :mod:`importlib.resources`)::
       name: pd-q-v1                    # = the scenario name = the file name
       game: ...; learners: ...; steps: ...; seeds: 5
       sweep: {mechanism: [{id: none}, {id: team_reward}, ...]}
+      report: {thresholds: {cooperation_rate: 0.02}}   # optional practical thresholds
 
 The experiment must sweep ``mechanism`` (the comparison); it may sweep other parameters too
-(a phase diagram). Running a scenario is running its experiment
-through the normal store (``incentive-lab bench run``), so runs are resumable and the report
-reads them like any other.
+(a phase diagram). Its optional ``report.thresholds`` (``experiments.config.schema``) set the
+report's practical thresholds per objective; they are stored with the runs, so adding them
+to a shipped scenario changes its run ids and needs a new version. Running a scenario is
+running its experiment through the normal store (``incentive-lab bench run``), so runs are
+resumable and the report reads them like any other.
 A scenario's name carries its version (``pd-q-v1``): when its behaviour changes, a new file
 ``pd-q-v2`` is added and the old one stays, so stored results remain comparable.
 
