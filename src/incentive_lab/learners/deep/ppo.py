@@ -145,7 +145,11 @@ class PPO(DeepLearner[PPOParams]):
                     "learner.params.critic", "centralised", "a game offering global_state, or local"
                 )
             assert context.copies is not None
-            self.state_rows = np.asarray(context.copies)[context.agents]
+            # the group's copies once each; ``state_inverse`` maps its agents onto them, so
+            # the rollout stores one state per copy, not one per agent (N× less memory)
+            rows = np.asarray(context.copies)[context.agents]
+            self.state_rows, self.state_inverse = np.unique(rows, return_inverse=True)
+            self.state_index = self.tensor(self.state_inverse.astype(np.int64))
             critic_shape = self._state().shape[1:]
             critic_id_size = self.copy_size
             self.critic_ids = self.tensor(np.eye(self.copy_size, dtype=np.float32)[self.player])
@@ -161,10 +165,10 @@ class PPO(DeepLearner[PPOParams]):
 
     # -- inputs ---------------------------------------------------------------------------
     def _state(self) -> np.ndarray[Any, Any]:
-        """``float32[m, ...]``: the global state of each agent's copy (centralised critic)."""
+        """``float32[c, ...]``: the global state of each of the group's ``c`` copies."""
         assert self.context.global_state is not None
         state = np.asarray(self.context.global_state(), dtype=np.float32)[self.state_rows]
-        return state if state.ndim == 4 else state.reshape(self.m, -1)
+        return state if state.ndim == 4 else state.reshape(len(self.state_rows), -1)
 
     def _zero_hidden(self) -> tuple[Any, Any] | None:
         if not self.params.gru:
@@ -184,7 +188,7 @@ class PPO(DeepLearner[PPOParams]):
         with torch.no_grad():
             x = self.rows(self.tensor(self.prep(obs, 1)))
             logits, h_a = self.actor(x, self._ids(self.ids), None if h is None else h[0])
-            xc = x if state is None else self.rows(self.tensor(state))
+            xc = x if state is None else self.rows(self.tensor(state[self.state_inverse]))
             v, h_c = self.critic(xc, self._ids(self.critic_ids), None if h is None else h[1])
         return logits, v, None if h is None else (h_a, h_c)
 
@@ -306,7 +310,8 @@ class PPO(DeepLearner[PPOParams]):
     def _outputs(self, data: dict[str, Any], index: np.ndarray[Any, Any]) -> tuple[Any, Any]:
         """``(logits[G, R, A], values[G, R])`` of the networks on minibatch ``index``."""
         x = data["obs"][index]
-        xc = data["state"][index] if "state" in data else x
+        # per-copy states [L, c, ...] → per-agent [L, m, ...], for this minibatch only
+        xc = data["state"][index][:, self.state_index] if "state" in data else x
         length = len(index)
         if not self.params.gru:
             logits, _ = self.actor(self.batch(x), self.batch_ids(self.ids, length))
