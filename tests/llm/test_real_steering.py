@@ -104,17 +104,17 @@ def test_share_following_the_injected_matrix(results):
 
 
 def test_the_local_model_plays_user_assistant_through_both_stages():
-    """One round, two conversations: grammar-constrained payoff block, raw continuation."""
+    """One round, one conversation: grammar-constrained payoff block, raw continuation."""
     from incentive_lab.experiments import execute_run, plan_runs
 
     from .gtalign_dialogue_configs import configs
 
     config = configs({"kind": "local"})["mutual_objective"]
     config["steps"] = 1
-    config["game"]["params"]["n_copies"] = 2
+    config["game"]["params"]["n_copies"] = 1
     (task,) = plan_runs(config)
     records = execute_run(task).extra["transcripts"]["learner0"]
-    assert len(records) == 2
+    assert len(records) == 1
     for record in records:
         assert record["continuation"] == "raw"
         assert record["continuation_followed"] and not record["fallback"]
