@@ -4,9 +4,14 @@ Each step, for every agent of the group, the learner builds a chat (:mod:`.promp
 game's rules from ``describe()``, the agent's persona, its observation and the last
 ``history`` rounds), asks the backend, and parses the answer strictly (:mod:`.parsing`;
 ``reasoning="gtalign"``: the four-block format of :mod:`.gtalign`, the action being the
-column of the welfare-best cell computed by our code, optionally after steering the
-payoff matrix). A rejected answer is re-asked with the reason at most ``max_reasks`` times;
-a backend error or a still-unusable answer becomes the *fallback action*
+column of the welfare-best cell computed by our code — ``welfare``: √(U·L), U + L, or the
+model's own U). With ``steering`` the payoff block is edited and the model continues from
+the edited prefix (:mod:`.continuation`: raw completion on backends that continue, under the
+``continuation_grammar``); the action is then the model's ``<response>``, our choice only a
+recorded fallback. ``payoff_schema: gtalign`` uses GTAlign's DQ/VQ × DA/CQ/AQ cells on the
+``user_assistant`` game; ``best_of_n`` keeps the best of n sampled answers by the rubric's
+√(U·L) (:mod:`.best_of_n`). A rejected answer is re-asked with the reason at most
+``max_reasks`` times; a backend error or a still-unusable answer becomes the *fallback action*
 (``fallback_action``, or uniform random from the learner's generator) — never a crash.
 
 Backends (``backend.kind``): ``openai`` (any OpenAI-compatible ``base_url``), ``local``
