@@ -37,6 +37,9 @@ game id                                                    figures (module)
                                                            (``figures.bottleneck``)
 ``user_assistant``                                         answer-strategy shares per question
                                                            type, with √(U·L) (``figures.gtalign``)
+any game, when a learner's ``repel`` is swept              cooperation over time and time to
+                                                           cooperation per repel
+                                                           (``figures.abandon``)
 =========================================================  =====================================
 
 Statistics use a child of the report's generator (``rng.spawn``), so adding or removing a
@@ -53,6 +56,7 @@ from typing import Any
 import numpy as np
 
 from incentive_lab.evaluation.figures import (
+    abandon,
     allocation,
     bottleneck,
     dynamics,
@@ -232,6 +236,9 @@ BUILDERS: dict[str, Builder] = {
 def game_figures(prep: Prepared, rng: np.random.Generator) -> list[GameFigure]:
     """The game-specific figures of one experiment (empty for other games)."""
     builder = BUILDERS.get(game_id(prep) or "")
-    if builder is None or prep.tables.runs.empty:
+    if prep.tables.runs.empty:
         return []
-    return builder(prep, _params(prep), rng.spawn(1)[0])
+    out = [] if builder is None else builder(prep, _params(prep), rng.spawn(1)[0])
+    if abandon.swept_repel(prep) is not None:  # any game: a learner's repel is swept
+        out += [GameFigure(*f) for f in abandon.abandon_figures(prep, rng.spawn(1)[0])]
+    return out
