@@ -73,8 +73,8 @@ def test_mappo_with_a_centralised_critic_runs_on_coins():
     sim = Simulation(g, [LearnerGroup(0, g.n_agents, learner)], mechanism, make_rng(3))
     sim.run(40)  # two updates of 16 steps, 8 steps pending
     states = learner.buffer.arrays["state"]
-    assert states.shape == (16, 8, 3, 3, 4)  # [T, m, H, W, planes]
-    # each stored state is the global state of the agent's copy: one coin, two players
+    assert states.shape == (16, 4, 3, 3, 4)  # [T, copies, H, W, planes]: one per copy
+    # each stored state is the global state of one copy: one coin, two players
     assert np.all(states[..., :2].sum(axis=(2, 3, 4)) == 1)
     assert np.all(states[..., 2:].sum(axis=(2, 3, 4)) == 2)
     after = [p.detach().numpy() for p in learner.critic.parameters()]

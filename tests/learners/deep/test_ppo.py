@@ -47,7 +47,9 @@ def test_mappo_centralised_critic_reads_the_global_state_and_learns():
     game = Corridor(CorridorParams(n_copies=4, players=2))
     params = {"n_steps": 32, "critic": "centralised", "agent_id": True}
     learner, _ = simulate(game, "ppo", params, 1200)
-    assert learner.buffer.arrays["state"].shape == (32, 8, 2 * 5)  # [T, m, players·length]
+    # one state per copy, not per agent: [T, copies, players·length]
+    assert learner.buffer.arrays["state"].shape == (32, 4, 2 * 5)
+    assert list(learner.state_inverse) == list(game.copies)
     assert right_probability(learner, game).min() > 0.9
 
 
