@@ -14,18 +14,21 @@ out-of-range actions, empty or oversized answers. A rejected answer
 comes with the reason, which the learner sends back in a bounded re-ask
 (:func:`reask_message`) before falling back.
 
+The JSON-object reader (bare or fenced, no duplicate keys, bounded nesting) is
+``core.chat.parse_object``, shared with the recommender's LLM agents and re-exported here.
+
 ``ANSWER_SCHEMA`` is the JSON schema of a valid object, passed to backends that constrain
 decoding (llama.cpp grammars, ``response_format``).
 """
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
-FENCE = re.compile(r"\A```(?:json)?[ \t]*\n(.*?)\n?[ \t]*```\Z", re.DOTALL)
+from incentive_lab.core.chat import FENCE as FENCE  # re-exported (older imports)
+from incentive_lab.core.chat import parse_object
+
 ALLOWED_KEYS = frozenset({"action", "reason"})
 
 
@@ -46,28 +49,6 @@ def answer_schema(n_actions: int) -> dict[str, Any]:
         "required": ["action"],
         "additionalProperties": False,
     }
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    if len(keys) != len(set(keys)):
-        raise ValueError("duplicate keys")
-    return dict(pairs)
-
-
-def parse_object(text: str) -> dict[str, Any] | None:
-    """The single JSON object that ``text`` is (bare or fenced), else ``None``."""
-    body = text.strip()
-    fenced = FENCE.match(body)
-    if fenced:
-        body = fenced.group(1).strip()
-    if not (body.startswith("{") and body.endswith("}")):
-        return None
-    try:
-        value = json.loads(body, object_pairs_hook=_no_duplicates)
-    except (ValueError, RecursionError):  # RecursionError: e.g. 1,500 nested brackets
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def parse_action(text: str, n_actions: int, max_chars: int = 4000) -> Parsed:
