@@ -44,6 +44,16 @@ def test_bench_run_then_report(tmp_path: Path) -> None:
     (experiment,) = record["experiments"]
     assert experiment["name"] == "staghunt-pg-v1-steps40" and experiment["seeds"] == 2
     assert len(experiment["candidates"]) == 6 and experiment["warnings"]
+    # --threshold re-judges the stored runs with an absolute threshold (no re-run)
+    judged = invoke("report", "--db", db, "-o", out, "--json", "--threshold", "social_welfare=1e9")
+    assert judged.exit_code == 0, judged.output
+    (rejudged,) = json.loads(judged.stdout)["experiments"]
+    rule = rejudged["thresholds"]["social_welfare"]
+    assert (rule["kind"], rule["value"], rule["source"]) == ("absolute", 1e9, "argument")
+    assert _count(db) == 12
+    for bad, needle in (("social_welfar=1", "did you mean 'social_welfare'"), ("x=-1", ">= 0")):
+        refused = invoke("report", "--db", db, "-o", out, "--threshold", bad)
+        assert refused.exit_code == 2 and needle in refused.stderr, refused.stderr
     # show: mean [low, high] (never ± half-width) and the same warning
     shown = invoke("show", "--db", db)
     assert shown.exit_code == 0, shown.output

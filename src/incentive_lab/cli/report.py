@@ -16,6 +16,7 @@ file never is.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -29,6 +30,21 @@ from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
 
 def _is_report(path: Path) -> bool:
     return head_has(path, b"<!DOCTYPE html", b"incentive-lab")
+
+
+def parse_thresholds(texts: list[str]) -> dict[str, float] | None:
+    """``["cooperation_rate=0.02", ...]`` → ``{metric: value}``; one-line errors."""
+    out: dict[str, float] = {}
+    for text in texts:
+        name, sep, raw = text.partition("=")
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not sep or not name.strip() or not math.isfinite(value) or value < 0:
+            raise ConfigError("--threshold", text, "metric=value with a finite value >= 0")
+        out[name.strip()] = value
+    return out or None
 
 
 def report(
@@ -45,6 +61,14 @@ def report(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing file that is not a report.")
     ] = False,
+    threshold: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--threshold",
+            help="Practical threshold of an objective: metric=value (absolute, repeatable); "
+            "overrides the config's report.thresholds without re-running.",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the report's JSON record to stdout.")
     ] = False,
@@ -55,7 +79,8 @@ def report(
     with user_errors():
         guard_output(out, "out", "HTML report", force, _is_report)
         try:
-            path = report_store(db, out, experiment or None, seed=seed)
+            thresholds = parse_thresholds(threshold or [])
+            path = report_store(db, out, experiment or None, seed=seed, thresholds=thresholds)
         except OSError as error:
             raise ConfigError("out", str(out), f"a writable file ({error.strerror})") from None
     if as_json:

@@ -209,8 +209,13 @@ def report_store(
     experiments: Sequence[str] | None = None,
     *,
     seed: int = 0,
+    thresholds: dict[str, float] | None = None,
 ) -> Path:
-    """Write the report of ``experiments`` (default: all) stored in ``db`` to ``out``."""
+    """Write the report of ``experiments`` (default: all) stored in ``db`` to ``out``.
+
+    ``thresholds``: absolute practical thresholds per objective metric, over the stored
+    config's ``report.thresholds`` and the 1 % default (re-judging stored runs).
+    """
     with RunStore(db, read_only=True) as store:
         names = store.experiments()
     if not names:
@@ -224,4 +229,11 @@ def report_store(
         raise ConfigError("out", str(target), "a file path for the HTML report, not a directory")
     if not target.parent.is_dir():
         raise ConfigError("out", str(target), "a path whose directory exists")
-    return report_results([Results(Path(db), name) for name in chosen], target, seed=seed)
+    if thresholds:
+        with RunStore(db, read_only=True) as store:
+            known = sorted(set(store.summary(chosen)["name"]))
+        for name in thresholds:
+            if name not in known:
+                raise unknown_choice("--threshold", name, known)
+    sources = [Results(Path(db), name) for name in chosen]
+    return report_results(sources, target, seed=seed, thresholds=thresholds)
