@@ -263,7 +263,7 @@ def test_repel_kernel_follows_the_literal_rule(case, seed):
     inverse = 1.0 / (top.degrees + 1.0)
     rule = (structure.r_c, structure.r_d, structure.cost, 0, 1.0 / 0.7)
     args = (top.indptr, top.indices, *rule, 0.9, 2, picks, uniforms)
-    kernels.random_sequential_repel_step(strategies, counts, inverse, *args)
+    kernels.random_sequential_step(strategies, counts, inverse, *args)
     expected = literal_repel_mcs(structure, start, picks, uniforms, 0.7, 0.9)
     np.testing.assert_array_equal(strategies, expected)
     np.testing.assert_array_equal(

@@ -58,7 +58,7 @@ def kernel_mcs(structure, strategies, picks, uniforms, K, lattice):
         counts = kernels_fermi.group_counts(strategies, top.indptr, top.indices, 0)
         inverse = 1.0 / (top.degrees + 1.0)
         kernels_fermi.random_sequential_step(
-            strategies, counts, inverse, top.indptr, top.indices, *rule, picks, uniforms
+            strategies, counts, inverse, top.indptr, top.indices, *rule, 0.0, 2, picks, uniforms
         )
         expected = kernels_fermi.group_counts(strategies, top.indptr, top.indices, 0)
     np.testing.assert_array_equal(counts, expected)  # incremental counts stay exact
@@ -114,7 +114,7 @@ def test_synchronous_hand_case():
     uniforms = np.array([0.2, 0.9, 0.99])
     assert 0.4 < up < 0.98 and down < 0.8
     out = kernels_fermi.synchronous_step(
-        population, payoffs, np.arange(3), top.indptr, top.indices, 1.0, uniforms
+        population, payoffs, np.arange(3), top.indptr, top.indices, 1.0, 0.0, 2, uniforms
     )
     np.testing.assert_array_equal(out, [0, 0, 1])
 
@@ -198,7 +198,7 @@ def test_lattice_synchronous_kernel_equals_the_csr_kernel(hood):
     strategies = rng.integers(0, 2, 49).astype(np.int8)
     payoffs, uniforms = rng.normal(size=49), rng.random(49)
     expected = kernels_fermi.synchronous_step(
-        strategies, payoffs, np.arange(49), top.indptr, top.indices, 2.0, uniforms
+        strategies, payoffs, np.arange(49), top.indptr, top.indices, 2.0, 0.0, 2, uniforms
     )
     layout = kernels_fermi_lattice.lattice_offsets(top.indptr, top.indices)
     changed = kernels_fermi_lattice.lattice_synchronous_step(
@@ -233,7 +233,7 @@ def test_threaded_synchronous_kernel_equals_the_csr_kernel(hood):
     strategies = rng.integers(0, 2, n).astype(np.int8)
     payoffs, uniforms = rng.normal(size=n), rng.random(n)
     expected = kernels_fermi.synchronous_step(
-        strategies, payoffs, np.arange(n), top.indptr, top.indices, 1.5, uniforms
+        strategies, payoffs, np.arange(n), top.indptr, top.indices, 1.5, 0.0, 2, uniforms
     )
     layout = kernels_fermi_lattice.lattice_offsets(top.indptr, top.indices)
     first = strategies.copy()

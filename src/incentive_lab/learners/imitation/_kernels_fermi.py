@@ -25,6 +25,13 @@ Abandon the worse (``repel`` > 0; ``repel = 0`` is the rule above, outcome for o
     (the same uniform: ``frac(u·k_x) < A``) to another strategy, uniform among the other
     ``n_actions − 1`` (:func:`other_action`, drawn from what is left of that uniform:
     ``frac(u·k_x)/A`` is again uniform on ``[0, 1)``). With two strategies: the other one.
+
+One kernel per update rule: :func:`random_sequential_step` and :func:`synchronous_step` take
+``repel`` and ``n_actions`` and serve plain imitation (``repel = 0``) and the abandon rule
+alike (until 2026-12 a plain copy of each delegated to a ``*_repel_step`` twin; merged with
+every outcome and the golden traces unchanged, and no measurable change in speed). The
+lattice kernels (:mod:`._kernels_fermi_lattice`) are the plain rule's fast path on periodic
+lattices; ``repel > 0`` runs here on every graph.
 """
 
 from __future__ import annotations
@@ -112,54 +119,19 @@ def random_sequential_step(
     cost: float,
     cooperative: int,
     inverse_k: float,
-    picks: np.ndarray,
-    uniforms: np.ndarray,
-) -> int:
-    """Run ``len(picks)`` elementary updates in place; return the number of adoptions.
-
-    ``strategies`` (population, in place), ``counts`` (from :func:`group_counts`, kept up
-    to date in place), ``inverse_size`` (``1/G_g``), ``inverse_k = 1/K``, ``picks``
-    (agents to update, ``int64``), ``uniforms`` (``float64`` in ``[0, 1)``).
-    """
-    changed: int = random_sequential_repel_step(
-        strategies,
-        counts,
-        inverse_size,
-        indptr,
-        indices,
-        r_c,
-        r_d,
-        cost,
-        cooperative,
-        inverse_k,
-        0.0,
-        2,
-        picks,
-        uniforms,
-    )
-    return changed
-
-
-@njit(cache=True)
-def random_sequential_repel_step(
-    strategies: np.ndarray,
-    counts: np.ndarray,
-    inverse_size: np.ndarray,
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    r_c: float,
-    r_d: float,
-    cost: float,
-    cooperative: int,
-    inverse_k: float,
     repel: float,
     n_actions: int,
     picks: np.ndarray,
     uniforms: np.ndarray,
 ) -> int:
-    """:func:`random_sequential_step` with abandon-the-worse moves of intensity ``repel``.
+    """Run ``len(picks)`` elementary updates in place; return the number of strategy changes.
 
-    Returns the number of strategy changes (adoptions and moves away).
+    ``strategies`` (population, in place), ``counts`` (from :func:`group_counts`, kept up
+    to date in place), ``inverse_size`` (``1/G_g``), ``inverse_k = 1/K``, ``repel``
+    (abandon-the-worse intensity; 0: plain Fermi imitation, whose same-strategy pairs are
+    skipped before any payoff is evaluated), ``n_actions`` (strategies a move away chooses
+    among), ``picks`` (agents to update, ``int64``), ``uniforms`` (``float64`` in
+    ``[0, 1)``). Changes are adoptions and moves away.
     """
     adopted = 0
     for t in range(picks.shape[0]):
@@ -209,33 +181,17 @@ def synchronous_step(
     indptr: np.ndarray,
     indices: np.ndarray,
     inverse_k: float,
+    repel: float,
+    n_actions: int,
     uniforms: np.ndarray,
 ) -> np.ndarray:
     """New strategies of ``members`` after one synchronous Fermi comparison each.
 
     ``strategies`` / ``payoffs``: the population's strategies and payoffs of the round just
-    played (read only); ``uniforms``: one ``float64`` in ``[0, 1)`` per member. Members
-    without neighbours keep their strategy.
+    played (read only); ``repel`` / ``n_actions`` as in :func:`random_sequential_step`;
+    ``uniforms``: one ``float64`` in ``[0, 1)`` per member. Members without neighbours keep
+    their strategy.
     """
-    out: np.ndarray = synchronous_repel_step(
-        strategies, payoffs, members, indptr, indices, inverse_k, 0.0, 2, uniforms
-    )
-    return out
-
-
-@njit(cache=True)
-def synchronous_repel_step(
-    strategies: np.ndarray,
-    payoffs: np.ndarray,
-    members: np.ndarray,
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    inverse_k: float,
-    repel: float,
-    n_actions: int,
-    uniforms: np.ndarray,
-) -> np.ndarray:
-    """:func:`synchronous_step` with abandon-the-worse moves of intensity ``repel``."""
     out = np.empty(members.shape[0], dtype=strategies.dtype)
     for t in range(members.shape[0]):
         x = members[t]

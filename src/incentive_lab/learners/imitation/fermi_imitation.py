@@ -258,24 +258,7 @@ class FermiImitation(Learner[FermiImitationParams]):
             )
         rule = (structure.r_c, structure.r_d, structure.cost, cooperative, 1.0 / self.params.K)
         repel = self.params.repel
-        if repel > 0.0:  # the general kernel, also on lattices
-            assert self._inverse_size is not None
-            picks = self._picks()
-            uniforms = self.rng.random(picks.size)
-            adopted = csr.random_sequential_repel_step(
-                strategies,
-                self._counts,
-                self._inverse_size,
-                topology.indptr,
-                topology.indices,
-                *rule,
-                repel,
-                self.context.n_actions,
-                picks,
-                uniforms,
-            )
-            return adopted
-        if layout is not None and self._range is not None:
+        if layout is not None and self._range is not None and repel == 0.0:
             assert self._wraps is not None
             table = self._fermi_table(layout[1].size, structure)
             low, high = self._range
@@ -284,7 +267,7 @@ class FermiImitation(Learner[FermiImitationParams]):
             return adopted
         picks = self._picks()
         uniforms = self.rng.random(picks.size)
-        if layout is not None:
+        if layout is not None and repel == 0.0:
             assert self._wraps is not None
             table = self._fermi_table(layout[1].size, structure)
             adopted = lattice.lattice_mcs(
@@ -297,18 +280,20 @@ class FermiImitation(Learner[FermiImitationParams]):
                 picks,
                 uniforms,
             )
-        else:
-            assert self._inverse_size is not None
-            adopted = csr.random_sequential_step(
-                strategies,
-                self._counts,
-                self._inverse_size,
-                topology.indptr,
-                topology.indices,
-                *rule,
-                picks,
-                uniforms,
-            )
+            return adopted
+        assert self._inverse_size is not None  # the general kernel (repel > 0: also on lattices)
+        adopted = csr.random_sequential_step(
+            strategies,
+            self._counts,
+            self._inverse_size,
+            topology.indptr,
+            topology.indices,
+            *rule,
+            repel,
+            self.context.n_actions,
+            picks,
+            uniforms,
+        )
         return adopted
 
     def _payoffs(self, transition: Transition) -> FloatArray:
@@ -347,9 +332,7 @@ class FermiImitation(Learner[FermiImitationParams]):
         uniforms = self.rng.random(members.size)
         if topology is not None:
             graph = (members, topology.indptr, topology.indices, inverse_k)
-            chosen = csr.synchronous_repel_step(
-                population, payoffs, *graph, repel, n_actions, uniforms
-            )
+            chosen = csr.synchronous_step(population, payoffs, *graph, repel, n_actions, uniforms)
         elif population.size < 2:
             return 0
         else:  # well mixed: a uniformly random other member of the population
