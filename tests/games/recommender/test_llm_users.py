@@ -189,3 +189,17 @@ def test_bad_user_models_are_one_line_config_errors(value, match):
     with pytest.raises(ConfigError, match=match) as error:
         make_game("recommender", {"n_users": 10, "n_items": 20, "user_model": value})
     assert "\n" not in str(error.value)
+
+
+def test_user_model_cannot_change_mid_run_but_other_rules_can():
+    game, chat = build(lambda m: '{"click": 1}')
+    game.reconfigure(beta=3.0)  # a phase changing another rule keeps the simulator
+    game.step(np.array([1]))
+    assert chat.asked
+    game.reconfigure(user_model="logit")
+    with pytest.raises(ConfigError, match=r"game\.params\.user_model: got 'logit'; cannot change"):
+        game.step(np.array([1]))
+    plain = make_game("recommender", {"n_users": 10, "n_items": 20})
+    plain.reconfigure(user_model={"kind": "llm", "backend": REPLAY})
+    with pytest.raises(ConfigError, match="cannot change mid-run"):
+        plain.step(np.array([1] * plain.n_agents))

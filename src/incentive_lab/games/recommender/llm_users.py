@@ -52,9 +52,10 @@ from pydantic import BeforeValidator, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 from incentive_lab.core.chat import ChatError, build_chat, parse_object
+from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.params import Params
 from incentive_lab.core.types import IntArray
-from incentive_lab.games.recommender.labels import LabelledGame, labels_for
+from incentive_lab.games.recommender.labels import CatalogueParams, LabelledGame, labels_for
 from incentive_lab.games.recommender.movielens import FittedUsers
 from incentive_lab.games.recommender.slates import Round
 
@@ -109,8 +110,22 @@ UserModel = Annotated[Literal["logit"] | LLMUsersParams, BeforeValidator(check_u
 """The type of the game parameter ``user_model``."""
 
 
+class UserModelParams(CatalogueParams, Protocol):
+    """The game parameters the simulator reads (``.params.RecommenderParams``)."""
+
+    @property
+    def user_model(self) -> str | LLMUsersParams:
+        """The game parameter ``user_model``."""
+        ...
+
+
 class UserHost(LabelledGame, Protocol):
     """What the simulator reads of the ``recommender`` game (``.game.RecommenderGame``)."""
+
+    @property
+    def params(self) -> UserModelParams:
+        """The game's parameters."""
+        ...
 
     fitted: FittedUsers | None
     user_serial: IntArray
@@ -176,13 +191,23 @@ def messages(persona: str, history: list[str], slate: list[str]) -> list[tuple[s
     return [("system", system), ("user", f"{seen}\n\nRecommended now:\n{listed}\n\nYour choice?")]
 
 
+def check_unchanged(game: UserHost, spec: str | LLMUsersParams) -> None:
+    """``user_model`` cannot change mid-run (a phase that tries is refused at its first step)."""
+    if game.params.user_model != spec:
+        raise ConfigError(FIELD, game.params.user_model, f"cannot change mid-run (was {spec!r})")
+
+
 class LogitUsers:
     """``user_model: logit`` (the default): every user clicks by the logit model."""
 
     transcripts: tuple[dict[str, Any], ...] = ()
 
+    def __init__(self, game: UserHost) -> None:
+        self.game = game
+
     def click(self, rnd: Round, slates: IntArray, slot: IntArray) -> IntArray:
         """The logit model's clicks ``slot``, unchanged."""
+        check_unchanged(self.game, "logit")
         return slot
 
     def metrics(self) -> dict[str, float]:
@@ -192,7 +217,7 @@ class LogitUsers:
 
 def build_user_model(game: UserHost, spec: str | LLMUsersParams) -> LogitUsers | LLMUsers:
     """The user model of the game parameter ``user_model`` (``logit`` or an ``llm`` block)."""
-    return LogitUsers() if isinstance(spec, str) else LLMUsers(game, spec)
+    return LogitUsers(game) if isinstance(spec, str) else LLMUsers(game, spec)
 
 
 class LLMUsers:
@@ -245,6 +270,7 @@ class LLMUsers:
 
     def click(self, rnd: Round, slates: IntArray, slot: IntArray) -> IntArray:
         """``slot`` with the panel users' clicks replaced by the model's (module docstring)."""
+        check_unchanged(self.game, self.params)
         self._absorb()
         rows = np.flatnonzero(rnd.users < self.panel)
         if rows.shape[0] == 0:
