@@ -4,7 +4,9 @@ The recording holds the answers of a *scripted, calibrated* assistant
 (:func:`calibrated_answer`: its payoff block is the rubric's table and its analysis names the
 best cell for the objective it is given), not of a real model — it pins the pipeline (game,
 two-stage GTAlign prompts, raw continuation, best-of-n, mechanisms, metrics) deterministically.
-What SmolLM2-135M does with the same prompts is measured in ``test_real_steering.py``.
+``data/gtalign_dialogue_smollm2.jsonl`` holds the same three runs cut to one round of four
+conversations, recorded from SmolLM2-135M-Instruct (local backend, 2026-12-05): it answered
+AQ every time under both objectives. ``test_real_steering.py`` measures it live.
 
 ``llm_objective``: the assistant's analysis looks for the outcome best for itself (welfare
 rule ``llm``; what mechanism ``none`` rewards); ``mutual_objective``: best for both sides

@@ -90,3 +90,41 @@ def test_best_of_n_keeps_the_candidate_of_highest_rubric_welfare(runs):
         candidates = record["candidates"]
         assert len(candidates) == 3
         assert action == max(candidates, key=lambda a: (welfare[state, a], -candidates.index(a)))
+
+
+SMOLLM2 = Path(__file__).parent / "data" / "gtalign_dialogue_smollm2.jsonl"
+"""The same runs, one round of four conversations, recorded from SmolLM2-135M (local)."""
+
+
+@pytest.fixture(scope="module")
+def smollm2_runs():
+    out = {}
+    for name, config in configs({"kind": "replay", "path": str(SMOLLM2)}).items():
+        config["steps"] = 1
+        config["game"]["params"]["n_copies"] = 4
+        (task,) = plan_runs(config)
+        out[name] = execute_run(task)
+    return out
+
+
+def test_smollm2_answers_verbosely_whatever_its_objective(smollm2_runs):
+    """Recorded: the 135M model answers AQ to every question under both objectives (the
+    verbose failure mode, uncorrected by asking for the best outcome for both sides), and its
+    best-of-3 samples were only CQ or AQ, so the rubric kept AQ."""
+    user, llm = rubric.welfare_tables()
+    welfare = rubric.mutual_welfare(user, llm)
+    for name, result in smollm2_runs.items():
+        assert final(result, "learner0/fallbacks") == 0.0
+        records = result.extra["transcripts"]["learner0"]
+        assert len(records) == 4
+        assert all(r["continuation"] == "raw" and r["continuation_followed"] for r in records)
+        assert final(result, "verbose_share") == 1.0
+        if name == "best_of_3":
+            for record in records:
+                text = record["messages"][1][1]
+                question = 1 if "question is ambiguous" in text else 0
+                persona = next(k for k, p in enumerate(rubric.PERSONAS) if f"user is {p}" in text)
+                state = rubric.state_index(question, persona)
+                candidates = record["candidates"]
+                assert set(candidates) <= {rubric.CLARIFY, rubric.VERBOSE}
+                assert record["action"] == max(candidates, key=lambda a: welfare[state, a])
