@@ -185,6 +185,10 @@ def abandon_rule(prep: Prepared, rng: np.random.Generator) -> Any | None:
         )
     horizon = float(times["time"].max())
     right.axhline(horizon, color="#999999", ls="--", lw=0.9)
+    right.annotate(
+        "horizon (last recorded step)", (0.01, horizon), xycoords=("axes fraction", "data"),
+        ha="left", va="bottom", fontsize=7, color="#666666",
+    )  # fmt: skip
     right.set_xticks(np.arange(len(stats)), list(stats[SERIES]), rotation=20, ha="right")
     right.set_xlim(-0.6, len(stats) - 0.4)
     right.set_ylabel(f"first step with cooperation ≥ {THRESHOLD:g}")
