@@ -16,6 +16,11 @@ class StubTask:
     steps: int = 50
     experiment: str = "stub"
 
+    @property
+    def point(self) -> dict[str, int]:
+        """Sweep coordinates, as a planned ``RunTask`` has them."""
+        return {"k": self.seed_index % 2}
+
 
 def stub_run(task: StubTask) -> RunResult:
     rng = np.random.default_rng(task.seed_index)
@@ -27,7 +32,7 @@ def stub_run(task: StubTask) -> RunResult:
         seed=0,
         seed_index=task.seed_index,
         config={"steps": task.steps},
-        point={"k": task.seed_index % 2},
+        point=task.point,
         metrics=metrics,
         summary={"x": float(series[-10:].mean())},
         started_at=0.0,
