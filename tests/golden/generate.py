@@ -24,7 +24,7 @@ def record_llm_replay() -> None:
     import numpy as np
 
     from incentive_lab.core import LearnerContext, Transition, make_game, make_learner
-    from incentive_lab.learners.llm import learner as learner_module
+    from incentive_lab.learners.llm import backend_config as learner_module  # builds backends
 
     path = DATA / "llm_pd.jsonl"
     if path.exists():
