@@ -229,3 +229,7 @@ def test_replayed_example_runs_end_to_end_without_fallbacks():
     assert len(records) == 6 and not any(r["fallback"] for r in records)
     assert all(len(set(r["slate"]) & set(r["candidates"])) == 5 for r in records)
     assert "(1977)" in json.dumps([r["messages"] for r in records])  # titles with the year
+    # the simulated users' own model calls are stored with the run too
+    simulated = first.extra["transcripts"]["game"]
+    assert 0 < len(simulated) <= users["decisions"]
+    assert all(r["answers"] and "click" in r for r in simulated)

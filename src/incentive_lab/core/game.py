@@ -18,6 +18,7 @@ per copy.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -89,6 +90,9 @@ class Game(ABC, Generic[P]):
     n_actions: int
     observation_space: spaces.Space[Any]
     metadata: GameMetadata = GameMetadata()
+    transcripts: Sequence[dict[str, Any]] = ()
+    """Records of language-model calls the game makes itself (simulated users), if any;
+    the runner stores them with the run like a learner's (``extra.transcripts.game``)."""
     max_steps: int | None = None
     """Episode length (``None``: a continuing game that never ends by itself)."""
     topology: Topology | None = None

@@ -167,6 +167,8 @@ def execute_run(task: RunTask, recorder: WindowRecorder | None = None) -> RunRes
         for k, group in enumerate(sim.groups)
         if group.learner.transcripts
     }
+    if sim.game.transcripts:  # a game's own model calls (LLM simulated users)
+        transcripts["game"] = list(sim.game.transcripts)
     if transcripts:
         extra["transcripts"] = transcripts
     # Lattice games: the final strategy field, downsampled, for the report's snapshot image.

@@ -50,11 +50,10 @@ drawn uniformly, whose quality level is ``μ_p ~ U[0, 1]``, and has quality
 exposure on the best providers; or explicit ``item_features``) or ``movielens100k``
 (``games.recommender.data``).
 
-Version history: ``recommender`` (v0) — this model; ``agents_choose: items`` added later
-without changing v0's behaviour (its default, ``strategies``, is v0 bit for bit; the oracle
-is now a Numba top-``k`` that returns the NumPy reference's slates exactly); later still
-``competition: logit_switching`` with ``switching_cost``, ``satiation`` and
-``satiation_recovery``, each off by default (v0 bit for bit, and stored params omit them).
+Version history: ``recommender`` (v0) — this model. Added later, each off by default so v0
+runs bit for bit and stored params omit them: ``agents_choose: items`` (the oracle is now a
+Numba top-``k`` returning the NumPy reference's slates), ``competition: logit_switching``,
+``satiation``, ``satiation_recovery`` and ``user_model: llm`` (its records: ``transcripts``).
 """
 
 from __future__ import annotations
@@ -135,6 +134,7 @@ class RecommenderGame(Game[RecommenderParams]):
         self.slate_choice = SlateChannel(self)
         self.serials = 0  # user and item serial numbers handed out so far (never reused)
         self.user_model = build_user_model(self, params.user_model)  # logit, or .llm_users
+        self.transcripts = self.user_model.transcripts  # the LLM users' records, for the store
         self.reset(np.random.default_rng(0))
 
     def offers(self) -> frozenset[Capability]:
