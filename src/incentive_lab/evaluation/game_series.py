@@ -24,6 +24,7 @@ import pandas as pd
 
 from incentive_lab.evaluation.report.analysis import MECHANISM, N_RESAMPLES, Prepared
 from incentive_lab.evaluation.seed_table import seed_summary
+from incentive_lab.evaluation.statistics import stratified_resamples
 
 SERIES = "series"
 
@@ -124,3 +125,29 @@ def series_stats(prep: Prepared, metrics: Sequence[str], rng: np.random.Generato
     if rows.empty:
         return pd.DataFrame(columns=[SERIES, "metric", "mean", "ci_low", "ci_high", "iqm", "n"])
     return seed_summary(rows, [SERIES], rng, n_resamples=N_RESAMPLES)
+
+
+def series_curves(prep: Prepared, metric: str, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
+    """Series → ``step, mean, ci_low, ci_high`` of a recorded ``metric`` over time.
+
+    Mean over seeds at every step all seeds recorded, with a 95% percentile-bootstrap band
+    (seeds resampled per step, as the report's learning curves).
+    """
+    labels, order = series_of(prep)
+    rows = with_series(prep.metrics[prep.metrics["name"] == metric], labels)
+    out = {}
+    for label in order:
+        table = rows[rows[SERIES] == label].pivot_table(
+            index="seed_index", columns="step", values="value"
+        )
+        data = table.to_numpy(dtype=np.float64)
+        keep = np.all(np.isfinite(data), axis=0)
+        data, steps = data[:, keep], table.columns.to_numpy(dtype=float)[keep]
+        if data.size == 0:
+            continue
+        boot = stratified_resamples(data, N_RESAMPLES, rng).mean(axis=1)
+        low, high = np.quantile(boot, [0.025, 0.975], axis=0)
+        out[label] = pd.DataFrame(
+            {"step": steps, "mean": data.mean(axis=0), "ci_low": low, "ci_high": high}
+        )
+    return out

@@ -37,9 +37,9 @@ import pandas as pd
 
 from incentive_lab.core.types import FloatArray
 from incentive_lab.evaluation.figures import comparison
-from incentive_lab.evaluation.game_series import SERIES, series_of, with_series
+from incentive_lab.evaluation.game_series import SERIES, series_curves, series_of, with_series
 from incentive_lab.evaluation.report.analysis import N_RESAMPLES, Prepared
-from incentive_lab.evaluation.statistics import bootstrap_ci, stratified_resamples
+from incentive_lab.evaluation.statistics import bootstrap_ci
 
 THRESHOLD = 0.75
 """Cooperation rate that counts as a cooperative state (``benchmarks/abandon_rule.py``)."""
@@ -118,24 +118,7 @@ def time_to_cooperation(
 
 def _curves(prep: Prepared, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
     """Series → ``step, mean, ci_low, ci_high`` of ``cooperation_rate`` (steps all seeds have)."""
-    labels, order = series_of(prep)
-    rows = with_series(prep.metrics[prep.metrics["name"] == METRIC], labels)
-    out = {}
-    for label in order:
-        table = rows[rows[SERIES] == label].pivot_table(
-            index="seed_index", columns="step", values="value"
-        )
-        data = table.to_numpy(dtype=np.float64)
-        keep = np.all(np.isfinite(data), axis=0)
-        data, steps = data[:, keep], table.columns.to_numpy(dtype=float)[keep]
-        if data.size == 0:
-            continue
-        boot = stratified_resamples(data, N_RESAMPLES, rng).mean(axis=1)
-        low, high = np.quantile(boot, [0.025, 0.975], axis=0)
-        out[label] = pd.DataFrame(
-            {"step": steps, "mean": data.mean(axis=0), "ci_low": low, "ci_high": high}
-        )
-    return out
+    return series_curves(prep, METRIC, rng)
 
 
 @comparison._styled

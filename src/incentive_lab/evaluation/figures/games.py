@@ -37,6 +37,9 @@ game id                                                    figures (module)
                                                            (``figures.bottleneck``)
 ``user_assistant``                                         answer-strategy shares per question
                                                            type, with √(U·L) (``figures.gtalign``)
+``uav_swarm``                                              sharing rate over time with the
+                                                           energy cap; r_c over time
+                                                           (``figures.uav``)
 any game, when a learner's ``repel`` is swept              cooperation over time and time to
                                                            cooperation per repel
                                                            (``figures.abandon``)
@@ -65,6 +68,7 @@ from incentive_lab.evaluation.figures import (
     recommender,
     spatial,
     subsample,
+    uav,
 )
 from incentive_lab.evaluation.game_series import game_id
 from incentive_lab.evaluation.report.analysis import Prepared
@@ -206,6 +210,19 @@ def _bottleneck(
     return [GameFigure(fig, "departure-profiles", caption)]
 
 
+def _uav(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) -> list[GameFigure]:
+    fig = uav.sharing_and_feedback(prep, rng)
+    if fig is None:
+        return []
+    caption = (
+        "Left: UAVs that actually shared per step, per series, mean over seeds (band: 95% "
+        "bootstrap CI); dashed, in the series' colour: the budget-feasible sharing rate "
+        "min(1, recharge/share_energy) that the batteries allow in the long run. Right: the "
+        "cooperators' multiplier r_c, moved by the environment's feedback law (seed 004)."
+    )
+    return [GameFigure(fig, "uav-sharing", caption)]
+
+
 def _gtalign(prep: Prepared, params: dict[str, Any], rng: np.random.Generator) -> list[GameFigure]:
     fig = gtalign.strategy_shares(prep, rng)
     if fig is None:
@@ -229,6 +246,7 @@ BUILDERS: dict[str, Builder] = {
     "recommender": _recommender,
     "bottleneck": _bottleneck,
     "user_assistant": _gtalign,
+    "uav_swarm": _uav,
 }
 """Game id → builder of its game-specific figures."""
 
