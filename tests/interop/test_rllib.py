@@ -18,7 +18,7 @@ import pytest
 
 pytest.importorskip(
     "ray.rllib",
-    reason="ray.rllib is not importable: pip install 'incentive-lab[rllib]' to run these tests",
+    reason="ray.rllib is not importable: pip install -e '.[rllib]' to run these tests",
 )
 
 from incentive_lab.core import LearnerContext, make_game, make_learner, make_mechanism
