@@ -67,7 +67,7 @@ def _check_points(store: RunStore, plan: Any) -> None:
     """
     from incentive_lab.experiments.config.records import canonical_json
 
-    stored = store.runs(plan.name)
+    stored = store.runs(plan.name, "r.point, r.seed_index, r.run_id")  # not the configs
     if stored.empty:
         return
     known = {

@@ -222,8 +222,7 @@ class RunStore:
     def bind(self, name: str, digest: str, config: dict[str, object]) -> str | None:
         """Bind ``name`` to ``digest`` unless bound already; return the previous hash.
 
-        A name whose earlier config stored no run (it failed before its first run finished)
-        is rebound, so a fixed config keeps its name.
+        A name whose earlier config stored no run (it failed early) is rebound to this one.
         """
         previous = self.bound_hash(name)
         runs = "SELECT count(*) FROM runs WHERE experiment = ?"
@@ -344,10 +343,11 @@ class RunStore:
                 "db", shown(self.path), f"a readable incentive-lab database ({cause(error)})"
             ) from None
 
-    def runs(self, experiment: Experiments = None) -> pd.DataFrame:
-        """The ``runs`` table (one row per run), ordered by experiment, point, seed index."""
+    def runs(self, experiment: Experiments = None, columns: str = "r.*") -> pd.DataFrame:
+        """The ``runs`` table (``columns`` of it), ordered by experiment, point, seed index."""
         return self._query(
-            "SELECT r.* FROM runs r {where} ORDER BY r.experiment, r.point, r.seed_index, r.run_id",
+            f"SELECT {columns} FROM runs r {{where}} "
+            "ORDER BY r.experiment, r.point, r.seed_index, r.run_id",
             experiment,
         )
 
