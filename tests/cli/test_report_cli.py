@@ -152,3 +152,19 @@ def test_show_and_report_print_the_same_interval_text(tmp_path: Path) -> None:
             assert text in shown.stdout and text in html
             checked += 1
     assert checked == 2 * 2  # 2 candidates x 2 metrics
+
+
+def test_bench_run_with_set_stores_a_renamed_changed_scenario(tmp_path: Path) -> None:
+    db = tmp_path / "b.duckdb"
+    args = ("bench", "run", "staghunt-pg-v1", "--db", db, "--workers", "1", "--seeds", "1")
+    result = invoke(*args, "--steps", "40", "--set", "learners.0.params.lr=0.2")
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        (name,) = con.execute("SELECT DISTINCT experiment FROM runs").fetchall()[0]
+        configs = [json.loads(c) for (c,) in con.execute("SELECT config FROM runs").fetchall()]
+    assert name.startswith("staghunt-pg-v1-steps40-set-") and name in result.stdout
+    assert {c["learners"][0]["params"]["lr"] for c in configs} == {0.2}
+    bad = invoke(*args, "--set", "learners.0.params.lr=fast")
+    assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+    assert "lr" in bad.stderr and "fast" in bad.stderr
+    assert _count(db) == 6  # nothing stored by the refused run

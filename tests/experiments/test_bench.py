@@ -61,3 +61,26 @@ def test_unknown_scenario_and_bad_overrides_are_config_errors() -> None:
         get_scenario("pd-q-v1").experiment_config(seeds=0)
     with pytest.raises(ConfigError, match="steps"):
         get_scenario("pd-q-v1").experiment_config(steps=0)
+
+
+def test_overrides_change_the_scenario_under_a_name_of_their_own() -> None:
+    scenario = get_scenario("pd-q-v1")
+    sets = ["steps=200", "learners.0.params.alpha=0.3"]
+    changed = scenario.experiment_config(seeds=2, overrides=sets)
+    assert changed["steps"] == 200 and changed["learners"][0]["params"]["alpha"] == 0.3
+    assert changed["name"].startswith("pd-q-v1-set-") and len(changed["name"]) == 20
+    assert scenario.config["steps"] != 200  # the shipped scenario is untouched
+    again = scenario.experiment_config(seeds=2, overrides=sets)
+    assert again["name"] == changed["name"]  # the same overrides find their runs again
+    other = scenario.experiment_config(seeds=2, overrides=["steps=300"])
+    assert other["name"] != changed["name"]
+    assert scenario_of(changed["name"]) is scenario
+    shrunk = scenario.experiment_config(steps=60, overrides=["seeds=1"])
+    assert shrunk["name"].startswith("pd-q-v1-steps60-set-") and shrunk["seeds"] == 1
+    named = scenario.experiment_config(overrides=["name=mine", "steps=80"])
+    assert named["name"] == "mine"
+    plan_runs(changed)  # still a valid experiment
+    with pytest.raises(ConfigError, match=r"--set.*a path starting with"):
+        scenario.experiment_config(overrides=["stepz=3"])
+    with pytest.raises(ConfigError, match="steps"):
+        plan_runs(scenario.experiment_config(overrides=["steps=-3"]))

@@ -4,12 +4,14 @@
 
     incentive-lab bench list
     incentive-lab bench run NAME [--db PATH] [--workers N] [--seeds N] [--steps N]
+                                 [--set dotted.path=value ...]
     incentive-lab demo [--out DIR] [--workers N]
 
 ``bench run`` runs one scenario of :mod:`incentive_lab.experiments.bench.suite` through the normal
 store (finished runs are skipped) and prints the per-mechanism table, then the best
 candidate per objective with the report's verdict (clear / tie / not clear / no effect) and
-its reason. ``demo`` runs the demo
+its reason. ``--set`` changes the scenario like ``run --set`` changes a config; the changed
+experiment is renamed ``NAME-set-<hash>`` (``experiments.bench.suite``). ``demo`` runs the demo
 scenarios with one progress bar, writes ``DIR/incentive-lab.duckdb`` and
 ``DIR/report.html`` and prints the best mechanism per objective and the report's path.
 """
@@ -26,6 +28,7 @@ from rich.table import Table
 from incentive_lab.cli._common import (
     DbOption,
     MaxRunsOption,
+    SetOption,
     WorkersOption,
     bar_console,
     out,
@@ -73,13 +76,19 @@ def bench_run(
         typer.Option("--steps", help="Steps per run for a quick look (experiment NAME-steps<N>)."),
     ] = None,
     max_runs: MaxRunsOption = None,
+    overrides: SetOption = None,
 ) -> None:
-    """Run one scenario (finished runs are skipped) and print its results."""
+    """Run one scenario (finished runs are skipped) and print its results.
+
+    With --set the scenario is changed, so its experiment is renamed NAME-set-<hash>.
+    """
     from incentive_lab.experiments.bench.suite import get_scenario
     from incentive_lab.experiments.execution.reporting import best_mechanisms
 
     with user_errors():
-        config = get_scenario(name).experiment_config(seeds=seeds, steps=steps)
+        config = get_scenario(name).experiment_config(
+            seeds=seeds, steps=steps, overrides=overrides or ()
+        )
         results = run_and_report(config, db, workers, "local", None, max_runs=max_runs)
         out.print(best_table(best_mechanisms([results])))
     where(db, [results.experiment])

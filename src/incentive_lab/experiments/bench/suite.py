@@ -28,13 +28,24 @@ changes the number of seeds only (the same run ids for the seeds in common); ``s
 changes every run, so the experiment gets a distinct name ``NAME-steps<N>`` and never mixes
 with full-length runs in a store.
 
+Changing a scenario (``overrides``, ``incentive-lab bench run NAME --set path=value``):
+the ``--set`` overrides of ``incentive-lab run`` (:mod:`~incentive_lab.experiments.config.overrides`)
+applied to the scenario's experiment. What runs is then no longer the versioned scenario, so
+unless an override sets ``name`` the experiment is renamed ``NAME[-steps<N>]-set-<hash>``
+(8 hex digits of the SHA-256 of the overrides as given, in order): the same overrides find
+their stored runs again, other overrides never mix with them, and no table or report
+presents a changed scenario under the scenario's own name.
+
 :data:`DEMO_SCENARIOS` lists the scenarios ``incentive-lab demo`` runs (``demo.yaml``).
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -72,9 +83,14 @@ class Scenario:
         return [str(label(spec)) for spec in self.config["sweep"]["mechanism"]]
 
     def experiment_config(
-        self, *, seeds: int | None = None, steps: int | None = None
+        self,
+        *,
+        seeds: int | None = None,
+        steps: int | None = None,
+        overrides: Sequence[str] = (),
     ) -> dict[str, Any]:
-        """The experiment config, optionally with fewer/more ``seeds`` or other ``steps``."""
+        """The experiment config, optionally with fewer/more ``seeds``, other ``steps`` or
+        ``--set`` ``overrides`` (a changed scenario is renamed: module docstring)."""
         config = copy.deepcopy(self.config)
         if seeds is not None:
             if isinstance(seeds, bool) or seeds < 1:
@@ -87,6 +103,15 @@ class Scenario:
             config["steps"] = steps
             config["record_every"] = max(1, steps // min(records, steps))
             config["name"] = f"{self.name}-steps{steps}"
+        if overrides:
+            from incentive_lab.experiments.config.overrides import apply_overrides, parse_override
+
+            named = any(parse_override(text)[0] == "name" for text in overrides)
+            base = config["name"]
+            config = apply_overrides(config, overrides)
+            if not named:
+                digest = hashlib.sha256(json.dumps(list(overrides)).encode()).hexdigest()[:8]
+                config["name"] = f"{base}-set-{digest}"
         return config
 
 
@@ -147,9 +172,12 @@ def get_scenario(name: str) -> Scenario:
 
 
 def scenario_of(experiment: str) -> Scenario | None:
-    """The scenario an experiment name comes from (``pd-q-v1`` or ``pd-q-v1-steps200``)."""
+    """The scenario an experiment name comes from (``pd-q-v1``, ``pd-q-v1-steps200``,
+    ``pd-q-v1-set-<hash>``): its objective and budget frame the report."""
     for scenario in _load_all():
-        if experiment == scenario.name or experiment.startswith(f"{scenario.name}-steps"):
+        if experiment == scenario.name or experiment.startswith(
+            (f"{scenario.name}-steps", f"{scenario.name}-set-")
+        ):
             return scenario
     return None
 
