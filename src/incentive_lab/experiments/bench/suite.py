@@ -29,12 +29,13 @@ changes every run, so the experiment gets a distinct name ``NAME-steps<N>`` and 
 with full-length runs in a store.
 
 Changing a scenario (``overrides``, ``incentive-lab bench run NAME --set path=value``):
-the ``--set`` overrides of ``incentive-lab run`` (:mod:`~incentive_lab.experiments.config.overrides`)
-applied to the scenario's experiment. What runs is then no longer the versioned scenario, so
-unless an override sets ``name`` the experiment is renamed ``NAME[-steps<N>]-set-<hash>``
-(8 hex digits of the SHA-256 of the overrides as given, in order): the same overrides find
-their stored runs again, other overrides never mix with them, and no table or report
-presents a changed scenario under the scenario's own name.
+the ``--set`` overrides of ``incentive-lab run``
+(:mod:`~incentive_lab.experiments.config.overrides`) applied to the scenario's experiment.
+What runs is then no longer the versioned scenario, so unless an override sets ``name``
+the experiment is renamed ``NAME[-steps<N>]-set-<hash>`` (8 hex digits of the SHA-256 of
+the overrides as given, in order): the same overrides find their stored runs again, other
+overrides never mix with them, and no table or report presents a changed scenario under
+the scenario's own name.
 
 :data:`DEMO_SCENARIOS` lists the scenarios ``incentive-lab demo`` runs (``demo.yaml``).
 """
@@ -89,8 +90,10 @@ class Scenario:
         steps: int | None = None,
         overrides: Sequence[str] = (),
     ) -> dict[str, Any]:
-        """The experiment config, optionally with fewer/more ``seeds``, other ``steps`` or
-        ``--set`` ``overrides`` (a changed scenario is renamed: module docstring)."""
+        """The experiment config, optionally with other ``seeds``, ``steps`` or ``overrides``.
+
+        ``overrides``: ``--set`` texts; a changed scenario is renamed (module docstring).
+        """
         config = copy.deepcopy(self.config)
         if seeds is not None:
             if isinstance(seeds, bool) or seeds < 1:
@@ -172,8 +175,10 @@ def get_scenario(name: str) -> Scenario:
 
 
 def scenario_of(experiment: str) -> Scenario | None:
-    """The scenario an experiment name comes from (``pd-q-v1``, ``pd-q-v1-steps200``,
-    ``pd-q-v1-set-<hash>``): its objective and budget frame the report."""
+    """The scenario an experiment name comes from (``pd-q-v1``, ``pd-q-v1-steps200``, …).
+
+    Also ``pd-q-v1-set-<hash>``: its objective and budget frame the report.
+    """
     for scenario in _load_all():
         if experiment == scenario.name or experiment.startswith(
             (f"{scenario.name}-steps", f"{scenario.name}-set-")
