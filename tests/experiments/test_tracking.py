@@ -125,3 +125,66 @@ def test_cli_run_tensorboard_and_export_write_the_same_scalars(tmp_path: Path) -
         app, ["run", str(config), "--db", str(db), "--tensorboard", str(a_file)]
     )
     assert bad.exit_code == 2 and "tensorboard" in bad.stderr
+
+
+class Watch(Collect):
+    """Records live rows per run and the order of live calls and finished runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.live: dict[str, list] = {}
+        self.events: list[tuple[str, str]] = []
+
+    def on_metrics(self, task, rows) -> None:  # type: ignore[no-untyped-def]
+        assert task.run_id not in {r.run_id for r in self.results}, "rows after on_run"
+        self.live.setdefault(task.run_id, []).extend(rows)
+        self.events.append(("rows", task.run_id))
+
+    def on_run(self, result) -> None:  # type: ignore[no-untyped-def]
+        super().on_run(result)
+        self.events.append(("run", result.run_id))
+
+
+LONG = {**CONFIG, "game": {"id": "prisoners_dilemma", "params": {"n_copies": 400}},
+        "steps": 4000, "record_every": 100, "seeds": 1}  # fmt: skip
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_live_rows_are_the_runs_own_rows_in_order_before_it_finishes(
+    tmp_path: Path, workers: int
+) -> None:
+    watch = Watch()
+    run_experiment(LONG, db=tmp_path / "lab.duckdb", workers=workers, trackers=[watch])
+    assert len(watch.results) == 2
+    for result in watch.results:
+        rows = watch.live.get(result.run_id, [])
+        assert rows == list(result.metrics)[: len(rows)]  # a prefix, in order
+        calls = [e for e in watch.events if e == ("rows", result.run_id)]
+        if workers == 1:  # inline: every row live, in many calls, flushed before on_run
+            assert rows == list(result.metrics) and len(calls) > 10
+    if workers == 2:  # from worker processes: runs of ~1 s each send rows while running
+        assert sum(len(rows) for rows in watch.live.values()) > 0
+    # live watching changes nothing stored
+    plain = tmp_path / "plain.duckdb"
+    run_experiment(LONG, db=plain, workers=1)
+    sql = "SELECT run_id, name, value FROM summary ORDER BY run_id, name"
+    assert stored(plain, sql) == stored(tmp_path / "lab.duckdb", sql)
+
+
+def test_tensorboard_writes_live_from_workers_and_replaces_stale_files(tmp_path: Path) -> None:
+    pytest.importorskip("tensorboardX")
+    import json
+
+    db, logs = tmp_path / "lab.duckdb", tmp_path / "tb"
+    stale = logs / run_directory("tracked", {"mechanism": "none"}, 0)
+    stale.mkdir(parents=True)
+    (stale / "events.out.tfevents.0.old").write_bytes(b"")  # an earlier failed attempt
+    run_experiment(LONG, db=db, workers=2, trackers=[TensorBoardTracker(logs)])
+    for run_id, point, seed_index in stored(db, "SELECT run_id, point, seed_index FROM runs"):
+        directory = logs / run_directory("tracked", json.loads(point), seed_index)
+        assert len(list(directory.glob("events.out.tfevents.*"))) == 1
+        scalars = _scalars(directory)
+        series = stored(db, f"SELECT name, step, value FROM metrics WHERE run_id = '{run_id}'")
+        assert len([k for k in scalars if not k[0].startswith("summary/")]) == len(series)
+        for name, step, value in series:
+            assert scalars[(name, step)] == pytest.approx(value, rel=1e-6, abs=1e-6)

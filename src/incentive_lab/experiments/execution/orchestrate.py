@@ -41,7 +41,7 @@ from incentive_lab.experiments.execution.executors import check_options, execute
 from incentive_lab.experiments.execution.results import Results
 from incentive_lab.experiments.execution.runner import step_progress
 from incentive_lab.experiments.execution.store import RunStore, check_database_file, shown
-from incentive_lab.experiments.execution.tracking import Tracker
+from incentive_lab.experiments.execution.tracking import Tracker, live_callback
 
 DEFAULT_DB = "incentive-lab.duckdb"
 LOCK_WAIT = 3600.0
@@ -116,7 +116,8 @@ def run_experiment(
     ``limits.max_runs``. ``variant``: store a changed config under ``name~<hash>`` instead
     of refusing it. ``wait``: seconds to wait for another run on ``db``. ``trackers``:
     objects whose ``on_run(result)`` receives each run once it is stored
-    (:mod:`.tracking`, e.g. ``TensorBoardTracker``). Raises
+    (:mod:`.tracking`, e.g. ``TensorBoardTracker``; a tracker with ``on_metrics`` also
+    gets each run's metric rows while it runs, from the local workers too). Raises
     :class:`ConfigError` on bad input before anything is written.
     """
     from incentive_lab.experiments.config.plan import variant_name
@@ -152,7 +153,13 @@ def run_experiment(
         if progress is not None:
             progress(done, len(plan.tasks))
         if todo:
-            results = execute(todo, workers=workers, backend=backend, address=address)
+            results = execute(
+                todo,
+                workers=workers,
+                backend=backend,
+                address=address,
+                live=live_callback(trackers),
+            )
             # a run computed inline (workers=1, one run) reports its steps to the bar
             steps = getattr(progress, "steps", None)
             try:

@@ -21,6 +21,12 @@ inline, e.g. ``workers=1`` or a single run) the rollout advances in chunks of at
 :data:`STEP_CHUNKS`-th of the run and calls ``listener(steps_done, steps_total)`` after each;
 chunking only splits the same sequence of steps, so results are unchanged. Worker processes
 never see a listener.
+
+**Live metrics.** Inside :func:`live_metrics` the rollout advances in the same chunks and
+hands the metric rows ``(step, name, value)`` recorded since the last chunk to the listener
+(finally the rows of the last, flushed window): trackers that watch runs as they go
+(``experiments.execution.tracking``) get them in the driver, and from worker processes
+through the executor's queue. The rows are the run's own, so results are unchanged.
 """
 
 from __future__ import annotations
@@ -51,6 +57,8 @@ STEP_CHUNKS = 200
 
 StepListener = Callable[[int, int], None]
 _listener: ContextVar[StepListener | None] = ContextVar("step_listener", default=None)
+RowsListener = Callable[[list[tuple[int, str, float]]], None]
+_rows_listener: ContextVar[RowsListener | None] = ContextVar("rows_listener", default=None)
 
 
 @contextmanager
@@ -63,17 +71,40 @@ def step_progress(listener: StepListener | None) -> Iterator[None]:
         _listener.reset(token)
 
 
-def _advance(sim: Simulation, steps: int, recorder: Any, total: int) -> None:
-    """``sim.run(steps, recorder)``, in chunks that report to the listener if there is one."""
+@contextmanager
+def live_metrics(listener: RowsListener | None) -> Iterator[None]:
+    """Within the block, runs computed in this thread hand their new metric rows on."""
+    token = _rows_listener.set(listener)
+    try:
+        yield
+    finally:
+        _rows_listener.reset(token)
+
+
+def _send_rows(recorder: Any, sent: list[int]) -> None:
+    """Hand the rows recorded since ``sent[0]`` to the live listener, if there is one."""
+    listener = _rows_listener.get()
+    rows = getattr(recorder, "rows", None)
+    if listener is None or rows is None or len(rows) <= sent[0]:
+        return
+    fresh = list(rows[sent[0] :])
+    sent[0] = len(rows)
+    listener(fresh)
+
+
+def _advance(sim: Simulation, steps: int, recorder: Any, total: int, sent: list[int]) -> None:
+    """``sim.run(steps, recorder)``, in chunks that report to the listeners if there are any."""
     listener = _listener.get()
-    if listener is None:
+    if listener is None and _rows_listener.get() is None:
         sim.run(steps, recorder)
         return
     chunk = max(1, -(-total // STEP_CHUNKS))
     end = sim.step_count + steps
     while sim.step_count < end:
         sim.run(min(chunk, end - sim.step_count), recorder)
-        listener(sim.step_count, total)
+        _send_rows(recorder, sent)
+        if listener is not None:
+            listener(sim.step_count, total)
 
 
 def build_simulation(
@@ -110,16 +141,18 @@ def simulate(
     game = sim.game
     if recorder is None:
         recorder = WindowRecorder(game.n_agents, run.record_every, game.metadata.cooperative_action)
+    sent = [0]  # rows already handed to a live listener
     for phase, unit, phase_seq in zip(run.phases, run.phase_mechanisms, phase_seqs, strict=True):
-        _advance(sim, phase.at_step - sim.step_count, recorder, run.steps)
+        _advance(sim, phase.at_step - sim.step_count, recorder, run.steps, sent)
         if phase.game_changes:
             game.reconfigure(**phase.game_changes)
         if phase.new_mechanism:
             sim.mechanism = unit.build(game, make_rng(phase_seq))
         elif phase.mechanism_changes:
             sim.mechanism.reconfigure(**phase.mechanism_changes)
-    _advance(sim, run.steps - sim.step_count, recorder, run.steps)
+    _advance(sim, run.steps - sim.step_count, recorder, run.steps, sent)
     recorder.flush()
+    _send_rows(recorder, sent)
     return sim, recorder
 
 

@@ -20,6 +20,11 @@ The Ray backend ships the same two lists with every task (:func:`call_with_units
 
 A worker's exception reaches the driver as itself (type, message, and the worker's
 traceback as its ``__cause__``), the way ``concurrent.futures`` returns it.
+
+Live metrics: a pool started with a ``live`` queue computes every task inside
+:func:`~incentive_lab.experiments.execution.runner.live_metrics`, putting
+``(run_id, rows)`` on the queue as the run records them; the driver drains it
+(``experiments.execution.executors``).
 """
 
 from __future__ import annotations
@@ -68,10 +73,16 @@ def user_units() -> tuple[list[str], bytes]:
     return sorted(modules), cloudpickle.dumps(by_value) if by_value else b""
 
 
-def _initialise(modules: list[str], entries: bytes) -> None:
+_live: Any = None
+"""In a worker of a pool with live metrics: the driver's queue of ``(run_id, rows)``."""
+
+
+def _initialise(modules: list[str], entries: bytes, live: Any = None) -> None:
     """Pool initializer: import the driver's unit modules, add its inline units."""
     import cloudpickle
 
+    global _live
+    _live = live
     for module in modules:
         try:
             importlib.import_module(module)
@@ -115,25 +126,49 @@ def _call_pickled(fn: Callable[[Any], Any], blob: bytes) -> Any:
     return fn(cloudpickle.loads(blob))
 
 
+def _call_live(fn: Callable[[Any], Any], payload: Any, by_value: bool) -> Any:
+    """``fn(task)`` putting the run's metric rows on the driver's queue as they come."""
+    import cloudpickle
+
+    from incentive_lab.experiments.execution.runner import live_metrics
+
+    task = cloudpickle.loads(payload) if by_value else payload
+    queue, run_id = _live, getattr(task, "run_id", None)
+
+    def forward(rows: list[tuple[int, str, float]]) -> None:
+        queue.put((run_id, rows))
+
+    with live_metrics(forward if queue is not None else None):
+        return fn(task)
+
+
 class Pool:
     """A spawn pool that knows the driver's units (see :func:`process_pool`)."""
 
-    def __init__(self, executor: ProcessPoolExecutor, by_value: bool) -> None:
+    def __init__(self, executor: ProcessPoolExecutor, by_value: bool, live: bool = False) -> None:
         self._executor = executor
         self._by_value = by_value
+        self._live = live
 
     def submit(self, fn: Callable[[Any], Any], task: Any) -> Future[Any]:
         """Schedule ``fn(task)``; a task holding inline units' params travels by value."""
+        payload: Any = task
+        if self._by_value:
+            import cloudpickle
+
+            payload = cloudpickle.dumps(task)
+        if self._live:
+            return self._executor.submit(_call_live, fn, payload, self._by_value)
         if not self._by_value:
             return self._executor.submit(fn, task)
-        import cloudpickle
-
-        return self._executor.submit(_call_pickled, fn, cloudpickle.dumps(task))
+        return self._executor.submit(_call_pickled, fn, payload)
 
 
 @contextlib.contextmanager
-def process_pool(workers: int) -> Iterator[Pool]:
+def process_pool(workers: int, live: Any = None) -> Iterator[Pool]:
     """A spawn pool of ``workers`` processes that knows the driver's units (docstring).
+
+    ``live``: a spawn-context ``multiprocessing`` queue for the runs' live metric rows.
 
     Submit every task inside the ``with`` block: processes start on demand at submission,
     and only then is the main module kept out of them. When the driver has units that
@@ -145,7 +180,7 @@ def process_pool(workers: int) -> Iterator[Pool]:
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_initialise,
-        initargs=(modules, entries),
+        initargs=(modules, entries, live),
     )
     with executor, _main_not_reimported():
-        yield Pool(executor, by_value=bool(entries))
+        yield Pool(executor, by_value=bool(entries), live=live is not None)
