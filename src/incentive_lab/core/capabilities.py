@@ -26,6 +26,8 @@ capability             what the game offers
 ``bottleneck_model``   ``game.bottleneck_model``: slot grid, capacity, cost constants
 ``slate_choice``       ``game.slate_choice``: submit slates, read clicks (``core.slate_choice``)
 ``global_state``       ``game.global_state()``: ``[n_copies, ...]`` state of every copy (MAPPO)
+``logged_interactions`` ``game.logged_interactions``: positives logged before the run
+                       (``core.logged_interactions``), for warm starts
 ``scripted_policy``    ``game.scripted_policy``: named bots acting from the game's state
                        (``core.scripted``)
 =====================  ================================================================
@@ -58,6 +60,7 @@ class Capability(StrEnum):
     SCRIPTED_POLICY = "scripted_policy"
     SLATE_CHOICE = "slate_choice"
     GLOBAL_STATE = "global_state"
+    LOGGED_INTERACTIONS = "logged_interactions"
 
 
 ATTRIBUTE: dict[Capability, str] = {
@@ -71,6 +74,7 @@ ATTRIBUTE: dict[Capability, str] = {
     Capability.SCRIPTED_POLICY: "scripted_policy",
     Capability.GLOBAL_STATE: "global_state",
     Capability.SLATE_CHOICE: "slate_choice",
+    Capability.LOGGED_INTERACTIONS: "logged_interactions",
 }
 """The attribute through which a unit delivers a capability (outcomes travel in ``info``)."""
 
@@ -97,6 +101,7 @@ DESCRIPTION: dict[Capability, str] = {
     Capability.SCRIPTED_POLICY: "scripted bots that act from the game's state",
     Capability.GLOBAL_STATE: "the global state of each copy (global_state(): [n_copies, ...])",
     Capability.SLATE_CHOICE: "a slate channel: agents submit item slates and read their clicks",
+    Capability.LOGGED_INTERACTIONS: "user-item interactions logged before the run (warm starts)",
 }
 """One line per capability, for error messages and ``incentive-lab list``."""
 

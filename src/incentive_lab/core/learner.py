@@ -22,6 +22,7 @@ from incentive_lab.core.capabilities import Capabilities, Capability, provided
 from incentive_lab.core.differentiable import DifferentiableGame, LossShaping
 from incentive_lab.core.game import Game
 from incentive_lab.core.generative import GenerativeModel
+from incentive_lab.core.logged_interactions import LoggedInteractions
 from incentive_lab.core.params import Params
 from incentive_lab.core.population import OverlappingGroups
 from incentive_lab.core.scripted import ScriptedPolicy
@@ -61,6 +62,8 @@ class LearnerContext:
     centralised critics (``ppo`` with ``critic: centralised``).
     ``slate_choice``: the game's slate channel (``core.slate_choice``), if it offers one,
     for recommender learners that choose items for each user they serve.
+    ``logged_interactions``: the positives the game's users had before the run
+    (``core.logged_interactions``), if it offers them, for learners that warm-start.
     ``offered``: the capabilities the game offers (``core.capabilities``); the models above
     are filled from them, never probed, and a learner's registered ``requires`` was checked
     against them before the run started.
@@ -81,6 +84,7 @@ class LearnerContext:
     scripted: ScriptedPolicy | None = None
     global_state: Callable[[], Any] | None = None
     slate_choice: SlateChoice | None = None
+    logged_interactions: LoggedInteractions | None = None
     offered: Capabilities = frozenset()
 
     @classmethod
@@ -103,6 +107,7 @@ class LearnerContext:
             copies=game.copies,
             scripted=provided(game, Capability.SCRIPTED_POLICY),
             slate_choice=provided(game, Capability.SLATE_CHOICE),
+            logged_interactions=provided(game, Capability.LOGGED_INTERACTIONS),
             global_state=provided(game, Capability.GLOBAL_STATE),
             offered=offered,
         )
