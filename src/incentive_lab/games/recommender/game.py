@@ -113,7 +113,9 @@ FIXED_SHAPE = ("n_users", "n_items", "n_agents", "slate_size", "n_topics", "n_pr
 class RecommenderGame(Game[RecommenderParams]):
     """``n_agents`` recommender agents serving ``n_users`` user slots (module docstring)."""
 
-    capabilities = frozenset({Capability.RECOMMENDER_OUTCOME, Capability.SLATE_CHOICE})
+    capabilities = frozenset(
+        {Capability.RECOMMENDER_OUTCOME, Capability.SLATE_CHOICE, Capability.LOGGED_INTERACTIONS}
+    )
 
     def __init__(self, params: RecommenderParams) -> None:
         super().__init__(params)
@@ -124,6 +126,7 @@ class RecommenderGame(Game[RecommenderParams]):
         self.fitted: FittedUsers | None = None
         if params.preferences == "fitted":
             self.fitted = fit_users(params.n_users, params.n_items)
+        self.logged_interactions = None if self.fitted is None else self.fitted.logged()
         self.n_topics = params.topics if self.catalogue is None else len(self.catalogue.topics)
         self.n_agents = params.n_agents
         self.items_mode = params.agents_choose == "items"
@@ -138,10 +141,17 @@ class RecommenderGame(Game[RecommenderParams]):
         self.reset(np.random.default_rng(0))
 
     def offers(self) -> frozenset[Capability]:
-        """``slate_choice`` only with ``agents_choose: items``."""
-        if self.items_mode:
-            return self.capabilities
-        return self.capabilities - {Capability.SLATE_CHOICE}
+        """What this instance offers (``capabilities`` less what its params rule out).
+
+        ``slate_choice`` only with ``agents_choose: items``; ``logged_interactions`` (the
+        training ratings, ``games.recommender.movielens``) only with ``preferences: fitted``.
+        """
+        offered = set(self.capabilities)
+        if not self.items_mode:
+            offered.discard(Capability.SLATE_CHOICE)
+        if self.fitted is None:
+            offered.discard(Capability.LOGGED_INTERACTIONS)
+        return frozenset(offered)
 
     @property
     def n_providers(self) -> int:

@@ -28,6 +28,14 @@ Fitted preferences (``preferences: fitted``)
     ``y_i`` (the ``dot`` affinity ``a(u, i) = θ_u·y_i ≈ p_ui``), so the logit choice model
     (``games.recommender.choice``) clicks, among the slate and no click, what ALS predicts
     from the training ratings; nothing of valid or test reaches the simulation.
+
+Logged interactions (capability ``logged_interactions``, ``core.logged_interactions``)
+    what a platform would have logged before the run: the *training* pairs of the split whose
+    user and item are in the simulation, in the game's indices (slot ``u`` = MovieLens user
+    ``u``, item ``j`` = MovieLens item ``item_order[j]``), grouped by user in time order —
+    the interactions the users' preferences were fitted on, so learners that warm-start from
+    them (``warm_start: logged``) read exactly the training part, never valid or test
+    (:meth:`FittedUsers.logged`).
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from incentive_lab.core.errors import ConfigError
+from incentive_lab.core.logged_interactions import LoggedInteractions
 from incentive_lab.core.types import FloatArray, IntArray
 from incentive_lab.games.recommender.data import ITEM_COLUMNS, _read, recbole_ml100k
 
@@ -194,6 +203,21 @@ class FittedUsers:
         full = np.full((self.split.n_users, self.split.n_items), -np.inf)
         full[: scores.shape[0], self.item_order[: scores.shape[1]]] = scores
         return full
+
+    def logged(self) -> LoggedInteractions:
+        """The training pairs of the simulated users and items, in the game's indices."""
+        n_users, n_items = self.theta.shape[0], self.vectors.shape[0]
+        game_item = np.full(self.split.n_items, -1, dtype=np.int64)
+        game_item[self.item_order[:n_items]] = np.arange(n_items)
+        users, items = self.split.train
+        keep = (users < n_users) & (game_item[items] >= 0)
+        return LoggedInteractions(
+            users=users[keep].copy(),
+            items=game_item[items[keep]],
+            n_users=n_users,
+            n_items=n_items,
+            source="MovieLens-100k, training part of RecBole's time-ordered 80/10/10 split",
+        )
 
 
 def fit_users(n_users: int, n_items: int, factors: int = 16, seed: int = 0) -> FittedUsers:
