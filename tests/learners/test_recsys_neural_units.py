@@ -22,7 +22,10 @@ from incentive_lab.core import (  # noqa: E402
 from incentive_lab.learners.recsys._bpr_sgd import bpr_sgd  # noqa: E402
 from incentive_lab.learners.recsys._history import ClickBuffer, ClickHistory  # noqa: E402
 from incentive_lab.learners.recsys._sasrec_net import SASRec  # noqa: E402
-from incentive_lab.learners.recsys._towers import logq_softmax_loss  # noqa: E402
+from incentive_lab.learners.recsys._towers import (  # noqa: E402
+    logq_softmax_loss,
+    slate_choice_loss,
+)
 from incentive_lab.learners.recsys.two_tower import FrequencyEstimator  # noqa: E402
 from incentive_lab.rollout import LearnerGroup, Simulation  # noqa: E402
 
@@ -64,6 +67,50 @@ def test_accidental_hits_leave_the_softmax():
     rows = [(1.0, [1.0, 0.0]), (1.0, [0.0, 1.0, 0.0]), (0.6, [0.8, 0.6])]
     expected = -sum(pos - math.log(sum(math.exp(v) for v in row)) for pos, row in rows) / 3
     assert float(loss) == pytest.approx(expected, rel=1e-6)
+
+
+def test_slate_choice_loss_is_the_conditional_logit_with_no_click_by_hand():
+    user = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    slate = torch.tensor([[[1.0, 0.0], [0.0, 1.0]], [[0.6, 0.8], [1.0, 0.0]]])
+    no_click = torch.tensor([0.5], requires_grad=True)
+    loss = slate_choice_loss(user, slate, torch.tensor([0, -1]), no_click, temperature=0.5)
+    # utilities s = <u, v>/τ: row 0 [2, 0] (clicked slot 0), row 1 [1.6, 0] (no click), c = 0.5
+    row0 = 2.0 - math.log(math.exp(0.5) + math.exp(2.0) + math.exp(0.0))
+    row1 = 0.5 - math.log(math.exp(0.5) + math.exp(1.6) + math.exp(0.0))
+    assert loss.item() == pytest.approx(-(row0 + row1) / 2, rel=1e-6)
+    # ∂L/∂c = ½ Σ_u (P_u(no click) − [u did not click]) — row 0: P₀ − 0, row 1: P₁ − 1
+    loss.backward()
+    p0 = math.exp(0.5) / (math.exp(0.5) + math.exp(2.0) + 1.0)
+    p1 = math.exp(0.5) / (math.exp(0.5) + math.exp(1.6) + 1.0)
+    assert float(no_click.grad) == pytest.approx((p0 + p1 - 1.0) / 2, rel=1e-5)
+
+
+def test_sasrec_impression_loss_by_hand():
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(1)
+        net = SASRec(n_items=6, max_len=4, hidden=8, blocks=1, heads=1, dropout=0.0)
+    seq = torch.tensor([[6, 6, 2, 4], [6, 6, 6, 6]])  # the second user has no history yet
+    slates = torch.tensor([[1, 3, 5], [0, 2, 4]])
+    with torch.no_grad():
+        loss = net.impression_loss(seq, slates, torch.tensor([1, -1]))
+        last = net(seq)[:, -1]
+    total = 0.0
+    for u, clicked in ((0, 1), (1, -1)):
+        for r in range(3):
+            x = float(last[u] @ net.item.weight[slates[u, r]])
+            p = 1 / (1 + math.exp(-x))
+            total -= math.log(p) if r == clicked else math.log(1 - p)
+    assert float(loss) == pytest.approx(total / 2, rel=1e-5)
+
+
+@pytest.mark.parametrize("learner_id", ["recsys_two_tower", "recsys_sasrec"])
+def test_impressions_are_omitted_from_stored_params_at_their_default(learner_id):
+    game = make_game("recommender", GAME)
+    context = LearnerContext.for_game(game)
+    plain = make_learner(learner_id, {}, context, make_rng(0)).params.model_dump()
+    assert "impressions" not in plain and "shaping" not in plain  # earlier run ids hold
+    on = make_learner(learner_id, {"impressions": True}, context, make_rng(0)).params
+    assert on.model_dump()["impressions"] is True
 
 
 def test_frequency_estimation_by_hand():
@@ -157,9 +204,9 @@ GAME = {
 }  # fmt: skip
 
 
-def slates_of(learner_id, seed, steps=6):
+def slates_of(learner_id, seed, steps=6, params=None):
     game = make_game("recommender", GAME)
-    learner = make_learner(learner_id, {}, LearnerContext.for_game(game), make_rng(seed))
+    learner = make_learner(learner_id, params or {}, LearnerContext.for_game(game), make_rng(seed))
     sim = Simulation(
         game, [LearnerGroup(0, 2, learner)], make_mechanism("none", {}, game, make_rng(0)),
         make_rng(0),
@@ -174,11 +221,13 @@ def slates_of(learner_id, seed, steps=6):
     return out, learner
 
 
+@pytest.mark.parametrize("impressions", [False, True])
 @pytest.mark.parametrize("learner_id", ["recsys_two_tower", "recsys_sasrec"])
-def test_seeded_runs_repeat_and_other_seeds_differ(learner_id):
-    first, learner = slates_of(learner_id, 5)
-    again, _ = slates_of(learner_id, 5)
-    other, _ = slates_of(learner_id, 6)
+def test_seeded_runs_repeat_and_other_seeds_differ(learner_id, impressions):
+    params = {"impressions": impressions}
+    first, learner = slates_of(learner_id, 5, params=params)
+    again, _ = slates_of(learner_id, 5, params=params)
+    other, _ = slates_of(learner_id, 6, params=params)
     assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
     assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
     assert torch.get_num_threads() == 1

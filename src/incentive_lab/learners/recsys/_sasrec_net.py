@@ -16,6 +16,16 @@ and a final ``LN``; ``F_t`` is the output at position ``t``. The relevance of it
 cross-entropy on every non-padded position's next item ``o_t`` against one sampled
 negative ``j``: ``−[log σ(r_{o_t,t}) + log(1 − σ(r_{j,t}))]``, averaged over positions.
 
+Impressions (``recsys_sasrec`` with ``impressions: true``): the loss above learns only from
+click sequences, so a slate shown and not clicked teaches nothing. :meth:`SASRec.
+impression_loss` is the pointwise log-loss of every shown item at the position the slate
+was chosen from (the last position of the history before the step), label 1 for the
+clicked item and 0 for the others: ``−Σ_r [y_r log σ(r_{s_r}) + (1 − y_r) log(1 −
+σ(r_{s_r}))]``, averaged over users — the same binary cross-entropy as §III-E with the
+shown-but-not-clicked items as negatives, the "not-to-recommend" use of negative feedback
+in sequential recommenders of Wang et al. (2023), "Learning from negative user feedback
+and measuring responsiveness for sequential recommenders", RecSys.
+
 Padded keys are not masked beyond being zero vectors (as in the PyTorch port
 ``pmixer/SASRec.pytorch``), so a history with no item gives finite, user-independent
 outputs rather than an all-masked softmax.
@@ -98,3 +108,18 @@ class SASRec(nn.Module):  # type: ignore[misc]
             neg
         )  # −log σ(x) = softplus(−x)
         return (loss * valid).sum() / valid.sum().clamp(min=1.0)
+
+    def impression_loss(
+        self, seq: torch.Tensor, slates: torch.Tensor, clicked: torch.Tensor
+    ) -> torch.Tensor:
+        """Log-loss of the shown items at the last position (module docstring).
+
+        ``seq[S, L]`` the histories the slates were chosen from, ``slates[S, k]`` the shown
+        items, ``clicked[S]`` the clicked slot (``−1``: none).
+        """
+        last = self.forward(seq)[:, -1]
+        logits = torch.einsum("sd,skd->sk", last, self.item(slates))
+        slots = torch.arange(slates.shape[1])[None, :]
+        labels = (slots == clicked[:, None]).float()
+        loss = nn.functional.binary_cross_entropy_with_logits(logits, labels, reduction="none")
+        return loss.sum(dim=1).mean()

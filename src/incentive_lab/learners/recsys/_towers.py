@@ -25,6 +25,20 @@ holding the same item as row ``b``'s positive (an "accidental hit": in a small c
 many clicks in a batch share an item) is left out of row ``b``'s softmax, as TensorFlow
 Recommenders' ``Retrieval(remove_accidental_hits=True)`` does; otherwise the positive
 would count as its own negative.
+
+Impressions (``recsys_two_tower`` with ``impressions: true``): the in-batch softmax learns
+only from clicks, so a slate that was shown and not clicked teaches nothing, and an item
+never clicked is never anyone's negative. The slate loss is the likelihood of what the user
+did with the slate it saw under the conditional (multinomial) logit with a no-click option
+(McFadden 1974, "Conditional logit analysis of qualitative choice behavior"; the choice
+model of RecSim and SlateQ, Ie et al. 2019, which the ``recommender`` game's users follow)::
+
+    P(click s_r | slate) = exp(s(x, y_{s_r})) / (exp(c) + Σ_q exp(s(x, y_{s_q})))
+    P(no click | slate)  = exp(c) / (same denominator)
+    L_slate = −(1/S) Σ_u log P(observed choice of u | slate_u)
+
+with the same score ``s = ⟨u, v⟩ / τ`` and a learned no-click utility ``c``
+(:func:`slate_choice_loss`).
 """
 
 from __future__ import annotations
@@ -59,10 +73,36 @@ def logq_softmax_loss(
     return -(weight * log_softmax).mean()
 
 
+def slate_choice_loss(
+    user: torch.Tensor,
+    slate: torch.Tensor,
+    clicked: torch.Tensor,
+    no_click: torch.Tensor,
+    temperature: float,
+) -> torch.Tensor:
+    """``L_slate`` (module docstring): the conditional-logit NLL of the observed choices.
+
+    ``user[S, d]`` unit user embeddings, ``slate[S, k, d]`` unit item embeddings of the
+    shown slates, ``clicked[S]`` the clicked slot (``−1``: no click), ``no_click`` the
+    no-click utility ``c`` (a 1-element tensor).
+    """
+    logits = torch.einsum("sd,skd->sk", user, slate) / temperature
+    options = torch.cat([no_click.reshape(1, 1).expand(logits.shape[0], 1), logits], dim=1)
+    return nn.functional.cross_entropy(options, clicked + 1)
+
+
 class TwoTower(nn.Module):  # type: ignore[misc]
     """User and item towers (module docstring); ``n_items`` is the history padding id."""
 
-    def __init__(self, n_users: int, n_items: int, n_features: int, dim: int, hidden: int):
+    def __init__(
+        self,
+        n_users: int,
+        n_items: int,
+        n_features: int,
+        dim: int,
+        hidden: int,
+        no_click: bool = False,
+    ) -> None:
         super().__init__()
         self.pad = n_items
         self.user_id = nn.Embedding(n_users, dim)
@@ -75,6 +115,8 @@ class TwoTower(nn.Module):  # type: ignore[misc]
             nn.init.normal_(table.weight, std=0.1)
         with torch.no_grad():
             self.history.weight[n_items] = 0.0
+        if no_click:  # the slate loss's no-click utility c (created last: same init draws)
+            self.no_click = nn.Parameter(torch.zeros(1))
 
     def users(self, ids: torch.Tensor, histories: torch.Tensor) -> torch.Tensor:
         """``[S, d]`` unit user embeddings of slots ``ids[S]`` with ``histories[S, L]``."""

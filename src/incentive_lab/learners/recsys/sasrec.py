@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
@@ -40,7 +40,7 @@ from incentive_lab.core.registry import register
 from incentive_lab.core.slate_choice import SlateFeedback
 from incentive_lab.core.types import FloatArray, IntArray
 from incentive_lab.learners.neural.torch_nets import setup_torch
-from incentive_lab.learners.recsys._base import ExplorationParams, SlateLearner
+from incentive_lab.learners.recsys._base import SHAPING_DEFAULTS, ExplorationParams, SlateLearner
 from incentive_lab.learners.recsys._history import ClickHistory
 
 
@@ -65,6 +65,25 @@ class SASRecParams(ExplorationParams):
     """Largest number of gradient steps per environment step."""
     threads: int | None = Field(1, ge=1, le=256)
     """``torch.set_num_threads`` at construction (process-wide); ``None``: leave as is."""
+    impressions: bool = False
+    """Also learn from every served slate, clicked or not: one Adam step per ``batch`` served
+    users (at most ``updates``) on the log-loss of the shown items
+    (``_sasrec_net.SASRec.impression_loss``). Added after the first version: omitted from
+    stored params while ``false``."""
+
+    @model_serializer(mode="wrap")
+    def _omit_later_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Stored params omit the fields added later while at their defaults."""
+        out: dict[str, Any] = handler(self)
+        for name, default in {**SHAPING_DEFAULTS, **LATER_DEFAULTS}.items():
+            if name in out and out[name] == default:
+                del out[name]
+        return out
+
+
+LATER_DEFAULTS: dict[str, Any] = {"impressions": False}
+"""Fields added after ``recsys_sasrec``'s first version (omitted from stored params at
+default, so earlier run ids hold)."""
 
 
 @register(
@@ -146,8 +165,8 @@ class SASRecRecommender(SlateLearner[SASRecParams]):
         torch, p = self.torch, self.params
         hit = np.flatnonzero(feedback.clicked >= 0)
         items = feedback.slates[hit, feedback.clicked[hit]]
+        losses = self.learn_impressions(agent, feedback) if p.impressions else []
         self.history.push(agent[hit], feedback.users[hit], items)
-        losses = []
         for a in np.unique(agent[hit]):
             users = feedback.users[hit[agent[hit] == a]]
             users = users[self.history.lengths(np.full(users.shape[0], a), users) >= 2]
@@ -171,3 +190,32 @@ class SASRecRecommender(SlateLearner[SASRecParams]):
                     optimiser.step()
                 losses.append(loss.item())
         return {"bce_loss": float(np.mean(losses)) if losses else 0.0}
+
+    def learn_impressions(self, agent: IntArray, feedback: SlateFeedback) -> list[float]:
+        """Adam steps on the served users' impression log-loss (``impressions``).
+
+        Run before the step's clicks enter the histories, so each slate is scored from the
+        history it was chosen from (``_sasrec_net.SASRec.impression_loss``).
+        """
+        torch, p = self.torch, self.params
+        losses = []
+        for a in np.unique(agent):
+            rows = np.flatnonzero(agent == a)
+            rows = rows[self.rng.permutation(rows.shape[0])][: p.batch * p.updates]
+            net, optimiser = self.nets[a], self.optimisers[a]
+            net.train()
+            for start in range(0, rows.shape[0], p.batch):
+                chunk = rows[start : start + p.batch]
+                seq = self.history.sequences(np.full(chunk.shape[0], a), feedback.users[chunk])
+                with torch.random.fork_rng(devices=[]):
+                    torch.manual_seed(int(self.rng.integers(2**63 - 1)))
+                    loss = net.impression_loss(
+                        torch.as_tensor(seq),
+                        torch.as_tensor(feedback.slates[chunk]),
+                        torch.as_tensor(feedback.clicked[chunk]),
+                    )
+                    optimiser.zero_grad()
+                    loss.backward()
+                    optimiser.step()
+                losses.append(loss.item())
+        return losses

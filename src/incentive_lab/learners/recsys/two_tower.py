@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.learner import LearnerContext
@@ -35,7 +35,7 @@ from incentive_lab.core.registry import register
 from incentive_lab.core.slate_choice import SlateFeedback
 from incentive_lab.core.types import FloatArray, IntArray
 from incentive_lab.learners.neural.torch_nets import setup_torch
-from incentive_lab.learners.recsys._base import ExplorationParams, SlateLearner
+from incentive_lab.learners.recsys._base import SHAPING_DEFAULTS, ExplorationParams, SlateLearner
 from incentive_lab.learners.recsys._history import ClickBuffer, ClickHistory
 from incentive_lab.learners.recsys.linucb import item_contexts
 
@@ -67,6 +67,24 @@ class TwoTowerParams(ExplorationParams):
     baseline)."""
     threads: int | None = Field(1, ge=1, le=256)
     """``torch.set_num_threads`` at construction (process-wide); ``None``: leave as is."""
+    impressions: bool = False
+    """Also learn from every served slate, clicked or not, by the conditional-logit slate
+    loss with a no-click option (``_towers.slate_choice_loss``; module docstring). Added
+    after the first version: omitted from stored params while ``false``."""
+
+    @model_serializer(mode="wrap")
+    def _omit_later_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Stored params omit the fields added later while at their defaults."""
+        out: dict[str, Any] = handler(self)
+        for name, default in {**SHAPING_DEFAULTS, **LATER_DEFAULTS}.items():
+            if name in out and out[name] == default:
+                del out[name]
+        return out
+
+
+LATER_DEFAULTS: dict[str, Any] = {"impressions": False}
+"""Fields added after ``recsys_two_tower``'s first version (omitted from stored params at
+default, so earlier run ids hold)."""
 
 
 class FrequencyEstimator:
@@ -138,8 +156,9 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(int(rng.integers(2**63 - 1)))
                 net = TwoTower(
-                    self.n_users, self.n_items, self.features.shape[1], params.dim, params.hidden
-                )
+                    self.n_users, self.n_items, self.features.shape[1], params.dim, params.hidden,
+                    no_click=params.impressions,
+                )  # fmt: skip
             self.nets.append(net)
             self.optimisers.append(torch.optim.Adam(net.parameters(), lr=params.lr))
         self.history = ClickHistory(m, self.n_users, params.history, self.n_items)
@@ -190,37 +209,88 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
 
     def learn(self, agent: IntArray, feedback: SlateFeedback) -> dict[str, float]:
         """``updates`` Adam steps per agent on its clicks and replayed ones (module docstring)."""
-        from incentive_lab.learners.recsys._towers import logq_softmax_loss
-
         torch, p = self.torch, self.params
         hit = np.flatnonzero(feedback.clicked >= 0)
         losses = []
-        for a in np.unique(agent[hit]):
+        for a in np.unique(agent if p.impressions else agent[hit]):
             rows = hit[agent[hit] == a]
             users = feedback.users[rows]
             items = feedback.slates[rows, feedback.clicked[rows]]
-            old_u, old_i = self.buffer.sample(int(a), p.replay, self.user_serial[a], self.rng)
-            self.buffer.add(int(a), users, feedback.serial[rows], items)
-            batch_u = np.concatenate([users, old_u])
-            batch_i = np.concatenate([items, old_i])
-            self.frequency.update(int(a), batch_i)
-            log_q = self.frequency.log_prob(int(a), batch_i) if p.logq else np.zeros(len(batch_i))
-            seq = self.history.sequences(np.full(batch_u.shape[0], a), batch_u)
-            features = torch.as_tensor(self.features[batch_i], dtype=torch.float32)
+            clicks = self.click_batch(int(a), users, feedback.serial[rows], items)
+            slates = self.slate_batch(int(a), np.flatnonzero(agent == a), feedback)
             net, optimiser = self.nets[a], self.optimisers[a]
             for _ in range(p.updates):
-                u = net.users(torch.as_tensor(batch_u), torch.as_tensor(seq))
-                v = net.items(torch.as_tensor(batch_i), features)
-                loss = logq_softmax_loss(
-                    u,
-                    v,
-                    torch.as_tensor(log_q, dtype=torch.float32),
-                    p.temperature_softmax,
-                    ids=torch.as_tensor(batch_i),
-                )
+                loss = torch.zeros(())
+                if clicks is not None:
+                    loss = loss + self.click_loss(net, *clicks)
+                if slates is not None:
+                    loss = loss + self.slate_loss(net, *slates)
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
                 losses.append(loss.item())
             self.history.push(np.full(rows.shape[0], a), users, items)
         return {"softmax_loss": float(np.mean(losses)) if losses else 0.0}
+
+    def click_batch(
+        self, a: int, users: IntArray, serial: IntArray, items: IntArray
+    ) -> tuple[IntArray, IntArray, IntArray, FloatArray] | None:
+        """``(users, histories, items, log q)``: the step's clicks plus replayed ones.
+
+        ``None`` if agent ``a`` got no click this step. Adds the clicks to the buffer and the
+        batch to the frequency estimate.
+        """
+        p = self.params
+        if users.shape[0] == 0:
+            return None
+        old_u, old_i = self.buffer.sample(a, p.replay, self.user_serial[a], self.rng)
+        self.buffer.add(a, users, serial, items)
+        batch_u = np.concatenate([users, old_u])
+        batch_i = np.concatenate([items, old_i])
+        self.frequency.update(a, batch_i)
+        log_q = self.frequency.log_prob(a, batch_i) if p.logq else np.zeros(len(batch_i))
+        seq = self.history.sequences(np.full(batch_u.shape[0], a), batch_u)
+        return batch_u, seq, batch_i, log_q
+
+    def click_loss(
+        self, net: Any, users: IntArray, seq: IntArray, items: IntArray, log_q: FloatArray
+    ) -> Any:
+        """The logQ-corrected in-batch softmax of one click batch (``_towers``)."""
+        from incentive_lab.learners.recsys._towers import logq_softmax_loss
+
+        torch = self.torch
+        features = torch.as_tensor(self.features[items], dtype=torch.float32)
+        u = net.users(torch.as_tensor(users), torch.as_tensor(seq))
+        v = net.items(torch.as_tensor(items), features)
+        log_q_t = torch.as_tensor(log_q, dtype=torch.float32)
+        temperature = self.params.temperature_softmax
+        return logq_softmax_loss(u, v, log_q_t, temperature, ids=torch.as_tensor(items))
+
+    def slate_batch(
+        self, a: int, rows: IntArray, feedback: SlateFeedback
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray] | None:
+        """``(users, histories, slates, clicked slot)`` of agent ``a``'s served ``rows``.
+
+        ``None`` without ``impressions``. Histories are those the slates were chosen from
+        (before this step's clicks are pushed).
+        """
+        if not self.params.impressions or rows.shape[0] == 0:
+            return None
+        users = feedback.users[rows]
+        seq = self.history.sequences(np.full(rows.shape[0], a), users)
+        return users, seq, feedback.slates[rows], feedback.clicked[rows]
+
+    def slate_loss(
+        self, net: Any, users: IntArray, seq: IntArray, slates: IntArray, clicked: IntArray
+    ) -> Any:
+        """The conditional-logit slate loss of the served users (``_towers``)."""
+        from incentive_lab.learners.recsys._towers import slate_choice_loss
+
+        torch = self.torch
+        flat = slates.ravel()
+        features = torch.as_tensor(self.features[flat], dtype=torch.float32)
+        u = net.users(torch.as_tensor(users), torch.as_tensor(seq))
+        v = net.items(torch.as_tensor(flat), features).reshape(*slates.shape, -1)
+        return slate_choice_loss(
+            u, v, torch.as_tensor(clicked), net.no_click, self.params.temperature_softmax
+        )
