@@ -19,6 +19,9 @@ EXTRA_CASES: list[tuple[str, dict[str, Any]]] = [
     ("stag_hunt", {"memory": 2}),
     ("matrix", {"payoffs": [[[2, 2], [0, 3]], [[3, 0], [1, 1]]], "n_copies": 3}),
     ("public_goods", {"n_agents": 8, "group_size": 4, "regroup": True}),
+    # gridworld views in the smaller dtypes the games offer (the box declares its dtype)
+    ("harvest", {"preset": "small", "n_copies": 2, "episode_length": 12, "dtype": "uint8"}),
+    ("cleanup", {"preset": "small", "n_copies": 2, "episode_length": 12, "dtype": "float32"}),
 ]
 """Further parameterisations covering optional code paths (skipped if the id is absent)."""
 

@@ -3,9 +3,10 @@
 A game must
 
 * have ``n_agents >= 1``, ``n_actions >= 2`` and ``copies: int64[n]``; ``reset``/``step``
-  return observations of the declared space (``int64[n]`` for a discrete space, ``float64[n,
-  ...]`` for a box), ``float64[n]`` finite rewards, ``bool`` episode flags and finite
-  metrics;
+  return observations of the declared space (``int64[n]`` for a discrete space; for a box
+  ``[n, ...]`` of the box's own dtype — ``float64`` for every box game except where a game
+  offers a smaller one, e.g. the gridworlds' ``dtype: uint8 | float32``), ``float64[n]``
+  finite rewards, ``bool`` episode flags and finite metrics;
 * answer counterfactual queries consistently with the step just played: ``rewards_for`` equals
   the step's rewards (deterministic games), ``welfare`` is their sum, ``deviation`` to the
   played actions is the identity, its (vectorised) override agrees with the base class's
@@ -91,7 +92,7 @@ def observations(checks: Checks, game: Game[Any], obs: Any, when: str) -> None:
     dtype: type[np.generic] = np.int64
     if not isinstance(space, spaces.Discrete):
         checks.that(isinstance(space, spaces.Box), f"observation space {space} (Discrete/Box)")
-        want, dtype = (game.n_agents, *(space.shape or ())), np.float64
+        want, dtype = (game.n_agents, *(space.shape or ())), np.dtype(space.dtype).type
     checks.that(
         obs.shape == want and obs.dtype == dtype,
         f"{when}: observations {obs.dtype}{list(obs.shape)}, not {np.dtype(dtype)}{list(want)}",

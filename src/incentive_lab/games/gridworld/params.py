@@ -29,8 +29,11 @@ class GridworldParams(Params):
     format: Literal["image", "flat"] = "image"
     """Observations as ``[n, V, V, K]`` feature planes, or flattened to ``[n, V·V·K]``."""
     dtype: Literal["float64", "float32", "uint8"] = "float64"
-    """Observation dtype. ``float64`` is the library's Box contract (``check_game``, the
-    neural learners' encoders); ``uint8`` is 8× smaller and fastest for many copies."""
+    """Observation dtype. Every choice is a full citizen: the observation box declares it,
+    ``check_game`` and PettingZoo conformance check it, and the deep learners (which turn
+    views into float32 tensors) learn the same from ``uint8`` as from ``float64`` views of
+    0/1 planes. ``uint8`` is 8x smaller and the fastest for many copies; ``float64`` stays
+    the default so that existing runs keep their ids."""
     parallel: bool = False
     """Step and draw the views of the copies on all cores (Numba threads) from 64 copies.
     Results are identical. Worth it for hundreds of copies on an idle machine; on a busy one
