@@ -1,4 +1,22 @@
-"""Per-round metrics of the ``recommender`` game (``info["metrics"]``; see ``.game``)."""
+"""Per-round metrics of the ``recommender`` game, and provider exposure amortized over rounds.
+
+``round_metrics`` and ``later_metrics`` fill ``info["metrics"]`` (see ``.game``).
+
+Amortized exposure
+    ``exposure_gini`` is the Gini of one round's slate slots over providers. The fairness-
+    of-exposure literature measures exposure accumulated over many rankings instead: Biega,
+    Gummadi & Weikum (2018), "Equity of attention: amortizing individual fairness in
+    rankings", SIGIR, require a subject's *cumulative* attention over a sequence of
+    rankings to match its cumulative relevance (a single ranking cannot be fair, positions
+    differ), with the unfairness ``Σ_i |A_i − R_i|``; Singh & Joachims (2018), "Fairness of
+    exposure in rankings", KDD, define a group's exposure as its *expected* exposure under a
+    stochastic ranking policy, i.e. its average over the rankings the policy draws.
+    :func:`amortized_exposure_gini` is the Gini of the provider exposure summed over a
+    window of rounds; :func:`amortized_exposure_distance` the total variation
+    ``½ Σ_p |A_p / Σ A − π_p|`` of that cumulative exposure from a target ``π`` (Biega et
+    al.'s L1 unfairness with attention and relevance normalised to shares; with
+    ``exposure_fairness``'s target it is the distance the mechanism taxes, amortized).
+"""
 
 from __future__ import annotations
 
@@ -45,6 +63,33 @@ def round_metrics(
     if cold.any():
         metrics["cold_start_ctr"] = float(clicked[cold].mean())
     return metrics
+
+
+def amortized_exposure(exposure: FloatArray) -> FloatArray:
+    """``float64[P]``: slate slots per provider summed over all leading axes.
+
+    ``exposure[T, P]`` (rounds × providers) or ``exposure[T, n_agents, P]`` (per agent:
+    ``RecommenderOutcome.provider_exposure`` of each round); pass one agent's slice for that
+    agent's amortized exposure.
+    """
+    values = np.asarray(exposure, dtype=np.float64)
+    return np.asarray(values.reshape(-1, values.shape[-1]).sum(axis=0), dtype=np.float64)
+
+
+def amortized_exposure_gini(exposure: FloatArray) -> float:
+    """Gini of the provider exposure accumulated over rounds (module docstring)."""
+    return gini(amortized_exposure(exposure))
+
+
+def amortized_exposure_distance(exposure: FloatArray, target: FloatArray) -> float:
+    """``½ Σ_p |A_p / Σ A − π_p|`` of the accumulated exposure ``A`` (0 if nothing shown).
+
+    ``target[P]``: fair shares ``π`` summing to 1 (module docstring).
+    """
+    total = amortized_exposure(exposure)
+    if total.sum() <= 0:
+        return 0.0
+    return float(0.5 * np.abs(total / total.sum() - np.asarray(target)).sum())
 
 
 def later_metrics(
