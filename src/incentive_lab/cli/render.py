@@ -6,8 +6,9 @@
                          [--every N] [--copy N] [--scale N] [--duration MS] [--force]
 
 Stored runs keep metrics, not states, so the run is played again from its stored config and
-seed (``evaluation.episode_frames``: the loop is deterministic, so the replay is the stored
-run) up to the last frame; frames are ``render_rgb`` pictures of one copy at steps
+seed up to the last frame, by the runner itself (``experiments.execution.replay``: the loop
+is deterministic, so the replay is the stored run, phases included); frames are
+``render_rgb`` pictures of one copy at steps
 ``start, start + every, ...``. ``RUN_ID`` may be a unique prefix of a run id (``SELECT
 run_id FROM runs`` in the store lists them). A ``.gif`` output is an animation, a ``.png``
 one a strip of the frames side by side (``evaluation.figures.frames``). An existing file is
@@ -85,6 +86,7 @@ def render(
         png_bytes,
         strip,
     )
+    from incentive_lab.experiments.execution.replay import replay_run
 
     with user_errors():
         row = find_run(db, run_id)
@@ -96,7 +98,7 @@ def render(
         window = FrameWindow(start, frames, every)
         pictures = episode_frames(
             row["config"], int(row["seed"]), int(row["seed_index"]), window,
-            copy=copy, scale=scale,
+            copy=copy, scale=scale, replay=replay_run,
         )  # fmt: skip
         title = f"run {row['run_id']} copy {copy} steps {window.start}..{window.last}"
         data = (

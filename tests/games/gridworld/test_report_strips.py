@@ -1,7 +1,9 @@
 """The report's episode strips: one PNG strip per candidate of a gridworld experiment.
 
-The strip is inline (base64 PNG), decodes to the frames of the candidate's first seed
-re-simulated from the store, its window follows the replay budget, and other games get none.
+The strip is inline (base64 PNG) and decodes to the last frames of the candidate's first
+seed: the frames the run kept while it ran (no replay), which are the frames a replay from
+the store draws. Runs stored without kept frames are replayed within the replay budget;
+other games get no strip.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import base64
 import io
 import json
 import re
+import shutil
 
+import duckdb
 import numpy as np
 import pytest
 from PIL import Image
@@ -77,30 +81,52 @@ def report(tmp_path_factory):
 
 def test_one_inline_strip_per_candidate_showing_its_first_seed(report):
     html, _, runs, _ = report
+    _check_strips(html, runs, "kept while the run ran")
+
+
+def _check_strips(html, runs, source):
     found = STRIP.findall(html)
     assert [k for k, _, _ in found] == ["0", "1"]
     for (_, data, caption), candidate in zip(found, ("none", "team_reward"), strict=True):
-        assert caption.startswith(f"{candidate}: coins at seed index 0, copy 0, steps ")
+        assert caption.startswith(f"{candidate}: coins at seed index 0, copy 0, steps 10..30 ")
+        assert caption.endswith(f"(the run&#x27;s last steps), every 4 step(s); {source}.")
         image = np.asarray(Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB"))
         first = runs[(runs["seed_index"] == 0) & runs["point"].str.contains(candidate)]
         row = first.iloc[0]
-        steps = [int(s) for s in re.search(r"steps (\d+)\.\.(\d+)", caption).groups()]
-        window = FrameWindow(steps[0], 6, (steps[1] - steps[0]) // 5)
+        window = FrameWindow(10, 6, 4)
         frames = episode_frames(
             json.loads(row["config"]), int(row["seed"]), 0, window, scale=6
         )  # the 3x3 classic map is drawn 6 pixels per cell
         np.testing.assert_array_equal(image, strip(frames, window.steps))
 
 
-def test_other_games_get_no_strip_and_a_failed_replay_gets_a_note(report, monkeypatch):
-    _, pd_html, _, db = report
+def _without_kept_frames(db, folder):
+    """A copy of the store whose runs look stored before runs kept frames."""
+    old = folder / "old.duckdb"
+    shutil.copy(db, old)
+    with duckdb.connect(str(old)) as con:
+        rows = con.execute("SELECT run_id, extra FROM runs").fetchall()
+        for run_id, extra in rows:
+            kept = {k: v for k, v in json.loads(extra).items() if k != "frames"}
+            con.execute("UPDATE runs SET extra = ? WHERE run_id = ?", [json.dumps(kept), run_id])
+    return old
+
+
+def test_kept_frames_need_no_replay_and_old_runs_are_replayed(report, monkeypatch, tmp_path):
+    _, pd_html, runs, db = report
     assert "episode-strip" not in pd_html and "No episode strip" not in pd_html
+    old = _without_kept_frames(db, tmp_path)
+    replayed = incentive_lab.experiments.Results(old, "coins-strips").report(tmp_path / "o.html")
+    _check_strips(replayed.read_text(encoding="utf-8"), runs, "re-simulated from the run&#x27;s "
+                  "stored config and seed")  # fmt: skip
 
     def broken(*args, **kwargs):
         raise ConfigError("learners.0.id", "mine", "a learner registered in this process")
 
     monkeypatch.setattr(gridworld, "episode_frames", broken)
-    again = incentive_lab.experiments.Results(db, "coins-strips").report(db.parent / "b.html")
+    kept = incentive_lab.experiments.Results(db, "coins-strips").report(tmp_path / "k.html")
+    _check_strips(kept.read_text(encoding="utf-8"), runs, "kept while the run ran")
+    again = incentive_lab.experiments.Results(old, "coins-strips").report(tmp_path / "b.html")
     text = again.read_text(encoding="utf-8")
     assert 'data-kind="episode-strip"' not in text
     assert text.count("No episode strip for") == 2

@@ -2,21 +2,25 @@
 
 For an experiment on a game that renders (``coins``, ``harvest``, ``cleanup``:
 ``evaluation.episode_frames.renderable_games``), :func:`episode_strips` adds one figure per
-candidate: a PNG strip of :data:`FRAMES` pictures of copy 0 of the candidate's first seed
-(lowest seed index, first condition), re-simulated from the stored config and seed
-(``evaluation.episode_frames``; the replay is the stored run), inline as a base64
-``data:`` URI so the report stays one self-contained file.
+candidate: a PNG strip of copy 0 of the candidate's first seed (lowest seed index, first
+condition), inline as a base64 ``data:`` URI so the report stays one self-contained file.
 
-Which steps. The strip shows the latest steps the report can afford: a replay costs what
-the run cost, so at the experiment's stored speed (median steps per second of its runs,
-from their stored durations) the replay of each candidate is capped at
-:data:`BUDGET_SECONDS` seconds (and before its first phase, which
-the replay does not apply). The run's last steps are shown when they fit, else the latest
-affordable ones; frames are :data:`EVERY` steps apart (fewer in very short windows). The
-caption says which steps each strip shows. The choice depends only on stored data, so the
-same store gives the same report bytes. A candidate whose replay fails (a learner
-registered only in another process, say) gets a one-line note instead of a strip; the
-report never fails for lack of a picture.
+Where the frames come from. A run keeps its last frames while it runs (the runner's
+``FrameTap`` on ``episode_frames.end_window``: :data:`FRAMES` frames :data:`EVERY` steps apart
+ending at its last step, ``extra["frames"]``); the strip shows them, replaying nothing, so it
+costs a PNG decode and encode. These are the run's own states, phases included.
+
+Runs stored before frames were kept are re-simulated from their stored config and seed
+(``episode_frames.episode_frames``; the replay is the stored run). A replay costs what the
+run cost, so at the experiment's stored speed (median steps per second of its runs, from
+their stored durations) each candidate's replay is capped at :data:`BUDGET_SECONDS` seconds
+and ends by its first phase (this layer's replay does not apply phases): the run's last
+steps are shown when they fit, else the latest affordable ones.
+
+The caption says which steps each strip shows and where they come from. The choice depends
+only on stored data, so the same store gives the same report bytes. A candidate whose
+replay fails (a learner registered only in another process, say) gets a one-line note
+instead of a strip; the report never fails for lack of a picture.
 """
 
 from __future__ import annotations
@@ -27,19 +31,28 @@ from typing import Any
 
 import pandas as pd
 
-from incentive_lab.evaluation.episode_frames import FrameWindow, episode_frames, renderable_games
+from incentive_lab.evaluation.episode_frames import (
+    END_EVERY,
+    END_FRAMES,
+    STORED_SCALE,
+    FrameWindow,
+    episode_frames,
+    renderable_games,
+    stored_frames,
+    window_ending,
+)
 from incentive_lab.evaluation.figures.frames import png_bytes, strip
 from incentive_lab.evaluation.game_series import game_id
 from incentive_lab.evaluation.report.analysis import CONDITION, MECHANISM, Prepared
 from incentive_lab.evaluation.report.template import Markup, figure, tag
 
-FRAMES = 6
+FRAMES = END_FRAMES
 """Frames per strip."""
-EVERY = 4
-"""Steps between frames (fewer when the affordable window is shorter)."""
+EVERY = END_EVERY
+"""Steps between frames (fewer when the window is shorter)."""
 BUDGET_SECONDS = 3.0
-"""Replay time per candidate, at the stored run's own speed."""
-SCALE = 6
+"""Replay time per candidate, at the stored run's own speed (runs without kept frames)."""
+SCALE = STORED_SCALE
 """Pixels per map cell (a wide strip is shrunk to the page width by the browser)."""
 MAX_CANDIDATES = 12
 """Strips per experiment at most (the first candidates in display order)."""
@@ -55,9 +68,7 @@ def affordable_window(config: dict[str, Any], rate: float | None) -> FrameWindow
     phases = config.get("phases") or []
     if phases:
         end = min(end, int(phases[0]["at_step"]))
-    every = max(1, min(EVERY, end // (FRAMES - 1)))
-    frames = min(FRAMES, end // every + 1)
-    return FrameWindow(start=end - (frames - 1) * every, frames=frames, every=every)
+    return window_ending(end, FRAMES, EVERY)
 
 
 def stored_rate(runs: pd.DataFrame) -> float | None:
@@ -108,22 +119,27 @@ def episode_strips(prep: Prepared, ident: str) -> list[Markup]:
     rate = stored_rate(prep.tables.runs)
     for k, (candidate, row) in enumerate(_first_runs(prep)):
         config = json.loads(row["config"]) if isinstance(row["config"], str) else row["config"]
-        window = affordable_window(config, rate)
-        where = f"seed index {int(row['seed_index'])}, copy 0, steps {window.start}..{window.last}"
-        try:
-            frames = episode_frames(
-                config, int(row["seed"]), int(row["seed_index"]), window, scale=SCALE
-            )
-        except Exception as error:  # a picture must never sink the report
-            text = " ".join(str(error).split())
-            made.append(tag("p", f"No episode strip for {candidate}: {text}", class_="lead"))
-            continue
-        png = png_bytes(strip(frames, window.steps), f"{candidate}: {where}")
         last = int(config["steps"])
-        when = "the run's last steps" if window.last == last else f"of {last} steps"
-        caption = (
-            f"{candidate}: {game} at {where} ({when}), every {window.every} step(s); "
-            "re-simulated from the run's stored config and seed."
-        )
+        kept = stored_frames(row.get("extra"))
+        if kept is not None:
+            steps, frames = kept
+            source = "kept while the run ran"
+        else:
+            window = affordable_window(config, rate)
+            steps = window.steps
+            source = "re-simulated from the run's stored config and seed"
+            try:
+                frames = episode_frames(
+                    config, int(row["seed"]), int(row["seed_index"]), window, scale=SCALE
+                )
+            except Exception as error:  # a picture must never sink the report
+                text = " ".join(str(error).split())
+                made.append(tag("p", f"No episode strip for {candidate}: {text}", class_="lead"))
+                continue
+        every = steps[1] - steps[0] if len(steps) > 1 else 1
+        where = f"seed index {int(row['seed_index'])}, copy 0, steps {steps[0]}..{steps[-1]}"
+        png = png_bytes(strip(frames, steps), f"{candidate}: {where}")
+        when = "the run's last steps" if steps[-1] == last else f"of {last} steps"
+        caption = f"{candidate}: {game} at {where} ({when}), every {every} step(s); {source}."
         made.append(figure(_image(png, caption), caption, f"{ident}-{k}", "episode-strip"))
     return made

@@ -44,6 +44,7 @@ from incentive_lab.core.errors import located
 from incentive_lab.core.learner import LearnerContext
 from incentive_lab.core.seeding import make_rng, run_seed
 from incentive_lab.evaluation.convergence import dynamics_summary, price_of_anarchy
+from incentive_lab.evaluation.episode_frames import STORED_SCALE, FrameTap, end_window
 from incentive_lab.evaluation.metrics import summarise
 from incentive_lab.evaluation.recorder import WindowRecorder
 from incentive_lab.evaluation.snapshots import lattice_side, lattice_snapshot
@@ -131,26 +132,29 @@ def simulate(
     run: ResolvedRun,
     sequence: np.random.SeedSequence,
     recorder: WindowRecorder | None = None,
+    frames: FrameTap | None = None,
 ) -> tuple[Simulation, WindowRecorder]:
     """Run a resolved ``run`` from ``sequence``; the final simulation and its recorder.
 
     ``recorder``: the recorder to fill (a ``WindowRecorder`` or a subclass that keeps more);
-    default a new ``WindowRecorder`` for the game.
+    default a new ``WindowRecorder`` for the game. ``frames``: pictures to keep of a game
+    that renders (``evaluation.episode_frames.FrameTap``; it passes every step on).
     """
     sim, phase_seqs = build_simulation(run, sequence)
     game = sim.game
     if recorder is None:
         recorder = WindowRecorder(game.n_agents, run.record_every, game.metadata.cooperative_action)
+    watched = recorder if frames is None else frames.watch(game, recorder)
     sent = [0]  # rows already handed to a live listener
     for phase, unit, phase_seq in zip(run.phases, run.phase_mechanisms, phase_seqs, strict=True):
-        _advance(sim, phase.at_step - sim.step_count, recorder, run.steps, sent)
+        _advance(sim, phase.at_step - sim.step_count, watched, run.steps, sent)
         if phase.game_changes:
             game.reconfigure(**phase.game_changes)
         if phase.new_mechanism:
             sim.mechanism = unit.build(game, make_rng(phase_seq))
         elif phase.mechanism_changes:
             sim.mechanism.reconfigure(**phase.mechanism_changes)
-    _advance(sim, run.steps - sim.step_count, recorder, run.steps, sent)
+    _advance(sim, run.steps - sim.step_count, watched, run.steps, sent)
     recorder.flush()
     _send_rows(recorder, sent)
     return sim, recorder
@@ -185,7 +189,8 @@ def execute_run(task: RunTask, recorder: WindowRecorder | None = None) -> RunRes
     """
     started_at = time.time()
     clock = time.perf_counter()
-    sim, recorder = simulate(task.run, run_seed(task.seed, task.seed_index), recorder)
+    frames = FrameTap(end_window(task.run.steps), scale=STORED_SCALE)  # games that render
+    sim, recorder = simulate(task.run, run_seed(task.seed, task.seed_index), recorder, frames)
     elapsed = time.perf_counter() - clock
     steps = task.run.steps
     extra: dict[str, Any] = {
@@ -204,6 +209,10 @@ def execute_run(task: RunTask, recorder: WindowRecorder | None = None) -> RunRes
         transcripts["game"] = list(sim.game.transcripts)
     if transcripts:
         extra["transcripts"] = transcripts
+    # Games that render: the run's last frames of copy 0, for the report's episode strip.
+    kept = frames.stored()
+    if kept is not None:
+        extra["frames"] = kept
     # Lattice games: the final strategy field, downsampled, for the report's snapshot image.
     if lattice_side(sim.game) is not None:
         extra["snapshot"] = lattice_snapshot(sim.game, sim.act(sim.obs))
