@@ -27,8 +27,8 @@ def _text(result) -> str:
 
 
 def test_the_coin_game_is_a_dilemma_with_fear_and_greed(config: Path, tmp_path: Path):
-    out = tmp_path / "s.png"
-    result = invoke("schelling", config, "--seeds", "4", "-o", out)
+    out, db = tmp_path / "s.png", tmp_path / "s.duckdb"
+    result = invoke("schelling", config, "--seeds", "4", "-o", out, "--db", db)
     assert result.exit_code == 0, result.output
     text = _text(result)
     assert "coins: 2 players, 4 seeds, 50 steps, mechanism none" in text
@@ -38,15 +38,24 @@ def test_the_coin_game_is_a_dilemma_with_fear_and_greed(config: Path, tmp_path: 
     assert "fear (x = 0): yes, greed (x = 1): yes" in text
     assert "Verdict: a social dilemma" in text
     assert out.read_bytes()[:4] == b"\x89PNG"
-    again = invoke("schelling", config, "--seeds", "2", "-o", out)  # its own file: rewritten
+    # 3 profiles x 4 seeds stored under the config's name; fewer seeds later: nothing new
+    assert f"Stored as experiment coins-schelling-schelling in {db}: 12 runs (12 new)" in text
+    again = invoke("schelling", config, "--seeds", "2", "-o", out, "--db", db)  # own file
     assert again.exit_code == 0, again.output
+    assert "6 runs (0 new)" in _text(again)
+    assert "coins: 2 players, 2 seeds, 50 steps" in _text(again)
+    report = invoke("report", "--db", db, "-o", tmp_path / "r.html")
+    assert report.exit_code == 0, report.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "coins-schelling-schelling: Schelling diagram" in html
+    assert "Verdict: a social dilemma for these bots" in html
 
 
 def test_team_reward_removes_the_dilemma_and_svg_is_written(config: Path, tmp_path: Path):
     out = tmp_path / "s.svg"
     result = invoke(
         "schelling", config, "--seeds", "4", "--steps", "40", "--mechanism", "team_reward",
-        "-o", out,
+        "-o", out, "--db", tmp_path / "t.duckdb", "--name", "coins-team",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     text = _text(result)
@@ -55,6 +64,13 @@ def test_team_reward_removes_the_dilemma_and_svg_is_written(config: Path, tmp_pa
     assert "Verdict: not a social dilemma" in text
     svg = out.read_text(encoding="utf-8")
     assert "<svg" in svg and "team_reward" in svg
+    assert "Stored as experiment coins-team" in text
+    # another analysis under a stored name is refused
+    clash = invoke(
+        "schelling", config, "--seeds", "1", "--steps", "41", "-o", out,
+        "--db", tmp_path / "t.duckdb", "--name", "coins-team",
+    )  # fmt: skip
+    assert clash.exit_code == 2 and "name: got 'coins-team'" in clash.stderr
 
 
 @pytest.mark.parametrize(

@@ -4,13 +4,19 @@
 
     incentive-lab schelling CONFIG [--seeds N] [--steps N] [--mechanism SPEC]
                             [--rewards shaped|base] [--cooperator BOT] [--defector BOT]
+                            [--db PATH] [--name NAME] [--workers N]
                             [-o schelling.png|.svg] [--force]
 
 Reads the experiment config (validated as ``incentive-lab run`` validates it; its learners
-and sweep are not used), then :func:`incentive_lab.evaluation.schelling.schelling`: for
-every number ``k = 0..N`` of cooperators among the ``N`` players of each copy the game's
-bots play ``steps`` steps (default one episode) per seed, under the config's mechanism or
-``--mechanism`` (an id or ``{id: ..., params: {...}}``, YAML). Prints the mean return of a
+and sweep are not used): for every number ``k = 0..N`` of cooperators among the ``N``
+players of each copy the game's bots play ``steps`` steps (default one episode) per seed,
+under the config's mechanism or ``--mechanism`` (an id or ``{id: ..., params: {...}}``,
+YAML). Every profile and seed is a run stored in the run store ``--db`` under the
+experiment ``--name`` (default ``<config name>-schelling``;
+``experiments.execution.schelling``): runs already stored are skipped, so the analysis
+resumes and adding seeds runs only the new ones, and ``incentive-lab report`` shows the
+diagram and its verdicts. The diagram is read back from the store (the same numbers as
+:func:`incentive_lab.evaluation.schelling.schelling`). Prints the mean return of a
 cooperator ``R_c(x)`` and of a defector ``R_d(x)`` against the number ``x`` of *other*
 cooperators, with 95% bootstrap CIs over seeds, and the social-dilemma conditions of Hughes
 et al. (2018) tested on seed-paired differences (``dilemma_conditions``); writes the figure
@@ -30,9 +36,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from incentive_lab.cli._common import guard_output, user_errors
+from incentive_lab.cli._common import DbOption, guard_output, user_errors
 from incentive_lab.cli._common import out as console
 from incentive_lab.core.errors import ConfigError
+from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
 
 MARKER = "incentive-lab Schelling diagram"
 """Written into the figure's metadata, so a re-run may overwrite its own file."""
@@ -100,11 +107,21 @@ def schelling(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing file that is not ours.")
     ] = False,
+    db: DbOption = Path(DEFAULT_DB),
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name", help="Experiment name in the store (default CONFIG-NAME-schelling)."
+        ),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Parallel runs (default 1).")
+    ] = 1,
 ) -> None:
     """Schelling diagram: a cooperator's and a defector's return vs other cooperators."""
     from incentive_lab.evaluation.schelling import dilemma_conditions
-    from incentive_lab.evaluation.schelling import schelling as diagram_of
     from incentive_lab.experiments.config.loading import load_config, read_yaml
+    from incentive_lab.experiments.execution.schelling import run_schelling, schelling_plan
 
     with user_errors():
         suffix = out.suffix.lower()
@@ -123,15 +140,52 @@ def schelling(
         game = experiment.game.model_dump(mode="json")
         spec = experiment.mechanism.model_dump(mode="json")
         _check_bots(game, {"cooperator": cooperator, "defector": defector})
-        diagram = diagram_of(
-            game["id"], game["params"], seeds=seeds, steps=steps, mechanism=spec,
-            cooperator=cooperator, defector=defector, rewards=rewards.value,
-            seed=experiment.seed,
+        plan = schelling_plan(
+            name or f"{experiment.name}-schelling", game, spec, seeds=range(seeds),
+            seed=experiment.seed, steps=steps, cooperator=cooperator, defector=defector,
         )  # fmt: skip
+        before = _stored(db, plan)
+        run_ids = run_schelling(plan, db, workers=workers)
+        diagram = _read_back(db, plan.name, run_ids, rewards.value)
         check = dilemma_conditions(diagram)
         _write_figure(diagram, out, suffix[1:], spec)
     _print(diagram, check, spec)
+    console.print(
+        f"Stored as experiment {escape(plan.name)} in {escape(str(db))}: {len(run_ids)} runs "
+        f"({len(run_ids) - before} new); `incentive-lab report --db {escape(str(db))}` shows it.",
+        soft_wrap=True,
+    )
     console.print(f"Figure: {escape(str(out.resolve()))}", soft_wrap=True)
+
+
+def _stored(db: Path, plan: Any) -> int:
+    """How many of the plan's runs ``db`` holds already (0 without a store)."""
+    from incentive_lab.experiments.execution.store import RunStore
+
+    if not db.is_file():
+        return 0
+    with RunStore(db, read_only=True) as store:
+        return len(store.finished_ids(task.run_id for task in plan.tasks))
+
+
+def _read_back(db: Path, name: str, run_ids: list[str], rewards: str) -> Any:
+    """The diagram of the stored runs ``run_ids`` (shaped = base without a mechanism)."""
+    import pandas as pd
+
+    from incentive_lab.evaluation.report.analysis import ExperimentTables
+    from incentive_lab.evaluation.report.schelling import diagrams
+    from incentive_lab.experiments.execution.store import RunStore
+
+    with RunStore(db, read_only=True) as store:
+        runs, summary = store.runs(name), store.summary(name)
+    tables = ExperimentTables(
+        name=name,
+        summary=summary[summary["run_id"].isin(run_ids)],
+        metrics=pd.DataFrame(),
+        runs=runs[runs["run_id"].isin(run_ids)],
+    )
+    found = {d.rewards: d for d, _ in diagrams(tables)}
+    return found.get(rewards, found["base"])
 
 
 def _check_bots(game: dict[str, Any], chosen: dict[str, str]) -> None:

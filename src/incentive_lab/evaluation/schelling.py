@@ -46,6 +46,10 @@ from incentive_lab.evaluation.statistics import Estimate, bootstrap_ci, paired_d
 from incentive_lab.rollout import LearnerGroup, Simulation, StepRecord
 
 COOPERATOR_COLOUR, DEFECTOR_COLOUR = "#2c6fbb", "#d1383d"
+PROFILE_SIDES = ("collective", "cooperator", "defector")
+"""The three returns of one profile run (:func:`profile_returns`)."""
+SUMMARY_PREFIX = "schelling/"
+"""Stored summary names of a profile run: ``schelling/<base|shaped>/<side>``."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,30 @@ def player_count(copies: IntArray) -> int:
     return players
 
 
+def profile_returns(returns: FloatArray, k: int, players: int) -> FloatArray:
+    """``float64[3]``: ``(collective, cooperator, defector)`` mean returns of one run.
+
+    ``returns``: ``float64[n]`` returns per agent, rows player-major (``n = players · C``),
+    players ``0..k−1`` the cooperators; an absent side (``k = 0`` or ``k = players``) is nan.
+    """
+    per_agent = np.asarray(returns, dtype=np.float64).reshape(players, -1).mean(axis=1)
+    return np.array(
+        [
+            per_agent.mean(),
+            per_agent[:k].mean() if k > 0 else np.nan,
+            per_agent[k:].mean() if k < players else np.nan,
+        ]
+    )
+
+
+def profile_groups(
+    k: int, players: int, copies: int, names: tuple[str, str]
+) -> list[tuple[int, int, str]]:
+    """``(start, stop, bot)`` of the learner groups of the profile with ``k`` cooperators."""
+    bounds = ((0, k * copies, names[0]), (k * copies, players * copies, names[1]))
+    return [(start, stop, name) for start, stop, name in bounds if stop > start]
+
+
 def _run(
     game_id: str,
     params: Mapping[str, Any],
@@ -150,22 +178,54 @@ def _run(
     steps: int | None,
     players: int,
 ) -> tuple[FloatArray, int]:
-    """``([base, shaped] returns per agent, steps)`` of one run with ``k`` cooperators."""
+    """``([base, shaped] returns per agent, steps)`` of one run with ``k`` cooperators.
+
+    Built as the runner builds a stored run (``experiments.execution.runner``): the
+    sequence spawns ``[game, mechanism, group 0, group 1]`` (one group when ``k`` is 0 or
+    ``N``), so a profile stored by ``incentive-lab schelling`` is this run bit for bit.
+    """
     game = make_game(game_id, dict(params))
     copies = game.n_agents // players
-    game_seq, mechanism_seq, coop_seq, defect_seq = sequence.spawn(4)
+    bounds = profile_groups(k, players, copies, names)
+    game_seq, mechanism_seq, *group_seqs = sequence.spawn(2 + len(bounds))
     groups = []
-    for start, stop, name, seq in ((0, k, names[0], coop_seq), (k, players, names[1], defect_seq)):
-        if stop > start:
-            context = LearnerContext.for_game(game, start * copies, stop * copies)
-            learner = make_learner("scripted", {"policy": name}, context, make_rng(seq))
-            groups.append(LearnerGroup(start * copies, stop * copies, learner))
+    for (start, stop, name), seq in zip(bounds, group_seqs, strict=True):
+        context = LearnerContext.for_game(game, start, stop)
+        learner = make_learner("scripted", {"policy": name}, context, make_rng(seq))
+        groups.append(LearnerGroup(start, stop, learner))
     built = make_mechanism(mechanism[0], dict(mechanism[1]), game, make_rng(mechanism_seq))
     simulation = Simulation(game, groups, built, make_rng(game_seq))
     horizon = steps if steps is not None else int(game.max_steps or 1000)
     returns = _Returns(game.n_agents)
     simulation.run(horizon, returns)
     return np.stack([returns.base, returns.shaped]), horizon
+
+
+def assemble(
+    game: str,
+    profiles: FloatArray,
+    steps: int,
+    rewards: str,
+    names: tuple[str, str],
+    confidence: float = 0.95,
+) -> SchellingDiagram:
+    """The diagram of ``profiles[k, s] = (collective, cooperator, defector)`` (``[N+1, S, 3]``).
+
+    Row ``k`` is the profile with ``k`` cooperators, column ``s`` a seed
+    (:func:`profile_returns` of each run).
+    """
+    players = profiles.shape[0] - 1
+    return SchellingDiagram(
+        game=game,
+        n_players=players,
+        cooperator=np.ascontiguousarray(profiles[1:, :, 1]),
+        defector=np.ascontiguousarray(profiles[:players, :, 2]),
+        collective=np.ascontiguousarray(profiles[:, :, 0]),
+        steps=steps,
+        rewards=rewards,
+        names=names,
+        confidence=confidence,
+    )
 
 
 def schelling(
@@ -198,33 +258,65 @@ def schelling(
     else:
         spec = (str(mechanism["id"]), dict(mechanism.get("params") or {}))
     row = 0 if rewards == "base" else 1
-    probe = make_game(game, dict(params))
-    bots = provided(probe, Capability.SCRIPTED_POLICY)
-    if bots is None:
-        raise ConfigError("game.id", game, "a game offering scripted_policy")
-    players = player_count(probe.copies)
-    labels = (
-        bots.cooperator if cooperator == COOPERATOR else cooperator,
-        bots.defector if defector == DEFECTOR else defector,
-    )
-    coop = np.zeros((players, len(indices)))
-    defect = np.zeros((players, len(indices)))
-    collective = np.zeros((players + 1, len(indices)))
+    labels = bot_labels(game, params, cooperator, defector)
+    players = player_count(make_game(game, dict(params)).copies)
+    profiles = np.zeros((players + 1, len(indices), 3))
     horizon = 0
     for k in range(players + 1):
         for s, index in enumerate(indices):
             returns, horizon = _run(
                 game, params, k, (cooperator, defector), spec, run_seed(seed, index), steps, players
             )
-            per_agent = returns[row].reshape(players, -1).mean(axis=1)  # player-major rows
-            collective[k, s] = per_agent.mean()
-            if k > 0:
-                coop[k - 1, s] = per_agent[:k].mean()
-            if k < players:
-                defect[k, s] = per_agent[k:].mean()
-    return SchellingDiagram(
-        game, players, coop, defect, collective, horizon, rewards, labels, confidence,
-    )  # fmt: skip
+            profiles[k, s] = profile_returns(returns[row], k, players)
+    return assemble(game, profiles, horizon, rewards, labels, confidence)
+
+
+def bot_labels(
+    game: str, params: Mapping[str, Any], cooperator: str = COOPERATOR, defector: str = DEFECTOR
+) -> tuple[str, str]:
+    """The bots' names for labels: the game's own for the generic ``cooperator``/``defector``."""
+    bots = provided(make_game(game, dict(params)), Capability.SCRIPTED_POLICY)
+    if bots is None:
+        raise ConfigError("game.id", game, "a game offering scripted_policy")
+    return (
+        bots.cooperator if cooperator == COOPERATOR else cooperator,
+        bots.defector if defector == DEFECTOR else defector,
+    )
+
+
+def stored_diagram(
+    game: str,
+    rows: Sequence[tuple[int, int, str, float]],
+    steps: int,
+    rewards: str,
+    names: tuple[str, str],
+    confidence: float = 0.95,
+) -> SchellingDiagram | None:
+    """The diagram of stored profile runs, or ``None`` if no seed has every profile.
+
+    ``rows``: ``(k, seed_index, summary name, value)`` of the runs'
+    ``schelling/<rewards>/<side>`` entries (``experiments.execution.schelling``). Seeds
+    missing a profile (a run not yet stored) are left out; seeds are in index order.
+    """
+    found: dict[tuple[int, int], dict[str, float]] = {}
+    for k, index, name, value in rows:
+        prefix = f"{SUMMARY_PREFIX}{rewards}/"
+        if name.startswith(prefix):
+            found.setdefault((int(k), int(index)), {})[name[len(prefix) :]] = float(value)
+    if not found:
+        return None
+    players = max(k for k, _ in found)
+    seeds = sorted(
+        s for s in {index for _, index in found} if all((k, s) in found for k in range(players + 1))
+    )
+    if players < 1 or not seeds:
+        return None
+    profiles = np.full((players + 1, len(seeds), 3), np.nan)
+    for k in range(players + 1):
+        for j, s in enumerate(seeds):
+            for side, name in enumerate(PROFILE_SIDES):
+                profiles[k, j, side] = found[(k, s)].get(name, np.nan)
+    return assemble(game, profiles, steps, rewards, names, confidence)
 
 
 def dilemma_conditions(diagram: SchellingDiagram, seed: int = 0) -> DilemmaCheck:

@@ -12,7 +12,9 @@ the JSON record (``docs/report.md``), both rendered from the same
    IQM, median, mean and optimality gap with stratified-bootstrap CIs, performance profiles
    and the probability-of-improvement matrix (:mod:`incentive_lab.evaluation.aggregates`);
 3. per experiment (:mod:`~.sections`): warnings (fewer than 5 seeds), verdicts per sweep
-   point, figures, outcome tables, effects against the baseline, the resolved configs.
+   point, figures, outcome tables, effects against the baseline, the resolved configs;
+   a stored Schelling analysis (``incentive-lab schelling``) gets its diagram and dilemma
+   verdicts instead (:mod:`~.schelling`, key ``schelling`` of the JSON record).
 
 Statistics use one ``numpy.random.Generator`` seeded with ``seed`` (and per-row intervals
 seeded with ``seed``, as ``incentive-lab show``), so the same data and seed give the same
@@ -31,6 +33,7 @@ import numpy as np
 
 from incentive_lab.evaluation.figures import aggregate as aggregate_figures
 from incentive_lab.evaluation.figures import comparison
+from incentive_lab.evaluation.report import schelling
 from incentive_lab.evaluation.report.analysis import ExperimentTables
 from incentive_lab.evaluation.report.model import (
     Analysis,
@@ -150,8 +153,10 @@ def build(
 ) -> tuple[str, dict[str, Any]]:
     """The report of ``experiments``: ``(html, record)`` (``seed`` drives the bootstrap)."""
     rng = np.random.default_rng(seed)
-    items = [analyse(tables, rng, seed) for tables in experiments]
+    compared, analyses = schelling.split(experiments)  # Schelling analyses: own sections
+    items = [analyse(tables, rng, seed) for tables in compared]
     sections = [section(a, rng) for a in items]
+    sections += [schelling.schelling_section(tables, seed) for tables in analyses]
     cross = cross_scenario(items, rng)
     warned = [w for a in items for w in a.warnings]
     overview = tag(
@@ -185,8 +190,12 @@ def build(
         "`incentive-lab show`; sweep points are never pooled.",
     )
     subtitle = f"{len(experiments)} experiment(s)" + (f" from {source}" if source else "")
-    html = page(title, subtitle, join([overview, _aggregates(cross, "all"), *sections]), footer)
-    return html, report_record(items, cross, seed=seed, version=_version())
+    top = [overview, _aggregates(cross, "all")] if items else []
+    html = page(title, subtitle, join([*top, *sections]), footer)
+    record = report_record(items, cross, seed=seed, version=_version())
+    if analyses:
+        record["schelling"] = [schelling.schelling_record(t, seed) for t in analyses]
+    return html, record
 
 
 def build_report(experiments: Sequence[ExperimentTables], **options: Any) -> str:
