@@ -45,6 +45,19 @@ Learning from the mechanism's shaped reward (item credit)
     approximated. Without a mechanism ``Δ = 0``, the credit stays exactly 0 and the slates
     are those of the click model alone. The credit of a replaced item resets to 0.
 
+Warm start from logged interactions (``warm_start: logged``)
+    A real platform's model starts from the interactions it logged, not from nothing. A game
+    whose users come from data offers them (capability ``logged_interactions``,
+    ``core.logged_interactions``; the ``recommender`` game with ``preferences: fitted``:
+    the training part of MovieLens-100k's split, never valid or test). With ``warm_start:
+    logged`` each agent fits its model to them before its first slate (``fit_logged``, per
+    learner: ``recsys_bpr`` trains BPR-MF as RecBole does, ``learners.recsys._bpr_adam``)
+    and then keeps learning online from its clicks. The logged history of slot ``u`` goes
+    to the first user the agent serves there (its serial is adopted without a reset), that
+    of item ``j`` to the item in place ``j`` at the first slate; a new user in the slot, or
+    a new item, later starts afresh as usual. Learners without a ``fit_logged`` refuse
+    the option; a game without the capability is refused with the capability named.
+
 Scores are computed in chunks of users (``CHUNK``) so that ``10⁴ × 10³`` score matrices
 never sit in memory at once.
 """
@@ -52,18 +65,22 @@ never sit in memory at once.
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 import numpy as np
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.learner import Learner, LearnerContext, Transition
+from incentive_lab.core.logged_interactions import LoggedInteractions
 from incentive_lab.core.params import Params
 from incentive_lab.core.slate_choice import SlateChoice, SlateFeedback, SlateRequest
 from incentive_lab.core.types import Actions, BoolArray, FloatArray, IntArray, Obs
 
 CHUNK = 2048
+WARM = -2
+"""``user_serial`` / ``item_serial`` of a warm-started slot or item not yet synchronised with
+the game: its first serial is adopted, not reset."""
 P = TypeVar("P", bound="ExplorationParams")
 
 
@@ -79,18 +96,26 @@ class ExplorationParams(Params):
     (module docstring; 0: rank by the click model only)."""
     shaping_rate: float = Field(0.5, ge=0.0, le=2.0)
     """Normalised-LMS step ``μ`` of the item credit (0: never learn it)."""
+    warm_start: Literal["none", "logged"] = "none"
+    """``logged``: fit the model to the game's logged interactions before the first slate
+    (module docstring; needs a game offering ``logged_interactions``); ``none``: start
+    from scratch."""
+
+    added_defaults: ClassVar[dict[str, Any]] = {}
+    """Fields a subclass added after its first version, omitted from stored params at default
+    (besides the family's ``SHAPING_DEFAULTS``)."""
 
     @model_serializer(mode="wrap")
     def _omit_shaping_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Stored params omit the shaping fields at their defaults (older run ids hold)."""
+        """Stored params omit fields added later while at their defaults (older run ids hold)."""
         out: dict[str, Any] = handler(self)
-        for name, default in SHAPING_DEFAULTS.items():
+        for name, default in {**SHAPING_DEFAULTS, **self.added_defaults}.items():
             if name in out and out[name] == default:
                 del out[name]
         return out
 
 
-SHAPING_DEFAULTS: dict[str, float] = {"shaping": 1.0, "shaping_rate": 0.5}
+SHAPING_DEFAULTS: dict[str, Any] = {"shaping": 1.0, "shaping_rate": 0.5, "warm_start": "none"}
 """Fields added after the family's first version, omitted from stored params at default."""
 
 
@@ -128,10 +153,31 @@ def require_channel(context: LearnerContext, learner_id: str) -> SlateChoice:
     return context.slate_choice
 
 
+def require_log(
+    context: LearnerContext, learner_id: str, channel: SlateChoice
+) -> LoggedInteractions:
+    """The context's logged interactions, checked against the channel's users and items."""
+    field = f"{learner_id}.params.warm_start"
+    log = context.logged_interactions
+    if log is None:
+        raise ConfigError(
+            field,
+            "logged",
+            "none, or a game offering logged_interactions (recommender with preferences: fitted)",
+        )
+    if (log.n_users, log.n_items) != (channel.n_users, channel.n_items):
+        shape = (log.n_users, log.n_items)
+        allowed = f"a log of the channel's {channel.n_users} users and {channel.n_items} items"
+        raise ConfigError(field, f"logged over {shape}", allowed)
+    return log
+
+
 class SlateLearner(Learner[P]):
     """Base of the family: one model per agent, slates through ``slate_choice``."""
 
     learner_id = "recsys"
+    warm_starts: ClassVar[bool] = False
+    """Declares that ``fit_logged`` is implemented (``warm_start: logged`` is accepted)."""
 
     def __init__(self, params: P, context: LearnerContext, rng: np.random.Generator) -> None:
         super().__init__(params, context, rng)
@@ -143,6 +189,14 @@ class SlateLearner(Learner[P]):
         self.item_serial = self.channel.item_serial().copy()
         self.credit = np.zeros((context.n_agents, self.n_items))
         """``float64[m, I]``: each agent's learned per-slot credit of the mechanism's shaping."""
+        self.pending_log: LoggedInteractions | None = None
+        """Logged interactions to fit before the first slate (``warm_start: logged``)."""
+        if params.warm_start == "logged":
+            if not self.warm_starts:
+                raise ConfigError(
+                    f"{self.learner_id}.params.warm_start", "logged", "none for this learner"
+                )
+            self.pending_log = require_log(context, self.learner_id, self.channel)
 
     def local(self, agents: IntArray) -> IntArray:
         """Group-local index of global agent ids."""
@@ -163,16 +217,36 @@ class SlateLearner(Learner[P]):
     def forget_items(self, items: IntArray) -> None:
         """Reset the model of replaced items (default: nothing to reset)."""
 
+    def fit_logged(self, log: LoggedInteractions) -> None:
+        """Fit every agent's model to the logged interactions (``warm_start: logged``).
+
+        Learners that declare ``warm_starts`` override it; the others refuse the option.
+        """
+
+    def warm_start(self) -> None:
+        """Fit the pending log (once; the first ``act`` calls it); its slots become ``WARM``."""
+        if self.pending_log is None:
+            return
+        log, self.pending_log = self.pending_log, None
+        self.fit_logged(log)
+        self.user_serial[:, np.unique(log.users)] = WARM
+        self.item_serial[:] = WARM
+
     def _sync(self, request: SlateRequest, agent: IntArray) -> None:
         serial = self.channel.item_serial()
-        changed = np.flatnonzero(serial != self.item_serial)
-        if changed.shape[0]:
-            self.forget_items(changed)
-            self.credit[:, changed] = 0.0
+        changed = serial != self.item_serial
+        if changed.any():
+            reset = np.flatnonzero(changed & (self.item_serial != WARM))
+            if reset.shape[0]:
+                self.forget_items(reset)
+                self.credit[:, reset] = 0.0
             self.item_serial = serial.copy()
-        stale = self.user_serial[agent, request.users] != request.serial
+        known = self.user_serial[agent, request.users]
+        stale = known != request.serial
         if stale.any():
-            self.forget_users(agent[stale], request.users[stale])
+            reset = stale & (known != WARM)  # a warm-started slot adopts its first user
+            if reset.any():
+                self.forget_users(agent[reset], request.users[reset])
             self.user_serial[agent[stale], request.users[stale]] = request.serial[stale]
 
     def perturbation(self, rows: int) -> tuple[FloatArray, BoolArray, FloatArray]:
@@ -230,6 +304,7 @@ class SlateLearner(Learner[P]):
         agents = self.context.agents
         request = self.channel.requests(agents)
         agent = self.local(request.agents)
+        self.warm_start()
         self._sync(request, agent)
         self.channel.submit(agents, self.slates(agent, request.users))
         return np.full(self.n_agents, self.channel.submitted, dtype=np.int64)

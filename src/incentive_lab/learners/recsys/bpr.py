@@ -37,21 +37,43 @@ click carry no positive. Item factors start ``N(0, init_std²)``; user factors s
 moves along ``q_i − q_j``); item biases (``item_bias: true``, an extension; off by
 default, as in Rendle's BPR-MF ``x̂_ui = p_u·q_i``) start at 0. A new user in a slot
 (after a churn), or a new item, starts afresh.
+
+Optimiser (``optimizer``)
+    ``sgd`` (the default): the steps above with step ``η = lr``. ``adam``: one step of
+    ``torch.optim.Adam`` (Kingma & Ba 2015) per learning step on the *mean* loss of the
+    step's triples, ``−ln σ(x̂_uij) + (λ/2)(‖p_u‖² + ‖q_i‖² + ‖q_j‖² + b_i² + b_j²)``, with
+    ``α = lr`` (RecBole uses ``0.001``; ``learners.recsys._bpr_adam``); only with
+    ``update: batch``.
+
+Warm start (``warm_start: logged``, ``learners.recsys._base``)
+    before its first slate each agent trains BPR-MF on the game's logged interactions as
+    RecBole 1.2.1 trains its ``BPR`` (``learners.recsys._bpr_adam``: xavier-normal factors,
+    batches of 2,048 positives with one uniform negative among the user's non-positives,
+    dense Adam with ``α = 0.001``, no L2) for ``warm_epochs`` epochs — a fixed number,
+    since early stopping on a validation split would read ratings the platform has not
+    logged — with this learner's ``factors`` and ``item_bias``. RecBole's BPR stops after
+    76–142 epochs on MovieLens-100k, ours after 43–117 (``benchmarks/
+    bench_recommender_offline.py``), hence the default of 100. Online learning then
+    continues from those factors (with ``optimizer: adam``, from the warm start's Adam
+    moments at step ``lr``).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.learner import LearnerContext
+from incentive_lab.core.logged_interactions import LoggedInteractions
+from incentive_lab.core.params import field_error
 from incentive_lab.core.registry import register
 from incentive_lab.core.slate_choice import SlateFeedback
 from incentive_lab.core.types import FloatArray, IntArray
 from incentive_lab.learners.recsys._base import ExplorationParams, SlateLearner
+from incentive_lab.learners.recsys._bpr_adam import Adam, bpr_epochs, bpr_gradients
 from incentive_lab.learners.recsys._bpr_sgd import bpr_sgd
 
 
@@ -81,6 +103,21 @@ class BPRParams(ExplorationParams):
     """``batch``: a step's triples summed at the parameters before the step (one
     mini-batch step); ``sequential``: Rendle's ``LearnBPR``, one triple after the other in
     a random order (``learners.recsys._bpr_sgd``)."""
+    optimizer: Literal["sgd", "adam"] = "sgd"
+    """Online steps: ``sgd`` (step ``lr``) or ``adam`` (Adam on the step's mean loss, step
+    ``lr``; only with ``update: batch``; module docstring)."""
+    warm_epochs: int = Field(100, ge=1, le=10_000)
+    """Epochs of RecBole-style BPR training on the logged interactions with ``warm_start:
+    logged`` (module docstring)."""
+
+    added_defaults: ClassVar[dict[str, Any]] = {"optimizer": "sgd", "warm_epochs": 100}
+
+    @model_validator(mode="after")
+    def _adam_steps_batches(self) -> BPRParams:
+        if self.optimizer == "adam" and self.update != "batch":
+            allowed = "sgd with update: sequential (adam steps on a batch: update: batch)"
+            raise field_error("recsys_bpr", "optimizer", self.optimizer, allowed)
+        return self
 
 
 def bpr_step(
@@ -124,6 +161,7 @@ class BPRRecommender(SlateLearner[BPRParams]):
     """A group of recommender agents, each with its own BPR-MF model (module docstring)."""
 
     learner_id = "recsys_bpr"
+    warm_starts = True
 
     def __init__(
         self, params: BPRParams, context: LearnerContext, rng: np.random.Generator
@@ -136,6 +174,22 @@ class BPRRecommender(SlateLearner[BPRParams]):
         # ring buffer of past clicks per agent: user slot, user serial, item
         self.past = np.full((m, params.buffer, 3), -1, dtype=np.int64)
         self.n_past = np.zeros(m, dtype=np.int64)
+        self.adam = [Adam(lr=params.lr) for _ in range(m)]
+        """Each agent's Adam state (``optimizer: adam``; moments start at the first step)."""
+
+    def fit_logged(self, log: LoggedInteractions) -> None:
+        """Each agent: RecBole-style BPR on the log for ``warm_epochs`` (module docstring)."""
+        p = self.params
+        shape = (self.n_users, self.n_items)
+        for a in range(self.n_agents):
+            epochs = bpr_epochs(
+                (log.users, log.items), shape, self.rng, p.factors, item_bias=p.item_bias
+            )
+            for _ in range(p.warm_epochs):
+                model, _fit = next(epochs)
+            self.user[a], self.item[a], self.bias[a] = model.user, model.item, model.bias
+            model.adam.lr = p.lr
+            self.adam[a] = model.adam
 
     def scores(self, agent: IntArray, users: IntArray) -> FloatArray:
         """``x̂_ui = p_u·q_i (+ b_i)`` for every item."""
@@ -146,8 +200,10 @@ class BPRRecommender(SlateLearner[BPRParams]):
         return out
 
     def forget_users(self, agent: IntArray, users: IntArray) -> None:
-        """New users start from zero factors."""
+        """New users start from zero factors (and zero Adam moments)."""
         self.user[agent, users] = 0.0
+        for a in np.unique(agent):
+            self.adam[a].reset_rows(users[agent == a], 0)
 
     def forget_items(self, items: IntArray) -> None:
         """New items start from fresh random factors and a zero bias; their clicks go."""
@@ -155,6 +211,9 @@ class BPRRecommender(SlateLearner[BPRParams]):
         self.item[:, items] = self.params.init_std * self.rng.standard_normal(shape)
         self.bias[:, items] = 0.0
         self.past[np.isin(self.past[:, :, 2], items)] = -1
+        for adam in self.adam:
+            adam.reset_rows(items, 1)
+            adam.reset_rows(items, 2)
 
     def _remember(self, a: int, users: IntArray, serial: IntArray, items: IntArray) -> None:
         size = self.params.buffer
@@ -221,5 +280,10 @@ class BPRRecommender(SlateLearner[BPRParams]):
                 )
                 continue
             bias = self.bias[a] if p.item_bias else None
-            fit.append(bpr_step(self.user[a], self.item[a], bias, triples, p.lr, p.reg))
+            if p.optimizer == "sgd":
+                fit.append(bpr_step(self.user[a], self.item[a], bias, triples, p.lr, p.reg))
+            elif triples[0].shape[0]:
+                step_fit, grads = bpr_gradients(self.user[a], self.item[a], bias, triples, p.reg)
+                self.adam[a].step([self.user[a], self.item[a], self.bias[a]], grads)
+                fit.append(step_fit)
         return {"bpr_log_likelihood": float(np.mean(fit)) if fit else 0.0}
