@@ -123,3 +123,13 @@ def test_the_report_has_a_schelling_section_and_record(store, tmp_path):
     assert alone_record["experiments"] == record["experiments"]
     assert [e["name"] for e in record["experiments"]] == ["coins-learn"]
     assert "schelling" not in alone_record and "Schelling diagram" not in alone
+
+
+def test_one_seed_gives_a_section_and_strict_json(store):
+    import json
+
+    run_schelling(_plan(name="coins-one", seeds=(0,)), store)
+    html, record = build([tables_of(Results(store, "coins-one"))])
+    assert "coins-one: Schelling diagram" in html and "Overview" not in html
+    json.dumps(record, allow_nan=False)  # non-finite intervals are written as null
+    assert record["experiments"] == [] and record["schelling"][0]["diagrams"][0]["seeds"] == 1

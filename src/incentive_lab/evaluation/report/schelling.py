@@ -21,6 +21,7 @@ experiments' numbers.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -85,8 +86,14 @@ def diagrams(tables: ExperimentTables) -> list[tuple[SchellingDiagram, dict[str,
     return out
 
 
-def _estimate(e: Estimate) -> dict[str, float]:
-    return {"value": float(e.value), "ci_low": float(e.ci_low), "ci_high": float(e.ci_high)}
+def _number(value: float) -> float | None:
+    """A finite float, or ``None`` (``report.json`` writes non-finite numbers as null)."""
+    x = float(value)
+    return x if math.isfinite(x) else None
+
+
+def _estimate(e: Estimate) -> dict[str, float | None]:
+    return {"value": _number(e.value), "ci_low": _number(e.ci_low), "ci_high": _number(e.ci_high)}
 
 
 def _ci(e: Estimate, sign: bool = False) -> str:
