@@ -24,14 +24,11 @@ the number of threads.
 
 from __future__ import annotations
 
-import types
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 from numba import njit, prange
 
 from incentive_lab.games.gridworld._beams import clean_beams, zap_beams
+from incentive_lab.games.gridworld._compile import compiled
 from incentive_lab.games.gridworld._dynamics import (
     cleanup_spawns,
     eat_apples,
@@ -184,20 +181,6 @@ def _step_all_impl(
             events[c],
             stats[c],
         )
-
-
-def compiled(func: Callable[..., Any], name: str, **options: Any) -> Any:
-    """``njit(cache=True, **options)`` of a renamed copy of ``func``.
-
-    Numba's disk cache is keyed by the qualified name, not the options, so the serial and
-    the parallel variant each compile their own named copy.
-    """
-    clone = types.FunctionType(
-        func.__code__, func.__globals__, name, func.__defaults__, func.__closure__
-    )
-    clone.__qualname__ = name
-    clone.__module__ = func.__module__
-    return njit(cache=True, **options)(clone)
 
 
 step_all_serial = compiled(_step_all_impl, "step_all_serial")

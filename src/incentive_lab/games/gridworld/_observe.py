@@ -1,28 +1,266 @@
 """Egocentric views in Numba: every agent's ``V × V`` window as binary feature planes.
 
-Row ``i·C + c`` of ``out: [N·C, V, V, K]`` (any dtype, zero-filled by the caller) is player
-``i`` of copy ``c``. The window is centred on the agent and rotated so that the agent faces
-up: view cell ``(a, b)`` is the map cell ``h − a`` ahead and ``b − h`` to the right of the
-agent (``h = V // 2``). Outside a non-wrapping map reads as wall.
+Row ``i·C + c`` of ``out: [N·C, V, V, K]`` (any dtype) is player ``i`` of copy ``c``. The
+window is centred on the agent and rotated so that the agent faces up: view cell ``(a, b)``
+is the map cell ``h − a`` ahead and ``b − h`` to the right of the agent (``h = V // 2``).
+Outside a non-wrapping map reads as wall.
 
-Features (``chan[f]`` is the plane of feature ``f`` or ``-1`` when a game does not show it):
+Features (``features[k]`` is the feature of plane ``k``; a game shows a subset):
 ``WALL``, ``APPLE``, ``WASTE``, ``RIVER`` (river and stream), ``AGENT`` (another agent on
 the cell), ``REMOVED`` (the whole window is 1 while the agent is tagged out; every other
 plane is then 0), ``OWN_COIN`` / ``OTHER_COIN`` (a coin of the agent's colour / another
 player's colour, so both players of the Coin Game see the game from their own side).
+
+How the views are drawn (issue #17: throughput)
+    Per copy, each cell's features are packed into one byte, bit ``f`` for feature ``f``
+    (:func:`fill_codes`), in a buffer padded by ``h`` cells of wall on every side (on a torus
+    the padding holds the wrapped cells), so a view is a strided walk over that buffer with no
+    bounds checks; each byte is expanded into the ``K`` planes through the table
+    :func:`plane_table` (in the output's dtype). Every element of ``out`` is written, so it
+    need not be zeroed. Cell codes are built once per copy and the agent's own cell is
+    patched for each player (it shows ``AGENT`` only when another agent shares it); on a torus
+    or in a game with coins (own/other depends on the player) they are built per player.
+    :func:`draw_copy` is also called by the fused step (``_kernels.step_observe_*``) right
+    after a copy is stepped, while its arrays are in cache.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
+from numba import njit, prange
 
-from incentive_lab.games.gridworld._kernels import compiled
+from incentive_lab.games.gridworld._compile import compiled
 from incentive_lab.games.gridworld.maps import APPLE, COIN, NONE, RIVER, STREAM, WALL, WASTE
 from incentive_lab.games.gridworld.rules import DC, DR
 
 WALL_F, APPLE_F, WASTE_F, RIVER_F, AGENT_F, REMOVED_F, OWN_COIN_F, OTHER_COIN_F = range(8)
 FEATURES = ("wall", "apple", "waste", "river", "agent", "removed", "own_coin", "other_coin")
+
+WALL_BIT = np.uint8(1 << WALL_F)
+NOT_AGENT = np.uint8(0xFF ^ (1 << AGENT_F))
+REMOVED_CODE = 1 << REMOVED_F
+"""The code of every cell of a removed agent's view: only the ``REMOVED`` plane is 1."""
+CHUNKS = 64
+"""Copies are split into at most this many chunks, each with its own code buffer."""
+
+
+def plane_table(features: tuple[int, ...], dtype: np.dtype | str) -> np.ndarray:
+    """``dtype[256, K]``: the planes of a cell whose code is ``m`` (bit ``f``: feature ``f``)."""
+    codes = np.arange(256, dtype=np.int64)[:, None]
+    return ((codes >> np.asarray(features, dtype=np.int64)[None, :]) & 1).astype(dtype)
+
+
+def as_words(array: np.ndarray) -> np.ndarray:
+    """``array [n, …]`` seen as ``[n, m]`` machine words (a cell's planes in a few stores).
+
+    The word is the widest of 8, 4, 2, 1 bytes that divides a cell (``K`` values).
+    """
+    rows, cell = array.shape[0], array.shape[-1] * array.itemsize
+    flat = array.reshape(rows, -1)
+    for size in (8, 4, 2, 1):
+        if cell % size == 0 and flat.ctypes.data % size == 0:
+            return flat.view(np.dtype(f"u{size}"))
+    raise AssertionError("unreachable: 1 divides every size")
+
+
+def needs_player_codes(features: tuple[int, ...], wrap: bool) -> bool:
+    """Whether cell codes depend on the player (coins shown) or the map wraps (``draw_copy``)."""
+    return wrap or OWN_COIN_F in features or OTHER_COIN_F in features
+
+
+def code_buffer(terrain: np.ndarray, size: int) -> np.ndarray:
+    """``uint8[(H + 2h)·(W + 2h)]`` of wall codes, a scratch buffer for :func:`draw_copy`."""
+    height, width = terrain.shape
+    half = size // 2
+    return np.full((height + 2 * half) * (width + 2 * half), WALL_BIT, dtype=np.uint8)
+
+
+@njit(cache=True, inline="always")
+def _cell(
+    terrain: np.ndarray,
+    items: np.ndarray,
+    count: np.ndarray,
+    y: int,
+    x: int,
+    player: int,
+    r0: int,
+    c0: int,
+) -> np.uint8:
+    """The code of map cell ``(y, x)`` seen by ``player`` standing on ``(r0, c0)``.
+
+    ``AGENT``: another agent is on the cell (the player's own cell needs two). ``player =
+    -1``, ``r0 = c0 = -1``: coins count as other players' and every agent counts.
+    """
+    ground = terrain[y, x]
+    if ground == WALL:
+        return WALL_BIT
+    m = 0
+    if ground == RIVER or ground == STREAM:
+        m |= 1 << RIVER_F
+    item = items[y, x]
+    if item != NONE:
+        if item == APPLE:
+            m |= 1 << APPLE_F
+        elif item == WASTE:
+            m |= 1 << WASTE_F
+        elif item - COIN == player:
+            m |= 1 << OWN_COIN_F
+        else:
+            m |= 1 << OTHER_COIN_F
+    here = count[y, x]
+    if here > 1 or (here == 1 and (y != r0 or x != c0)):
+        m |= 1 << AGENT_F
+    return np.uint8(m)
+
+
+@njit(cache=True)
+def fill_codes(
+    codes: np.ndarray,
+    terrain: np.ndarray,
+    items: np.ndarray,
+    count: np.ndarray,
+    half: int,
+    wrap: bool,
+    player: int,
+    r0: int,
+    c0: int,
+) -> None:
+    """Write the cell codes of one copy into the padded buffer ``codes`` (module docstring).
+
+    Non-wrapping maps: only the interior is written (the padding keeps the wall codes of
+    :func:`code_buffer`). ``player``, ``(r0, c0)``: as :func:`_cell`.
+    """
+    height, width = terrain.shape
+    padded = width + 2 * half
+    if wrap:
+        for py in range(height + 2 * half):
+            y = (py - half) % height
+            base = py * padded
+            for px in range(padded):
+                x = (px - half) % width
+                codes[base + px] = _cell(terrain, items, count, y, x, player, r0, c0)
+    else:
+        for y in range(height):
+            base = (y + half) * padded + half
+            line = codes[base : base + width]  # indices ≥ 0: no negative-index checks
+            for x in range(width):
+                line[x] = _cell(terrain, items, count, y, x, player, r0, c0)
+
+
+@njit(cache=True, inline="always")
+def _walk(
+    view: np.ndarray,
+    codes: np.ndarray,
+    start: int,
+    step_a: int,
+    step_b: int,
+    size: int,
+    words: np.ndarray,
+    width: int,
+) -> None:
+    """Copy the words of the codes along the view's rows (``width``: words per cell).
+
+    Positions are ``uint64`` (negative steps wrap modulo 2⁶⁴) so that Numba emits no
+    negative-index check: that alone halves the cost of the walk.
+    """
+    q = np.uint64(0)
+    w = np.uint64(width)
+    row_start, da, db = np.uint64(start), np.uint64(step_a), np.uint64(step_b)
+    for _ in range(size):
+        p = row_start
+        for _ in range(size):
+            m = codes[p]
+            for k in range(width):
+                view[q + np.uint64(k)] = words[m, k]
+            q += w
+            p += db
+        row_start += da
+
+
+@njit(cache=True, inline="always")
+def _draw(
+    out: np.ndarray,
+    j: int,
+    codes: np.ndarray,
+    padded: int,
+    size: int,
+    r0: int,
+    c0: int,
+    o: int,
+    words: np.ndarray,
+) -> None:
+    """Player row ``j``'s view from the padded codes into row ``j`` of ``out`` (words)."""
+    half = size // 2
+    fr, fc = DR[o], DC[o]
+    rr, rc = DR[(o + 1) % 4], DC[(o + 1) % 4]
+    step_b = rr * padded + rc
+    step_a = -(fr * padded + fc)
+    start = (r0 + half + half * (fr - rr)) * padded + c0 + half + half * (fc - rc)
+    view = out[j]
+    # constant widths (inlined, so the copy loop is unrolled): the games' default dtypes
+    width = words.shape[1]
+    if width == 1:
+        _walk(view, codes, start, step_a, step_b, size, words, 1)
+    elif width == 2:
+        _walk(view, codes, start, step_a, step_b, size, words, 2)
+    elif width == 3:
+        _walk(view, codes, start, step_a, step_b, size, words, 3)
+    elif width == 4:
+        _walk(view, codes, start, step_a, step_b, size, words, 4)
+    elif width == 6:
+        _walk(view, codes, start, step_a, step_b, size, words, 6)
+    else:
+        _walk(view, codes, start, step_a, step_b, size, words, width)
+
+
+@njit(cache=True)
+def draw_copy(
+    out: np.ndarray,
+    c: int,
+    copies: int,
+    codes: np.ndarray,
+    terrain: np.ndarray,
+    items: np.ndarray,
+    count: np.ndarray,
+    row: np.ndarray,
+    col: np.ndarray,
+    orient: np.ndarray,
+    timeout: np.ndarray,
+    size: int,
+    wrap: bool,
+    per_player: bool,
+    words: np.ndarray,
+) -> None:
+    """Every player's view of copy ``c`` (arrays of that copy) into rows ``i·copies + c``.
+
+    ``out: [N·C, V·V·w]`` and ``words: [256, w]`` are the views and :func:`plane_table` seen
+    as machine words (:func:`as_words`).
+    """
+    players = row.shape[0]
+    half = size // 2
+    padded = terrain.shape[1] + 2 * half
+    width = words.shape[1]
+    if not per_player:
+        fill_codes(codes, terrain, items, count, half, wrap, -1, -1, -1)
+    for i in range(players):
+        j = i * copies + c
+        if timeout[i] > 0:
+            view = out[j]
+            for q in range(size * size):
+                for k in range(width):
+                    view[q * width + k] = words[REMOVED_CODE, k]
+            continue
+        r0, c0 = row[i], col[i]
+        if per_player:
+            fill_codes(codes, terrain, items, count, half, wrap, i, r0, c0)
+            _draw(out, j, codes, padded, size, r0, c0, orient[i], words)
+            continue
+        own = (r0 + half) * padded + c0 + half
+        saved = codes[own]
+        if count[r0, c0] == 1:
+            codes[own] = saved & NOT_AGENT
+        _draw(out, j, codes, padded, size, r0, c0, orient[i], words)
+        codes[own] = saved
 
 
 def _observe_impl(
@@ -34,66 +272,22 @@ def _observe_impl(
     col: np.ndarray,
     orient: np.ndarray,
     timeout: np.ndarray,
+    size: int,
     wrap: bool,
-    chan: np.ndarray,
+    per_player: bool,
+    words: np.ndarray,
+    blank: np.ndarray,
 ) -> None:
-    copies, players = row.shape
-    height, width = terrain.shape
-    size = out.shape[1]
-    half = size // 2
-    wall_f, river_f, apple_f, waste_f = chan[WALL_F], chan[RIVER_F], chan[APPLE_F], chan[WASTE_F]
-    agent_f, removed_f = chan[AGENT_F], chan[REMOVED_F]
-    own_f, other_f = chan[OWN_COIN_F], chan[OTHER_COIN_F]
-    for j in prange(players * copies):
-        i, c = j // copies, j % copies
-        view = out[j]
-        if timeout[c, i] > 0:
-            if removed_f >= 0:
-                view[:, :, removed_f] = 1
-            continue
-        grid, agents = items[c], count[c]
-        r0, c0, o = row[c, i], col[c, i], orient[c, i]
-        fr, fc = DR[o], DC[o]
-        rr, rc = DR[(o + 1) % 4], DC[(o + 1) % 4]
-        for a in range(size):
-            ahead = half - a
-            r = r0 + ahead * fr - half * rr
-            cc = c0 + ahead * fc - half * rc
-            for b in range(size):
-                if b > 0:
-                    r += rr
-                    cc += rc
-                if wrap:
-                    y, x = r % height, cc % width
-                elif r < 0 or r >= height or cc < 0 or cc >= width:
-                    if wall_f >= 0:
-                        view[a, b, wall_f] = 1
-                    continue
-                else:
-                    y, x = r, cc
-                ground = terrain[y, x]
-                if ground == WALL:
-                    if wall_f >= 0:
-                        view[a, b, wall_f] = 1
-                    continue
-                if river_f >= 0 and (ground == RIVER or ground == STREAM):
-                    view[a, b, river_f] = 1
-                item = grid[y, x]
-                if item != NONE:
-                    if item == APPLE:
-                        if apple_f >= 0:
-                            view[a, b, apple_f] = 1
-                    elif item == WASTE:
-                        if waste_f >= 0:
-                            view[a, b, waste_f] = 1
-                    elif item - COIN == i:
-                        if own_f >= 0:
-                            view[a, b, own_f] = 1
-                    elif other_f >= 0:
-                        view[a, b, other_f] = 1
-                n_here = agents[y, x]
-                if n_here > 0 and agent_f >= 0 and (n_here > 1 or y != r0 or x != c0):
-                    view[a, b, agent_f] = 1
+    """Every agent's view into ``out`` (words, :func:`as_words`); ``blank``: :func:`code_buffer`."""
+    copies = row.shape[0]
+    chunks = min(copies, CHUNKS)
+    for chunk in prange(chunks):
+        codes = blank.copy()
+        for c in range(chunk * copies // chunks, (chunk + 1) * copies // chunks):
+            draw_copy(
+                out, c, copies, codes, terrain, items[c], count[c], row[c], col[c], orient[c],
+                timeout[c], size, wrap, per_player, words,
+            )  # fmt: skip
 
 
 observe_serial = compiled(_observe_impl, "observe_serial")

@@ -41,7 +41,14 @@ from incentive_lab.core.seeding import make_rng
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Rewards
 from incentive_lab.games.gridworld import maps, rules
 from incentive_lab.games.gridworld._kernels import deviations, step_all_parallel, step_all_serial
-from incentive_lab.games.gridworld._observe import observe_parallel, observe_serial
+from incentive_lab.games.gridworld._observe import (
+    as_words,
+    code_buffer,
+    needs_player_codes,
+    observe_parallel,
+    observe_serial,
+    plane_table,
+)
 from incentive_lab.games.gridworld.global_view import global_planes, plane_names
 from incentive_lab.games.gridworld.metrics import social_outcomes
 from incentive_lab.games.gridworld.params import SHAPE_FIELDS, GridworldParams
@@ -83,9 +90,9 @@ class GridworldGame(Game[P]):
         self._copies = np.tile(np.arange(self.n_copies, dtype=np.int64), self.n_players)
         self._copies.flags.writeable = False
         self.view = params.view_size or self.default_view
-        self._chan = np.full(8, -1, dtype=np.int64)
-        for plane, feature in enumerate(self.features):
-            self._chan[feature] = plane
+        self._words = as_words(plane_table(self.features, params.dtype))
+        self._per_player = needs_player_codes(self.features, self.grid.wrap)
+        self._blank = code_buffer(self.grid.terrain, self.view)
         shape: tuple[int, ...] = (self.view, self.view, len(self.features))
         if params.format == "flat":
             shape = (int(np.prod(shape)),)
@@ -216,14 +223,22 @@ class GridworldGame(Game[P]):
 
     def observe(self) -> Obs:
         """Every agent's view of the current state, ``[n, V, V, K]`` (or flattened)."""
-        s = self.state
-        out = np.zeros((self.n_agents, self.view, self.view, len(self.features)), self.params.dtype)
+        s, out = self.state, self._new_obs()
         kernel = observe_parallel if self._threaded else observe_serial
         kernel(
-            out, self.grid.terrain, s.items, s.count, s.row, s.col, s.orient, s.timeout,
-            self.grid.wrap, self._chan,
+            self._out_words(out), self.grid.terrain, s.items, s.count, s.row, s.col, s.orient,
+            s.timeout, self.view, self.grid.wrap, self._per_player, self._words, self._blank,
         )  # fmt: skip
         return out.reshape(self.n_agents, -1) if self.params.format == "flat" else out
+
+    def _new_obs(self) -> np.ndarray:
+        """An uninitialised ``[n, V, V, K]`` array (the kernels write every element)."""
+        shape = (self.n_agents, self.view, self.view, len(self.features))
+        return np.empty(shape, self.params.dtype)
+
+    def _out_words(self, out: np.ndarray) -> np.ndarray:
+        """``out`` seen as the word type of the plane table (``_observe.as_words``)."""
+        return out.reshape(self.n_agents, -1).view(self._words.dtype)
 
     def global_state(self) -> np.ndarray:
         """``float32[n_copies, H, W, K]``: each copy's whole map (capability ``global_state``).
