@@ -27,6 +27,11 @@ hands the metric rows ``(step, name, value)`` recorded since the last chunk to t
 (finally the rows of the last, flushed window): trackers that watch runs as they go
 (``experiments.execution.tracking``) get them in the driver, and from worker processes
 through the executor's queue. The rows are the run's own, so results are unchanged.
+
+**Frames.** A run of a game that renders keeps its last frames of copy 0
+(``evaluation.episode_frames.FrameTap`` on ``end_window``, passing every step on to the
+recorder) in ``extra["frames"]``; the report's episode strips draw them without a replay.
+``experiments.execution.replay`` replays a stored run through :func:`simulate`.
 """
 
 from __future__ import annotations
