@@ -24,10 +24,10 @@ id embedding and an empty history; a new item a fresh id embedding and its new f
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import Field
 
 from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.learner import LearnerContext
@@ -35,7 +35,7 @@ from incentive_lab.core.registry import register
 from incentive_lab.core.slate_choice import SlateFeedback
 from incentive_lab.core.types import FloatArray, IntArray
 from incentive_lab.learners.neural.torch_nets import setup_torch
-from incentive_lab.learners.recsys._base import SHAPING_DEFAULTS, ExplorationParams, SlateLearner
+from incentive_lab.learners.recsys._base import ExplorationParams, SlateLearner
 from incentive_lab.learners.recsys._history import ClickBuffer, ClickHistory
 from incentive_lab.learners.recsys.linucb import item_contexts
 
@@ -72,19 +72,9 @@ class TwoTowerParams(ExplorationParams):
     loss with a no-click option (``_towers.slate_choice_loss``; module docstring). Added
     after the first version: omitted from stored params while ``false``."""
 
-    @model_serializer(mode="wrap")
-    def _omit_later_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Stored params omit the fields added later while at their defaults."""
-        out: dict[str, Any] = handler(self)
-        for name, default in {**SHAPING_DEFAULTS, **LATER_DEFAULTS}.items():
-            if name in out and out[name] == default:
-                del out[name]
-        return out
-
-
-LATER_DEFAULTS: dict[str, Any] = {"impressions": False}
-"""Fields added after ``recsys_two_tower``'s first version (omitted from stored params at
-default, so earlier run ids hold)."""
+    added_defaults: ClassVar[dict[str, Any]] = {"impressions": False}
+    """Fields added after ``recsys_two_tower``'s first version, omitted from stored params at
+    default (so earlier run ids hold; ``learners.recsys._base``)."""
 
 
 class FrequencyEstimator:
