@@ -66,13 +66,18 @@ def zap_beams(
     frules: np.ndarray,
     rewards: np.ndarray,
     events: np.ndarray,
+    hits: np.ndarray,
 ) -> None:
-    """Fire every acting agent's zap beam, then apply penalties, costs and time-outs."""
+    """Fire every acting agent's zap beam, then apply penalties, costs and time-outs.
+
+    ``hits: int64[N]`` is scratch space for the beams that hit each agent.
+    """
     n = row.shape[0]
     height, width = terrain.shape
     wrap = irules[WRAP] == 1
     radius, length = irules[BEAM_RADIUS], irules[ZAP_LENGTH]
-    hits = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        hits[i] = 0
     for i in range(n):
         if not acts[i] or actions[i] != ZAP:
             continue

@@ -84,10 +84,15 @@ def pick_coins(
     rewards: np.ndarray,
     events: np.ndarray,
     single: bool,
+    picked: np.ndarray,
 ) -> None:
-    """Agents on coins pick them up (rewards above); picked coins reappear at once."""
+    """Agents on coins pick them up (rewards above); picked coins reappear at once.
+
+    ``picked: int64[N]`` is scratch space (whose coins were picked).
+    """
     n = row.shape[0]
-    picked = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        picked[i] = 0
     for i in range(n):
         if not acts[i]:
             continue
@@ -95,7 +100,7 @@ def pick_coins(
         if item < COIN:
             continue
         owner = item - COIN
-        picked[owner] = True
+        picked[owner] = 1
         rewards[i] += frules[COIN_REWARD]
         if owner == i:
             events[i, OWN_COINS] += 1
@@ -147,24 +152,74 @@ def regrow_apples(
 ) -> None:
     """Harvest's density-dependent regrowth (module docstring), synchronous."""
     height, width = items.shape
-    last = probabilities.shape[0] - 1
-    grow = np.zeros(apple_cells.shape[0], dtype=np.bool_)
+    neighbours = neighbour_table(apple_cells, offsets, height, width, wrap)
+    grow = np.empty(apple_cells.shape[0], dtype=np.int64)
+    regrow_apples_into(seed, items, count, apple_cells, neighbours, probabilities, grow)
+
+
+@njit(cache=True)
+def neighbour_table(
+    apple_cells: np.ndarray, offsets: np.ndarray, height: int, width: int, wrap: bool
+) -> np.ndarray:
+    """``int64[A, 1 + M]``: apple cell ``k``'s flat index ``r·W + c``, then its neighbours'.
+
+    Row ``k``: the cell itself, then the cells of the neighbourhood ``offsets`` on the map
+    (off-map ones dropped, or wrapped on a torus), then ``-1``. Built once per game, so the
+    regrowth does no index arithmetic or bounds checks per step.
+    """
+    table = np.full((apple_cells.shape[0], offsets.shape[0] + 1), -1, dtype=np.int64)
     for k in range(apple_cells.shape[0]):
-        r, c = apple_cells[k, 0], apple_cells[k, 1]
-        if items[r, c] != NONE or count[r, c] > 0:
-            continue
-        near = 0
+        table[k, 0] = apple_cells[k, 0] * width + apple_cells[k, 1]
+        n = 1
         for m in range(offsets.shape[0]):
-            rr, cc = r + offsets[m, 0], c + offsets[m, 1]
+            rr, cc = apple_cells[k, 0] + offsets[m, 0], apple_cells[k, 1] + offsets[m, 1]
             if wrap:
                 rr, cc = rr % height, cc % width
             elif rr < 0 or rr >= height or cc < 0 or cc >= width:
                 continue
-            near += items[rr, cc] == APPLE
-        grow[k] = uniform(seed, r * width + c) < probabilities[min(near, last)]
-    for k in range(apple_cells.shape[0]):
+            table[k, n] = rr * width + cc
+            n += 1
+    return table
+
+
+@njit(cache=True)
+def regrow_apples_into(
+    seed: np.uint64,
+    items: np.ndarray,
+    count: np.ndarray,
+    apple_cells: np.ndarray,
+    neighbours: np.ndarray,
+    probabilities: np.ndarray,
+    grow: np.ndarray,
+) -> None:
+    """:func:`regrow_apples` with its :func:`neighbour_table` and scratch ``grow: int64[A]``.
+
+    Counting stops at ``len(p) − 1`` apples (the probability no longer changes), and no
+    number is drawn when the probability is 0 or 1 (``u < p`` is then known for every
+    ``u ∈ [0, 1)``): the same result as counting and drawing everywhere, for less work.
+    """
+    flat, agents = items.reshape(-1), count.reshape(-1)
+    last = probabilities.shape[0] - 1
+    cells = neighbours.shape[0]
+    for k in range(cells):
+        grow[k] = 0
+        here = np.uint64(neighbours[k, 0])
+        if flat[here] != NONE or agents[here] > 0:
+            continue
+        near = 0
+        for m in range(1, neighbours.shape[1]):
+            cell = neighbours[k, m]
+            if cell < 0 or near >= last:
+                break
+            near += flat[np.uint64(cell)] == APPLE
+        p = probabilities[min(near, last)]
+        if p >= 1.0:
+            grow[k] = 1
+        elif p > 0.0:
+            grow[k] = uniform(seed, neighbours[k, 0]) < p
+    for k in range(cells):
         if grow[k]:
-            items[apple_cells[k, 0], apple_cells[k, 1]] = APPLE
+            flat[np.uint64(neighbours[k, 0])] = APPLE
 
 
 @njit(cache=True)
@@ -222,3 +277,48 @@ def cleanup_spawns(
                 items[r, c] = WASTE
                 return
             pick -= 1
+
+
+@njit(cache=True)
+def cleanup_spawns_flat(
+    seed: np.uint64,
+    items: np.ndarray,
+    count: np.ndarray,
+    neighbours: np.ndarray,
+    rivers: np.ndarray,
+    frules: np.ndarray,
+) -> int:
+    """:func:`cleanup_spawns` on flat cell indices; returns the waste cells afterwards.
+
+    ``neighbours[:, 0]``: the orchard cells (:func:`neighbour_table`); ``rivers: int64[R]``:
+    the river cells, both as ``r·W + c``. Same draws and results as :func:`cleanup_spawns`.
+    """
+    flat, agents = items.reshape(-1), count.reshape(-1)
+    n_rivers = rivers.shape[0]
+    waste = 0
+    for k in range(n_rivers):
+        waste += flat[np.uint64(rivers[k])] == WASTE
+    density = waste / n_rivers if n_rivers > 0 else 0.0
+    p_apple = apple_probability(density, frules)
+    if p_apple > 0.0:
+        for k in range(neighbours.shape[0]):
+            cell = neighbours[k, 0]
+            here = np.uint64(cell)
+            if flat[here] == NONE and agents[here] == 0 and uniform(seed, cell) < p_apple:
+                flat[here] = APPLE
+    if density >= frules[DEPLETION] or uniform(seed, WASTE_DRAWS) >= frules[WASTE_PROBABILITY]:
+        return waste
+    clean = 0
+    for k in range(n_rivers):
+        clean += flat[np.uint64(rivers[k])] == NONE
+    if clean == 0:
+        return waste
+    pick = int(uniform(seed, WASTE_DRAWS + 1) * clean)
+    for k in range(n_rivers):
+        here = np.uint64(rivers[k])
+        if flat[here] == NONE:
+            if pick == 0:
+                flat[here] = WASTE
+                return waste + 1
+            pick -= 1
+    return waste

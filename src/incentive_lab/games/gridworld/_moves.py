@@ -130,11 +130,16 @@ def moves(
     orient: np.ndarray,
     blocking: bool,
     wrap: bool,
+    order: np.ndarray,
 ) -> None:
-    """Move acting agents one by one in a random order (see the module docstring)."""
+    """Move acting agents one by one in a random order (see the module docstring).
+
+    ``order: int64[N]`` is scratch space for the order.
+    """
     n = row.shape[0]
     height, width = terrain.shape
-    order = np.arange(n)
+    for k in range(n):
+        order[k] = k
     for k in range(n - 1, 0, -1):  # Fisher–Yates with the step's ORDER draws
         j = int(uniform(seed, ORDER + k) * (k + 1))
         order[k], order[j] = order[j], order[k]

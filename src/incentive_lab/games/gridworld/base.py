@@ -7,10 +7,10 @@ Its agents are rows, player-major: row ``i·C + c`` is player ``i`` of copy ``c`
 ``episode_length`` steps the step reports ``truncated`` and the loop calls ``reset`` — only
 the game restarts, never the learners.
 
-Each step: the pre-step state is saved (for the counterfactual queries), one Numba kernel
-steps every copy (``_kernels``; on all cores with ``parallel`` from :data:`PARALLEL_FROM`
-copies), the episode
-totals are updated and every agent's view is drawn (``_observe``). ``info["metrics"]``
+Each step: the pre-step state is saved (for the counterfactual queries), one fused Numba
+kernel (``_kernels.step_observe_*``; on all cores with ``parallel`` from
+:data:`PARALLEL_FROM` copies) steps each copy and draws its agents' views (``_observe``),
+then the episode totals are updated. ``info["metrics"]``
 holds the game's per-step metrics and, at the episode's last step, the social outcome
 metrics of :mod:`.metrics` (means over copies), which the recorder averages per window.
 
@@ -40,7 +40,14 @@ from incentive_lab.core.scripted import ScriptedPolicy
 from incentive_lab.core.seeding import make_rng
 from incentive_lab.core.types import Actions, FloatArray, IntArray, Obs, Rewards
 from incentive_lab.games.gridworld import maps, rules
-from incentive_lab.games.gridworld._kernels import deviations, step_all_parallel, step_all_serial
+from incentive_lab.games.gridworld._dynamics import neighbour_table
+from incentive_lab.games.gridworld._kernels import (
+    deviations,
+    step_all_parallel,
+    step_all_serial,
+    step_observe_parallel,
+    step_observe_serial,
+)
 from incentive_lab.games.gridworld._observe import (
     as_words,
     code_buffer,
@@ -93,6 +100,9 @@ class GridworldGame(Game[P]):
         self._words = as_words(plane_table(self.features, params.dtype))
         self._per_player = needs_player_codes(self.features, self.grid.wrap)
         self._blank = code_buffer(self.grid.terrain, self.view)
+        self._rivers = (
+            self.grid.river_cells[:, 0] * self.grid.shape[1] + self.grid.river_cells[:, 1]
+        )
         shape: tuple[int, ...] = (self.view, self.view, len(self.features))
         if params.format == "flat":
             shape = (int(np.prod(shape)),)
@@ -110,6 +120,10 @@ class GridworldGame(Game[P]):
         self.max_steps = self.params.episode_length
         self._threaded = self.params.parallel and self.n_copies >= PARALLEL_FROM
         self._irules, self._frules, self._offsets, self._regrowth = self._rules()
+        height, width = self.grid.shape
+        self._neighbours = neighbour_table(
+            self.grid.apple_cells, self._offsets, height, width, self.grid.wrap
+        )
         self._irules[rules.KIND] = self.kind
         self._irules[rules.WRAP] = int(self.grid.wrap)
         self.metadata = self._metadata()
@@ -163,8 +177,8 @@ class GridworldGame(Game[P]):
             state.timeout,
             g.spawn,
             g.apple_cells,
-            g.river_cells,
-            self._offsets,
+            self._rivers,
+            self._neighbours,
             self._regrowth,
             self._irules,
             self._frules,
@@ -182,8 +196,14 @@ class GridworldGame(Game[P]):
     def step(self, actions: Actions) -> StepResult:
         """Advance every copy one step (see the module docstring)."""
         actions = self.check_actions(actions)
-        self._before.copy_from(self.state)
-        rewards = self._advance(self._t, self.state, actions, self._events, self._stats)
+        rewards, out = np.empty((self.n_copies, self.n_players)), self._new_obs()
+        kernel = step_observe_parallel if self._threaded else step_observe_serial
+        s = self.state
+        self._before.copy_from(s)
+        kernel(
+            self._t, s.seeds, actions, *self._kernel_args(s), rewards, self._events, self._stats,
+            self._out_words(out), self.view, self._per_player, self._words, self._blank,
+        )  # fmt: skip
         self._t += 1
         self._accumulate(rewards, self._events)
         metrics = self._step_metrics()
@@ -191,7 +211,7 @@ class GridworldGame(Game[P]):
         if truncated:
             metrics.update(self.episode_metrics())
         return StepResult(
-            obs=self.observe(),
+            obs=out.reshape(self.n_agents, -1) if self.params.format == "flat" else out,
             rewards=np.ascontiguousarray(rewards.T).reshape(-1),
             truncated=truncated,
             info={"metrics": metrics},
