@@ -55,7 +55,11 @@ Warm start (``warm_start: logged``, ``learners.recsys._base``)
     76–142 epochs on MovieLens-100k, ours after 43–117 (``benchmarks/
     bench_recommender_offline.py``), hence the default of 100. Online learning then
     continues from those factors (with ``optimizer: adam``, from the warm start's Adam
-    moments at step ``lr``).
+    moments at step ``lr``). On MovieLens-100k with 64 factors the warm-started agent scores
+    NDCG@10 0.1146 / 0.1163 (seeds 0 / 1) before any round and, with ``optimizer: adam, lr:
+    0.001``, 0.1135 / 0.1135 after 600 online rounds; continued with ``update: sequential,
+    item_bias: true`` at ``lr: 0.05`` it falls to 0.0807 / 0.0726, where the pure-online
+    agent is (0.0797 / 0.0741; ``benchmarks/README.md``).
 """
 
 from __future__ import annotations
