@@ -194,7 +194,9 @@ class SlateLearner(Learner[P]):
         if params.warm_start == "logged":
             if not self.warm_starts:
                 raise ConfigError(
-                    f"{self.learner_id}.params.warm_start", "logged", "none for this learner"
+                    f"{self.learner_id}.params.warm_start",
+                    "logged",
+                    "none (this learner declares no warm start)",
                 )
             self.pending_log = require_log(context, self.learner_id, self.channel)
 
