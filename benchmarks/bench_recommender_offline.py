@@ -32,12 +32,13 @@ Rows:
   uniform negative among the user's non-positives, dense Adam lr 0.001, no L2), early
   stopping after 10 epochs without a better valid NDCG@10 and the test metrics of the
   best-valid epoch, for each of ``--offline-seeds``. Why the SGD row scored lower
-  (ablation, 2026-12-05, seeds 0 / 1, test NDCG@10 at the best-valid epoch): the fixed 30
+  (``bench_recommender_bpr_ablation.py``, 2026-12-05, seeds 0 / 1, test NDCG@10 at the
+  best-valid epoch): the fixed 30
   epochs overfit (early stopping alone: 0.0909 / 0.0893, best epochs 22 / 16); negatives
   that may be the user's own positives cost about 0.01 (excluding them: 0.0984 / 0.1049
   with the summed step, 0.1016 / 0.1062 with Rendle's sequential step); Adam with the
   excluded negatives gives the rest (0.1049 / 0.1154; Adam with unrestricted negatives
-  0.0930 on seed 0);
+  0.0930 / 0.1055);
 * ``ALS (simulator)`` — the implicit ALS fitted on train that *defines* the simulated
   users (``preferences: fitted``): what an agent that learned the simulator perfectly
   would score;
