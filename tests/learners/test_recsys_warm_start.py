@@ -142,3 +142,27 @@ def test_new_fields_stay_out_of_the_stored_params_at_their_defaults():
     game = make_game("recommender", {"n_users": 5, "n_items": 10, "agents_choose": "items"})
     linucb = make_learner("recsys_linucb", {}, LearnerContext.for_game(game), make_rng(0))
     assert "warm_start" not in linucb.params.model_dump()
+
+
+def test_in_a_run_the_warm_model_survives_the_first_steps(fitted_game):
+    """The run resets the game (new serials for every user and item) after the learner is
+    built: the warm-started factors must be adopted, not reset, at the first slates."""
+    from incentive_lab.core import make_mechanism
+    from incentive_lab.rollout import LearnerGroup, Simulation
+
+    game = fitted_game
+    params = {"warm_start": "logged", "warm_epochs": 2, "factors": 8, "optimizer": "adam"}
+    params["lr"] = 1e-9  # online steps too small to matter: what changes is a reset
+    learner = make_learner("recsys_bpr", params, LearnerContext.for_game(game), make_rng(0))
+    sim = Simulation(
+        game, [LearnerGroup(0, 1, learner)], make_mechanism("none", {}, game, make_rng(0)),
+        make_rng(0),
+    )  # fmt: skip
+    learner.warm_start()
+    user, item = learner.user[0].copy(), learner.item[0].copy()
+    sim.run(3)
+    served = learner.user_serial[0] >= 0
+    assert served.sum() > 10
+    assert learner.item[0] == pytest.approx(item, abs=1e-6)
+    assert learner.user[0][served] == pytest.approx(user[served], abs=1e-6)
+    assert np.abs(learner.user[0][served]).sum(axis=1).min() > 0
