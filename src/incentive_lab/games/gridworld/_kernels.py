@@ -57,7 +57,7 @@ from incentive_lab.games.gridworld.rules import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def step_copy(
     t: int,
     seed: np.uint64,

@@ -19,7 +19,8 @@ How the views are drawn (issue #17: throughput)
     :func:`plane_table` (in the output's dtype). Every element of ``out`` is written, so it
     need not be zeroed. Cell codes are built once per copy and the agent's own cell is
     patched for each player (it shows ``AGENT`` only when another agent shares it); on a torus
-    or in a game with coins (own/other depends on the player) they are built per player.
+    or in a game with coins (own/other depends on the player; the Coin Game's maps are small)
+    each view reads its cells' codes straight from the map instead (:func:`_draw_direct`).
     :func:`draw_copy` is also called by the fused step (``_kernels.step_observe_*``) right
     after a copy is stepped, while its arrays are in cache.
 """
@@ -132,13 +133,20 @@ def fill_codes(
     """
     height, width = terrain.shape
     padded = width + 2 * half
-    if wrap:
+    if wrap:  # the wrapped column advances by one, without a modulo per cell
+        first = (-half) % width
+        y = (-half) % height
         for py in range(height + 2 * half):
-            y = (py - half) % height
-            base = py * padded
+            line = codes[py * padded : (py + 1) * padded]
+            x = first
             for px in range(padded):
-                x = (px - half) % width
-                codes[base + px] = _cell(terrain, items, count, y, x, player, r0, c0)
+                line[px] = _cell(terrain, items, count, y, x, player, r0, c0)
+                x += 1
+                if x == width:
+                    x = 0
+            y += 1
+            if y == height:
+                y = 0
     else:
         for y in range(height):
             base = (y + half) * padded + half
@@ -213,7 +221,88 @@ def _draw(
         _walk(view, codes, start, step_a, step_b, size, words, width)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _direct_walk(
+    view: np.ndarray,
+    terrain: np.ndarray,
+    items: np.ndarray,
+    count: np.ndarray,
+    size: int,
+    wrap: bool,
+    player: int,
+    r0: int,
+    c0: int,
+    o: int,
+    words: np.ndarray,
+    n_words: int,
+) -> None:
+    """:func:`_draw_direct`'s loop (``n_words``: words per cell, a constant where inlined)."""
+    height, width = terrain.shape
+    half = size // 2
+    fr, fc = DR[o], DC[o]
+    rr, rc = DR[(o + 1) % 4], DC[(o + 1) % 4]
+    q = 0
+    for a in range(size):
+        ahead = half - a
+        r = r0 + ahead * fr - half * rr
+        cc = c0 + ahead * fc - half * rc
+        for _ in range(size):
+            if wrap:  # r % height without a division: r is within a few maps of the map
+                y, x = r, cc
+                while y < 0:
+                    y += height
+                while y >= height:
+                    y -= height
+                while x < 0:
+                    x += width
+                while x >= width:
+                    x -= width
+                m = _cell(terrain, items, count, y, x, player, r0, c0)
+            elif r < 0 or r >= height or cc < 0 or cc >= width:
+                m = WALL_BIT
+            else:
+                m = _cell(terrain, items, count, r, cc, player, r0, c0)
+            for k in range(n_words):
+                view[q + k] = words[m, k]
+            q += n_words
+            r += rr
+            cc += rc
+
+
+@njit(cache=True, inline="always")
+def _draw_direct(
+    out: np.ndarray,
+    j: int,
+    terrain: np.ndarray,
+    items: np.ndarray,
+    count: np.ndarray,
+    size: int,
+    wrap: bool,
+    player: int,
+    r0: int,
+    c0: int,
+    o: int,
+    words: np.ndarray,
+) -> None:
+    """Player ``player``'s view (row ``j``) read cell by cell from the map, no code buffer.
+
+    For codes that depend on the player (coins) on small maps, where filling a padded buffer
+    per player would cost more than the view itself.
+    """
+    view, n_words = out[j], words.shape[1]
+    if n_words == 1:
+        _direct_walk(view, terrain, items, count, size, wrap, player, r0, c0, o, words, 1)
+    elif n_words == 2:
+        _direct_walk(view, terrain, items, count, size, wrap, player, r0, c0, o, words, 2)
+    elif n_words == 3:
+        _direct_walk(view, terrain, items, count, size, wrap, player, r0, c0, o, words, 3)
+    elif n_words == 4:
+        _direct_walk(view, terrain, items, count, size, wrap, player, r0, c0, o, words, 4)
+    else:
+        _direct_walk(view, terrain, items, count, size, wrap, player, r0, c0, o, words, n_words)
+
+
+@njit(cache=True, inline="always")
 def draw_copy(
     out: np.ndarray,
     c: int,
@@ -252,8 +341,7 @@ def draw_copy(
             continue
         r0, c0 = row[i], col[i]
         if per_player:
-            fill_codes(codes, terrain, items, count, half, wrap, i, r0, c0)
-            _draw(out, j, codes, padded, size, r0, c0, orient[i], words)
+            _draw_direct(out, j, terrain, items, count, size, wrap, i, r0, c0, orient[i], words)
             continue
         own = (r0 + half) * padded + c0 + half
         saved = codes[own]
