@@ -21,8 +21,9 @@ through :func:`deviations`).
 Copies run in parallel (``prange`` over chunks of copies, each with its own scratch space)
 in the ``parallel`` variants; results do not depend on the number of threads.
 
-The game's step calls the fused :func:`step_observe_serial` (step and views of each copy in
-one pass, issue #17); ``rewards_for`` calls :func:`step_all_serial` (dynamics only).
+The game's step calls :func:`step_all_serial` then ``_observe.observe_serial``, or with threads
+the fused :func:`step_observe_parallel` (step and views of each copy in one pass: one
+parallel region per step, issue #17); ``rewards_for`` calls the step without the views.
 The regrowth neighbourhood arrives as ``_dynamics.neighbour_table`` (``neighbours``, whose
 column 0 lists the apple cells' flat indices ``r·W + c``) and the river cells as flat indices
 (``rivers: int64[R]``), both built once per game.
@@ -235,9 +236,8 @@ def _step_observe_impl(
 ) -> None:
     """:func:`step_all_serial` and ``_observe.observe_serial`` fused, with the same results.
 
-    Each copy is stepped, then its players' views are drawn into ``out`` while its arrays
-    are in cache (``_observe.draw_copy``; ``out``, ``words``,
-    ``blank`` as ``_observe.observe_serial``).
+    Each copy is stepped, then its players' views are drawn into ``out`` (``_observe.draw_copy``;
+    ``out``, ``words``, ``blank`` as ``_observe.observe_serial``), in one parallel region.
     """
     copies, players = row.shape
     wrap = irules[WRAP] == 1
@@ -258,7 +258,6 @@ def _step_observe_impl(
             )  # fmt: skip
 
 
-step_observe_serial = compiled(_step_observe_impl, "step_observe_serial")
 step_observe_parallel = compiled(_step_observe_impl, "step_observe_parallel", parallel=True)
 
 

@@ -7,10 +7,11 @@ Its agents are rows, player-major: row ``i·C + c`` is player ``i`` of copy ``c`
 ``episode_length`` steps the step reports ``truncated`` and the loop calls ``reset`` — only
 the game restarts, never the learners.
 
-Each step: the pre-step state is saved (for the counterfactual queries), one fused Numba
-kernel (``_kernels.step_observe_*``; on all cores with ``parallel`` from
-:data:`PARALLEL_FROM` copies) steps each copy and draws its agents' views (``_observe``),
-then the episode totals are updated. ``info["metrics"]``
+Each step: the pre-step state is saved (for the counterfactual queries), one Numba kernel
+steps every copy (``_kernels``) and one draws every agent's view (``_observe``) — on all
+cores with ``parallel`` from :data:`PARALLEL_FROM` copies, as one fused kernel
+(``_kernels.step_observe_parallel``: one parallel region per step) — then the episode
+totals are updated. ``info["metrics"]``
 holds the game's per-step metrics and, at the episode's last step, the social outcome
 metrics of :mod:`.metrics` (means over copies), which the recorder averages per window.
 
@@ -46,7 +47,6 @@ from incentive_lab.games.gridworld._kernels import (
     step_all_parallel,
     step_all_serial,
     step_observe_parallel,
-    step_observe_serial,
 )
 from incentive_lab.games.gridworld._observe import (
     as_words,
@@ -196,14 +196,18 @@ class GridworldGame(Game[P]):
     def step(self, actions: Actions) -> StepResult:
         """Advance every copy one step (see the module docstring)."""
         actions = self.check_actions(actions)
-        rewards, out = np.empty((self.n_copies, self.n_players)), self._new_obs()
-        kernel = step_observe_parallel if self._threaded else step_observe_serial
         s = self.state
         self._before.copy_from(s)
-        kernel(
-            self._t, s.seeds, actions, *self._kernel_args(s), rewards, self._events, self._stats,
-            self._out_words(out), self.view, self._per_player, self._words, self._blank,
-        )  # fmt: skip
+        if self._threaded:  # one parallel region per step: the fused kernel
+            rewards, out = np.empty((self.n_copies, self.n_players)), self._new_obs()
+            step_observe_parallel(
+                self._t, s.seeds, actions, *self._kernel_args(s), rewards, self._events,
+                self._stats, self._out_words(out), self.view, self._per_player, self._words,
+                self._blank,
+            )  # fmt: skip
+        else:  # serially, two kernels are as fast or faster (Coins: 12 %; benchmarks/README)
+            rewards = self._advance(self._t, s, actions, self._events, self._stats)
+            out = self._draw()
         self._t += 1
         self._accumulate(rewards, self._events)
         metrics = self._step_metrics()
@@ -243,13 +247,18 @@ class GridworldGame(Game[P]):
 
     def observe(self) -> Obs:
         """Every agent's view of the current state, ``[n, V, V, K]`` (or flattened)."""
+        out = self._draw()
+        return out.reshape(self.n_agents, -1) if self.params.format == "flat" else out
+
+    def _draw(self) -> np.ndarray:
+        """``[n, V, V, K]``: every agent's view of the current state (``_observe``)."""
         s, out = self.state, self._new_obs()
         kernel = observe_parallel if self._threaded else observe_serial
         kernel(
             self._out_words(out), self.grid.terrain, s.items, s.count, s.row, s.col, s.orient,
             s.timeout, self.view, self.grid.wrap, self._per_player, self._words, self._blank,
         )  # fmt: skip
-        return out.reshape(self.n_agents, -1) if self.params.format == "flat" else out
+        return out
 
     def _new_obs(self) -> np.ndarray:
         """An uninitialised ``[n, V, V, K]`` array (the kernels write every element)."""
