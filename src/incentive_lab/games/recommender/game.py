@@ -40,16 +40,12 @@ Metrics (``info["metrics"]``)
     (quality of consumed items per user slot, ``Σ click·q / n_users``), ``active_users``;
     with an option added after v0 in use also ``novelty``, ``user_satisfaction`` and
     ``market_share_k`` (``games.recommender.metrics.later_metrics``).
-
-Counterfactuals (``rewards_for``, ``platform_welfare_for``) replay the last round: same
-users, agent choices, random slates and click uniforms, state before its updates.
-
-Data: ``synthetic`` (``θ ~ U[−1, 1]^d``, one-hot topics; each item belongs to a provider
-drawn uniformly, whose quality level is ``μ_p ~ U[0, 1]``, and has quality
-``q = clip(μ_p + σ_q·z, 0, 1)``, ``z ~ N(0, 1)``, so quality-seeking strategies concentrate
-exposure on the best providers; or explicit ``item_features``) or ``movielens100k``
-(``games.recommender.data``).
-
+Counterfactuals (``rewards_for``, ``platform_welfare_for``) replay the last round's draws.
+Data: ``synthetic`` (``θ ~ U[−1, 1]^d``, one-hot topics; provider of each item uniform, its
+level ``μ_p ~ U[0, 1]``, item quality ``q = clip(μ_p + σ_q·z, 0, 1)``, ``z ~ N(0, 1)``: quality
+seekers concentrate exposure on the best providers; or explicit ``item_features``) or
+``movielens100k`` (``games.recommender.data``; with ``preferences: fitted`` the game offers
+the training split as ``logged_interactions``).
 Version history: ``recommender`` (v0) — this model. Added later, each off by default so v0
 runs bit for bit and stored params omit them: ``agents_choose: items`` (the oracle is now a
 Numba top-``k`` returning the NumPy reference's slates), ``competition: logit_switching``,
@@ -141,17 +137,11 @@ class RecommenderGame(Game[RecommenderParams]):
         self.reset(np.random.default_rng(0))
 
     def offers(self) -> frozenset[Capability]:
-        """What this instance offers (``capabilities`` less what its params rule out).
-
-        ``slate_choice`` only with ``agents_choose: items``; ``logged_interactions`` (the
-        training ratings, ``games.recommender.movielens``) only with ``preferences: fitted``.
-        """
-        offered = set(self.capabilities)
-        if not self.items_mode:
-            offered.discard(Capability.SLATE_CHOICE)
-        if self.fitted is None:
-            offered.discard(Capability.LOGGED_INTERACTIONS)
-        return frozenset(offered)
+        """Less ``slate_choice`` (items mode only) and ``logged_interactions`` (fitted only)."""
+        return self.capabilities - {
+            c for c, on in ((Capability.SLATE_CHOICE, self.items_mode),
+                            (Capability.LOGGED_INTERACTIONS, self.fitted is not None)) if not on
+        }  # fmt: skip
 
     @property
     def n_providers(self) -> int:
