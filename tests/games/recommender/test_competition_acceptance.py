@@ -32,9 +32,27 @@ each and not used to pick the test: ``target: uniform`` platform drop 0.104 (CI 
 +0.215); ``rate: 10`` platform drop 0.045 (CI −0.067 to +0.158), learners' distance drop
 0.093 as at rate 2 (a five times larger tax moves the learners no further). The check is
 kept as a strict ``xfail`` with these numbers.
+
+Pre-registered 12-seed protocol (written 2026-12-05 21:58 UTC, before any of it was run).
+Seeds 0..11 (the 5 above included), each played under ``none``, ``exposure_fairness`` at its
+defaults and with ``target: uniform``; the game, agents, 160 rounds and the seeding of this
+module unchanged; paired over seeds, 95 % t-intervals with t(11) = 2.2010. Outcomes (last
+40 rounds, amortized): the platform Gini (agents 0..2) and the learners' Gini (agents 1, 2),
+paired drops ``none − mechanism``. Diagnostics (why the platform Gini moves or not), per
+mechanism, last 40 rounds: ``popular``'s share of the slate slots and its Gini, the
+learners' share and Gini; ``popular``'s market share in 8 blocks of 20 rounds and the paired
+change of its last-40 market share against ``none``; the platform Gini recomputed with each
+part's exposure distribution of the mechanism run but ``popular``'s slot share of the
+``none`` run (the share effect is the rest). Decision: if the 12-seed platform drop under
+``target: uniform`` has a CI excluding 0, a test of that claim at 12 seeds is added (in the
+ordinary suite if the 7 extra seeds cost ≤ 60 s on this machine, else marked ``slow``);
+otherwise the module stays at 5 seeds and the 12-seed numbers are recorded here. The default
+mechanism's xfail is kept unless its 12-seed CI excludes 0. One run; no seed is dropped.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pytest
@@ -48,7 +66,11 @@ GAME = {
     "n_users": 300, "n_items": 60, "n_topics": 5, "n_agents": 3, "drift": 0.0,
     "agents_choose": "items",
 }  # fmt: skip
-AGENTS = (("fixed", {"action": 1}), ("recsys_bpr", {}), ("recsys_linucb", {}))
+AGENTS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("fixed", {"action": 1}),
+    ("recsys_bpr", {}),
+    ("recsys_linucb", {}),
+)
 MECHANISMS = {
     "none": ("none", {}),
     "fairness": ("exposure_fairness", {}),
