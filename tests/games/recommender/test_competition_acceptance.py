@@ -15,13 +15,13 @@ History. This module first ran 5 seeds (0..4). There the platform Gini did not f
 the default mechanism (0.367 → 0.357, drop 0.010, CI −0.091 to +0.110) nor, measured once as
 a diagnostic, under ``target: uniform`` (per-round mean Gini drop 0.104, CI −0.008 to
 +0.215; amortized 0.107, CI −0.001 to +0.215); ``rate: 10`` gave a platform drop of 0.045
-(CI −0.067 to +0.158). The 12-seed protocol below was then written down before it was run
-(2026-12-05 21:56 UTC, commit 34fbf8a): seeds 0..11 with the 5
-old ones included, the same game, agents, rounds and seeding; outcomes the platform and the
-learners' amortized Gini, paired drops ``none − mechanism``; if the platform drop under
-``target: uniform`` had a CI excluding 0, a test of it at 12 seeds (in the ordinary suite
-if the 7 extra seeds cost ≤ 60 s, else ``slow``); the default mechanism's xfail kept
-unless its CI excluded 0. It was run once, no seed dropped.
+(CI −0.067 to +0.158). A 12-seed protocol was then written down before it was run
+(2026-12-05 21:56 UTC, commit 34fbf8a): seeds 0..11 with the 5 old ones included, the same
+game, agents, rounds and seeding; outcomes the platform and the learners' amortized Gini,
+paired drops ``none − mechanism``; if the platform drop under ``target: uniform`` had a CI
+excluding 0, a test of it at 12 seeds (in the ordinary suite if the 7 extra seeds cost ≤ 60
+s, else ``slow``); the default mechanism's xfail kept unless its CI excluded 0. It was run
+once, no seed dropped.
 
 Results of that run (2026-12-05; the tests below check them):
 - the learned agents' combined market share rises from the first 20 rounds to the last 40
