@@ -252,3 +252,65 @@ def test_sasrec_heads_must_divide_hidden():
         make_learner(
             "recsys_sasrec", {"hidden": 50, "heads": 3}, LearnerContext.for_game(game), make_rng(0)
         )
+
+
+def test_item_bias_enters_both_losses_by_hand():
+    user = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    item = torch.tensor([[1.0, 0.0], [0.6, 0.8]])
+    bias = torch.tensor([0.3, -0.2])
+    loss = logq_softmax_loss(user, item, torch.zeros(2), 0.5, bias=bias)
+    # s = <u_b, v_j>/τ + b_j: [[2.3, 1.0], [0.3, 1.4]]
+    rows = [(2.3, [2.3, 1.0]), (1.4, [0.3, 1.4])]
+    expected = -sum(pos - math.log(sum(math.exp(v) for v in row)) for pos, row in rows) / 2
+    assert float(loss) == pytest.approx(expected, rel=1e-6)
+    slate = torch.tensor([[[1.0, 0.0], [0.0, 1.0]]])
+    choice = slate_choice_loss(
+        user[:1],
+        slate,
+        torch.tensor([1]),
+        torch.tensor([0.5]),
+        0.5,
+        bias=torch.tensor([[0.3, 1.0]]),
+    )
+    # utilities [2.3, 0 + 1.0], no click 0.5; slot 1 clicked
+    expected_choice = -(1.0 - math.log(math.exp(0.5) + math.exp(2.3) + math.exp(1.0)))
+    assert float(choice) == pytest.approx(expected_choice, rel=1e-6)
+
+
+def test_two_tower_later_options_keep_the_default_draws_and_stored_params():
+    from incentive_lab.learners.recsys._towers import TwoTower
+
+    nets = []
+    for bias in (False, True):
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(4)
+            nets.append(TwoTower(5, 6, 3, 4, 8, no_click=True, item_bias=bias))
+    plain, biased = (dict(n.named_parameters()) for n in nets)
+    assert set(biased) - set(plain) == {"bias"} and biased["bias"].abs().sum() == 0
+    assert all(torch.equal(plain[k], biased[k]) for k in plain)
+    game = make_game("recommender", GAME)
+    context = LearnerContext.for_game(game)
+    stored = make_learner("recsys_two_tower", {}, context, make_rng(0)).params.model_dump()
+    assert "skips" not in stored and "item_bias" not in stored
+    on = make_learner("recsys_two_tower", {"skips": 5, "item_bias": True}, context, make_rng(0))
+    assert on.params.model_dump()["skips"] == 5 and on.params.model_dump()["item_bias"] is True
+
+
+def test_two_tower_skips_are_the_unclicked_slate_items_and_the_user_tower_reads_them():
+    params = {"impressions": True, "skips": 4, "item_bias": True}
+    _, learner = slates_of("recsys_two_tower", 1, steps=1, params=params)
+    fb = learner.channel.feedback(learner.context.agents)
+    row = int(np.flatnonzero(fb.clicked >= 0)[0])
+    a, u = learner.local(fb.agents[row : row + 1])[0], fb.users[row]
+    shown = fb.slates[row].tolist()
+    kept = [i for r, i in enumerate(shown) if r != fb.clicked[row]]  # k − 1 = 2 skipped items
+    assert learner.skipped.sequences(np.array([a]), np.array([u])).tolist() == [[15, 15, *kept]]
+    before = learner.scores(np.array([a]), np.array([u]))
+    learner.skipped.push(np.array([a]), np.array([u]), np.array([shown[fb.clicked[row]]]))
+    assert not np.allclose(before, learner.scores(np.array([a]), np.array([u])))
+    learner.forget_users(np.array([a]), np.array([u]))
+    assert learner.skipped.lengths(np.array([a]), np.array([u])).tolist() == [0]
+    with torch.no_grad():
+        learner.nets[0].bias[3] = 2.0
+    learner.forget_items(np.array([3]))
+    assert float(learner.nets[0].bias[3]) == 0.0  # a new item starts unbiased

@@ -39,6 +39,21 @@ model of RecSim and SlateQ, Ie et al. 2019, which the ``recommender`` game's use
 
 with the same score ``s = ⟨u, v⟩ / τ`` and a learned no-click utility ``c``
 (:func:`slate_choice_loss`).
+
+Options added later (off by default; the default network draws the same initial weights):
+
+* ``skips > 0``: the user tower also reads the mean embedding ``g_j`` of the user's recent
+  *skipped* items (shown in a slate and not clicked), ``x = [e_u ; mean h ; mean g]`` — the
+  "unclick" feedback sequence of Xie, Zhang, Wang, Lin & Lin 2021, "Deep feedback network
+  for recommendation" (IJCAI 2020), which adds impressed-but-not-clicked items to the
+  user's clicked ones as implicit negative feedback. A user who has not clicked yet is
+  otherwise represented by its id embedding alone, which moves by about one step size per
+  round, so a new user who ignores what it is shown keeps being shown the same.
+* ``item_bias``: a per-item scalar ``b_i`` added to every score, ``s(x, y_i) = ⟨u, v_i⟩ / τ
+  + b_i`` — the item bias of biased matrix factorisation (Koren, Bell & Volinsky 2009,
+  "Matrix factorization techniques for recommender systems", IEEE Computer 42(8), eq. (3))
+  and the alternative-specific constant of the conditional logit (McFadden 1974); it enters
+  both losses (initialised at 0, no random draw).
 """
 
 from __future__ import annotations
@@ -56,14 +71,18 @@ def logq_softmax_loss(
     temperature: float,
     reward: torch.Tensor | None = None,
     ids: torch.Tensor | None = None,
+    bias: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """The batch loss ``L`` (module docstring).
 
     ``user[B, d]`` and ``item[B, d]`` (row ``b``: a click), ``log_q[B]`` the log sampling
     probability of item ``b``, ``reward[B]`` (default ones), ``ids[B]`` the items' ids
-    (given: accidental hits are removed).
+    (given: accidental hits are removed), ``bias[B]`` the items' biases ``b_j`` (given: added
+    to column ``j``'s score).
     """
     logits = user @ item.T / temperature - log_q[None, :]
+    if bias is not None:
+        logits = logits + bias[None, :]
     if ids is not None:
         hit = ids[:, None] == ids[None, :]
         hit.fill_diagonal_(False)
@@ -79,14 +98,17 @@ def slate_choice_loss(
     clicked: torch.Tensor,
     no_click: torch.Tensor,
     temperature: float,
+    bias: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """``L_slate`` (module docstring): the conditional-logit NLL of the observed choices.
 
     ``user[S, d]`` unit user embeddings, ``slate[S, k, d]`` unit item embeddings of the
     shown slates, ``clicked[S]`` the clicked slot (``−1``: no click), ``no_click`` the
-    no-click utility ``c`` (a 1-element tensor).
+    no-click utility ``c`` (a 1-element tensor), ``bias[S, k]`` the shown items' biases.
     """
     logits = torch.einsum("sd,skd->sk", user, slate) / temperature
+    if bias is not None:
+        logits = logits + bias
     options = torch.cat([no_click.reshape(1, 1).expand(logits.shape[0], 1), logits], dim=1)
     return nn.functional.cross_entropy(options, clicked + 1)
 
@@ -102,6 +124,8 @@ class TwoTower(nn.Module):  # type: ignore[misc]
         dim: int,
         hidden: int,
         no_click: bool = False,
+        skips: bool = False,
+        item_bias: bool = False,
     ) -> None:
         super().__init__()
         self.pad = n_items
@@ -109,7 +133,8 @@ class TwoTower(nn.Module):  # type: ignore[misc]
         self.history = nn.Embedding(n_items + 1, dim, padding_idx=n_items)
         self.item_id = nn.Embedding(n_items, dim)
         self.content = nn.Linear(n_features, dim)
-        self.user_mlp = nn.Sequential(nn.Linear(2 * dim, hidden), nn.ReLU(), nn.Linear(hidden, dim))
+        width = (3 if skips else 2) * dim
+        self.user_mlp = nn.Sequential(nn.Linear(width, hidden), nn.ReLU(), nn.Linear(hidden, dim))
         self.item_mlp = nn.Sequential(nn.Linear(2 * dim, hidden), nn.ReLU(), nn.Linear(hidden, dim))
         for table in (self.user_id, self.history, self.item_id):
             nn.init.normal_(table.weight, std=0.1)
@@ -117,13 +142,37 @@ class TwoTower(nn.Module):  # type: ignore[misc]
             self.history.weight[n_items] = 0.0
         if no_click:  # the slate loss's no-click utility c (created last: same init draws)
             self.no_click = nn.Parameter(torch.zeros(1))
+        self.skip: nn.Embedding | None = None
+        if skips:  # skipped items' embeddings (without skips: the default draws)
+            self.skip = nn.Embedding(n_items + 1, dim, padding_idx=n_items)
+            nn.init.normal_(self.skip.weight, std=0.1)
+            with torch.no_grad():
+                self.skip.weight[n_items] = 0.0
+        self.bias = nn.Parameter(torch.zeros(n_items)) if item_bias else None
 
-    def users(self, ids: torch.Tensor, histories: torch.Tensor) -> torch.Tensor:
-        """``[S, d]`` unit user embeddings of slots ``ids[S]`` with ``histories[S, L]``."""
-        real = (histories != self.pad).float()
-        mean = self.history(histories).sum(dim=1) / real.sum(dim=1, keepdim=True).clamp(min=1.0)
-        out = self.user_mlp(torch.cat([self.user_id(ids), mean], dim=1))
+    def mean_of(self, table: nn.Embedding, items: torch.Tensor) -> torch.Tensor:
+        """``[S, d]``: the mean embedding of the real (non-padding) ids of ``items[S, L]``."""
+        real = (items != self.pad).float()
+        return table(items).sum(dim=1) / real.sum(dim=1, keepdim=True).clamp(min=1.0)
+
+    def users(
+        self, ids: torch.Tensor, histories: torch.Tensor, skipped: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """``[S, d]`` unit user embeddings of slots ``ids[S]`` with ``histories[S, L]``.
+
+        ``skipped[S, L']``: the users' recent skipped items (needed iff built with ``skips``).
+        """
+        parts = [self.user_id(ids), self.mean_of(self.history, histories)]
+        if self.skip is not None:
+            if skipped is None:
+                raise ValueError("a tower built with skips needs the skipped items")
+            parts.append(self.mean_of(self.skip, skipped))
+        out = self.user_mlp(torch.cat(parts, dim=1))
         return nn.functional.normalize(out, dim=1)
+
+    def item_bias(self, ids: torch.Tensor) -> torch.Tensor | None:
+        """``b[ids]`` (same shape as ``ids``), or ``None`` without ``item_bias``."""
+        return None if self.bias is None else self.bias[ids]
 
     def items(self, ids: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
         """``[N, d]`` unit item embeddings of items ``ids[N]`` with ``features[N, F]``."""
@@ -136,3 +185,5 @@ class TwoTower(nn.Module):  # type: ignore[misc]
         with torch.no_grad():
             fresh = torch.randn(len(rows), weight.shape[1], generator=generator) * 0.1
             weight[torch.as_tensor(rows)] = fresh
+            if table == "item_id" and self.bias is not None:  # a new item starts unbiased
+                self.bias[torch.as_tensor(rows)] = 0.0

@@ -20,6 +20,12 @@ weights and re-drawn rows come from a torch generator seeded from the learner's 
 generator, so seeded runs repeat bit for bit on the CPU. A new user in a slot gets a fresh
 id embedding and an empty history; a new item a fresh id embedding and its new features
 (Adam's moment estimates of those rows are kept).
+
+Added later, off by default (``_towers`` module docstring): ``skips`` — the user tower also
+reads the user's last ``skips`` skipped items (every item of a served slate except the
+clicked one, pushed slot by slot after the step's update, like the clicks), the "unclick"
+feedback of Xie et al. 2021 (DFN); ``item_bias`` — a per-item bias in the score (Koren et al.
+2009), reset to 0 for a new item.
 """
 
 from __future__ import annotations
@@ -72,7 +78,19 @@ class TwoTowerParams(ExplorationParams):
     loss with a no-click option (``_towers.slate_choice_loss``; module docstring). Added
     after the first version: omitted from stored params while ``false``."""
 
-    added_defaults: ClassVar[dict[str, Any]] = {"impressions": False}
+    skips: int = Field(0, ge=0, le=1000)
+    """Recent skipped items (shown, not clicked) the user tower also averages (0: none; the
+    "unclick" sequence of Xie et al. 2021; module docstring). Added later: omitted from
+    stored params while 0."""
+    item_bias: bool = False
+    """Add a learned per-item bias ``b_i`` to the score (Koren et al. 2009; module docstring).
+    Added later: omitted from stored params while ``false``."""
+
+    added_defaults: ClassVar[dict[str, Any]] = {
+        "impressions": False,
+        "skips": 0,
+        "item_bias": False,
+    }
     """Fields added after ``recsys_two_tower``'s first version, omitted from stored params at
     default (so earlier run ids hold; ``learners.recsys._base``)."""
 
@@ -147,11 +165,13 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
                 torch.manual_seed(int(rng.integers(2**63 - 1)))
                 net = TwoTower(
                     self.n_users, self.n_items, self.features.shape[1], params.dim, params.hidden,
-                    no_click=params.impressions,
+                    no_click=params.impressions, skips=params.skips > 0,
+                    item_bias=params.item_bias,
                 )  # fmt: skip
             self.nets.append(net)
             self.optimisers.append(torch.optim.Adam(net.parameters(), lr=params.lr))
         self.history = ClickHistory(m, self.n_users, params.history, self.n_items)
+        self.skipped = ClickHistory(m, self.n_users, max(params.skips, 1), self.n_items)
         self.buffer = ClickBuffer(m, params.buffer)
         self.frequency = FrequencyEstimator(m, self.n_items, params.alpha)
 
@@ -170,21 +190,25 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
         return torch
 
     def scores(self, agent: IntArray, users: IntArray) -> FloatArray:
-        """``s(u, i) = ⟨u, v_i⟩ / τ`` for every item."""
+        """``s(u, i) = ⟨u, v_i⟩ / τ (+ b_i)`` for every item."""
         torch = self.torch
         out = np.empty((users.shape[0], self.n_items))
         for a in np.unique(agent):
             rows = np.flatnonzero(agent == a)
-            seq = self.history.sequences(np.full(rows.shape[0], a), users[rows])
+            net = self.nets[a]
             with torch.no_grad():
-                u = self.nets[a].users(torch.as_tensor(users[rows]), torch.as_tensor(seq))
+                u = self.user_tower(net, users[rows], self.inputs(int(a), users[rows]))
                 score = u @ self.item_embeddings(int(a)).T / self.params.temperature_softmax
+                bias = net.item_bias(torch.arange(self.n_items))
+                if bias is not None:
+                    score = score + bias[None, :]
             out[rows] = score.double().numpy()
         return out
 
     def forget_users(self, agent: IntArray, users: IntArray) -> None:
         """New users: fresh id embeddings, empty histories."""
         self.history.forget(agent, users)
+        self.skipped.forget(agent, users)
         for a in np.unique(agent):
             self.nets[a].reset_rows("user_id", users[agent == a].tolist(), self.generator)
 
@@ -192,6 +216,7 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
         """New items: their features, fresh id embeddings, no history or frequency."""
         self.features = item_contexts(self.channel.item_features())
         self.history.drop_items(items)
+        self.skipped.drop_items(items)
         self.buffer.drop_items(items)
         self.frequency.forget(items)
         for net in self.nets:
@@ -220,12 +245,38 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
                 optimiser.step()
                 losses.append(loss.item())
             self.history.push(np.full(rows.shape[0], a), users, items)
+            if p.skips:
+                self.push_skips(int(a), np.flatnonzero(agent == a), feedback)
         return {"softmax_loss": float(np.mean(losses)) if losses else 0.0}
+
+    def push_skips(self, a: int, rows: IntArray, feedback: SlateFeedback) -> None:
+        """Push every item of agent ``a``'s served slates but the clicked one, slot by slot."""
+        for r in range(feedback.slates.shape[1]):
+            skip = rows[feedback.clicked[rows] != r]
+            self.skipped.push(
+                np.full(skip.shape[0], a), feedback.users[skip], feedback.slates[skip, r]
+            )
+
+    def inputs(self, a: int, users: IntArray) -> tuple[IntArray, IntArray | None]:
+        """``(histories, skipped)`` of agent ``a``'s ``users``, as they are now.
+
+        ``skipped`` is ``None`` without ``skips``.
+        """
+        agents = np.full(users.shape[0], a)
+        skipped = self.skipped.sequences(agents, users) if self.params.skips else None
+        return self.history.sequences(agents, users), skipped
+
+    def user_tower(self, net: Any, users: IntArray, seqs: tuple[IntArray, IntArray | None]) -> Any:
+        """``[S, d]`` unit user embeddings of ``users`` with inputs ``seqs`` (with gradient)."""
+        torch = self.torch
+        seq, skipped = seqs
+        extra = None if skipped is None else torch.as_tensor(skipped)
+        return net.users(torch.as_tensor(users), torch.as_tensor(seq), extra)
 
     def click_batch(
         self, a: int, users: IntArray, serial: IntArray, items: IntArray
-    ) -> tuple[IntArray, IntArray, IntArray, FloatArray] | None:
-        """``(users, histories, items, log q)``: the step's clicks plus replayed ones.
+    ) -> tuple[IntArray, tuple[IntArray, IntArray | None], IntArray, FloatArray] | None:
+        """``(users, (histories, skipped), items, log q)``: the step's clicks plus replayed ones.
 
         ``None`` if agent ``a`` got no click this step. Adds the clicks to the buffer and the
         batch to the frequency estimate.
@@ -239,39 +290,48 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
         batch_i = np.concatenate([items, old_i])
         self.frequency.update(a, batch_i)
         log_q = self.frequency.log_prob(a, batch_i) if p.logq else np.zeros(len(batch_i))
-        seq = self.history.sequences(np.full(batch_u.shape[0], a), batch_u)
-        return batch_u, seq, batch_i, log_q
+        return batch_u, self.inputs(a, batch_u), batch_i, log_q
 
     def click_loss(
-        self, net: Any, users: IntArray, seq: IntArray, items: IntArray, log_q: FloatArray
+        self,
+        net: Any,
+        users: IntArray,
+        seqs: tuple[IntArray, IntArray | None],
+        items: IntArray,
+        log_q: FloatArray,
     ) -> Any:
         """The logQ-corrected in-batch softmax of one click batch (``_towers``)."""
         from incentive_lab.learners.recsys._towers import logq_softmax_loss
 
         torch = self.torch
         features = torch.as_tensor(self.features[items], dtype=torch.float32)
-        u = net.users(torch.as_tensor(users), torch.as_tensor(seq))
-        v = net.items(torch.as_tensor(items), features)
+        u = self.user_tower(net, users, seqs)
+        ids = torch.as_tensor(items)
+        v = net.items(ids, features)
         log_q_t = torch.as_tensor(log_q, dtype=torch.float32)
         temperature = self.params.temperature_softmax
-        return logq_softmax_loss(u, v, log_q_t, temperature, ids=torch.as_tensor(items))
+        return logq_softmax_loss(u, v, log_q_t, temperature, ids=ids, bias=net.item_bias(ids))
 
     def slate_batch(
         self, a: int, rows: IntArray, feedback: SlateFeedback
-    ) -> tuple[IntArray, IntArray, IntArray, IntArray] | None:
-        """``(users, histories, slates, clicked slot)`` of agent ``a``'s served ``rows``.
+    ) -> tuple[IntArray, tuple[IntArray, IntArray | None], IntArray, IntArray] | None:
+        """``(users, (histories, skipped), slates, clicked slot)`` of agent ``a``'s ``rows``.
 
         ``None`` without ``impressions``. Histories are those the slates were chosen from
-        (before this step's clicks are pushed).
+        (before this step's clicks and skips are pushed).
         """
         if not self.params.impressions or rows.shape[0] == 0:
             return None
         users = feedback.users[rows]
-        seq = self.history.sequences(np.full(rows.shape[0], a), users)
-        return users, seq, feedback.slates[rows], feedback.clicked[rows]
+        return users, self.inputs(a, users), feedback.slates[rows], feedback.clicked[rows]
 
     def slate_loss(
-        self, net: Any, users: IntArray, seq: IntArray, slates: IntArray, clicked: IntArray
+        self,
+        net: Any,
+        users: IntArray,
+        seqs: tuple[IntArray, IntArray | None],
+        slates: IntArray,
+        clicked: IntArray,
     ) -> Any:
         """The conditional-logit slate loss of the served users (``_towers``)."""
         from incentive_lab.learners.recsys._towers import slate_choice_loss
@@ -279,8 +339,10 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
         torch = self.torch
         flat = slates.ravel()
         features = torch.as_tensor(self.features[flat], dtype=torch.float32)
-        u = net.users(torch.as_tensor(users), torch.as_tensor(seq))
-        v = net.items(torch.as_tensor(flat), features).reshape(*slates.shape, -1)
+        u = self.user_tower(net, users, seqs)
+        ids = torch.as_tensor(slates)
+        v = net.items(ids.reshape(-1), features).reshape(*slates.shape, -1)
         return slate_choice_loss(
-            u, v, torch.as_tensor(clicked), net.no_click, self.params.temperature_softmax
-        )
+            u, v, torch.as_tensor(clicked), net.no_click, self.params.temperature_softmax,
+            bias=net.item_bias(ids),
+        )  # fmt: skip
