@@ -195,7 +195,20 @@ class GridworldGame(Game[P]):
 
     def step(self, actions: Actions) -> StepResult:
         """Advance every copy one step (see the module docstring)."""
-        actions = self.check_actions(actions)
+        rewards, out = self._step_kernels(self.check_actions(actions))
+        metrics = self._step_metrics()
+        truncated = self._t >= self.params.episode_length
+        if truncated:
+            metrics.update(self.episode_metrics())
+        return StepResult(
+            obs=out.reshape(self.n_agents, -1) if self.params.format == "flat" else out,
+            rewards=rewards,
+            truncated=truncated,
+            info={"metrics": metrics},
+        )
+
+    def _step_kernels(self, actions: Actions) -> tuple[FloatArray, np.ndarray]:
+        """Snapshot, step, views and episode totals; ``(rewards[n], views)``, ``t`` advanced."""
         s = self.state
         self._before.copy_from(s)
         if self._threaded:  # one parallel region per step: the fused kernel
@@ -210,16 +223,7 @@ class GridworldGame(Game[P]):
             out = self._draw()
         self._t += 1
         self._accumulate(rewards, self._events)
-        metrics = self._step_metrics()
-        truncated = self._t >= self.params.episode_length
-        if truncated:
-            metrics.update(self.episode_metrics())
-        return StepResult(
-            obs=out.reshape(self.n_agents, -1) if self.params.format == "flat" else out,
-            rewards=np.ascontiguousarray(rewards.T).reshape(-1),
-            truncated=truncated,
-            info={"metrics": metrics},
-        )
+        return np.ascontiguousarray(rewards.T).reshape(-1), out
 
     def _accumulate(self, rewards: FloatArray, events: Any) -> None:
         totals, t = self.totals, self._t

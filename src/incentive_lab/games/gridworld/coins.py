@@ -34,11 +34,13 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from incentive_lab.core.registry import register
-from incentive_lab.core.types import FloatArray, IntArray
+from incentive_lab.core.types import Actions, FloatArray, IntArray
 from incentive_lab.games.gridworld import maps, rules
+from incentive_lab.games.gridworld._coins import coins_step_parallel, coins_step_serial, view_cells
 from incentive_lab.games.gridworld._observe import AGENT_F, OTHER_COIN_F, OWN_COIN_F
 from incentive_lab.games.gridworld.base import GridworldGame
 from incentive_lab.games.gridworld.metrics import own_coin_rate
@@ -97,6 +99,33 @@ class Coins(GridworldGame[CoinsParams]):
     def __init__(self, params: CoinsParams) -> None:
         self.default_view = max(maps.load("coins", params.preset).shape) | 1
         super().__init__(params)
+
+    def _rules_changed(self) -> None:
+        super()._rules_changed()
+        self._apples = np.ascontiguousarray(self._neighbours[:, 0])
+        height, width = self.grid.shape
+        self._cells = view_cells(height, width, self.view, self.grid.wrap)
+
+    def _step_kernels(self, actions: Actions) -> tuple[FloatArray, np.ndarray]:
+        """The whole step in one kernel (``_coins``: same results as the generic kernels)."""
+        s, b, totals = self.state, self._before, self.totals
+        if not all(a.flags.c_contiguous for a in (s.items, s.count, b.items, b.count)):
+            return super()._step_kernels(actions)  # a hand-set state: the generic kernels
+        copies = self.n_copies
+        rewards, out = np.empty(self.n_agents), self._new_obs()
+        kernel = coins_step_parallel if self._threaded else coins_step_serial
+        kernel(
+            self._t, actions, self.grid.terrain, self.grid.spawn, self._apples, self._rivers,
+            self._irules, self._frules, s.items.reshape(copies, -1),
+            s.count.reshape(copies, -1), s.row, s.col, s.orient, s.timeout, s.seeds,
+            b.items.reshape(copies, -1), b.count.reshape(copies, -1), b.row, b.col, b.orient,
+            b.timeout, b.seeds, rewards, self._stats, totals.returns, totals.time_sums,
+            totals.reward_steps, totals.tagged, totals.cleans, totals.own_coins,
+            totals.other_coins, totals.depleted_at, totals.waste_sum, self._out_words(out),
+            self._cells, self._words,
+        )  # fmt: skip
+        self._t += 1
+        return rewards, out
 
     def _rules(self) -> tuple[IntArray, FloatArray, IntArray, FloatArray]:
         p = self.params
