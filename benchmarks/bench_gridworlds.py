@@ -20,12 +20,17 @@ one step) and agent-steps per second (copy-steps × players), for
     and ``PYTHONPATH=/tmp/jaxlibs python benchmarks/bench_gridworlds.py``.
 
 Compilation is excluded (one warm-up step / call before timing). Run:
-``python benchmarks/bench_gridworlds.py [--copies 1 64 1024] [--seconds 2]``.
+``python benchmarks/bench_gridworlds.py [--copies 1 64 1024] [--seconds 2] [--rounds 3]``.
+With JaxMARL importable, the Coin Game comparison at the largest number of copies is then
+repeated ``--rounds`` times interleaved (ours, JaxMARL, ours, JaxMARL, ...) and the medians
+and their ratio are printed, with the load average before and after.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import time
 from typing import Any
 
@@ -103,7 +108,9 @@ def main() -> None:
     parser.add_argument("--copies", type=int, nargs="+", default=[1, 64, 1024])
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--dtype", default="uint8", choices=["uint8", "float32", "float64"])
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()}")
     head = f"{'game':9s} {'copies':>7s} {'env-steps/s':>14s} {'agent-steps/s':>15s}"
     print(f"{head} {'(parallel: true)':>18s}")
     ours_coins: dict[int, float] = {}
@@ -118,13 +125,28 @@ def main() -> None:
                 line += f" {threaded * players:18,.0f}"
             print(line)
     for copies in args.copies:
-        rate = bench_jaxmarl(copies, args.seconds)
-        if rate is None:
+        jax_rate = bench_jaxmarl(copies, args.seconds)
+        if jax_rate is None:
             print("JaxMARL CoinGame: jaxmarl is not importable (see the module docstring)")
             break
-        ratio = ours_coins[copies] / rate
-        line = f"{'jaxmarl':9s} {copies:7d} {rate:14,.0f} {rate * 2:15,.0f}"
+        ratio = ours_coins[copies] / jax_rate
+        line = f"{'jaxmarl':9s} {copies:7d} {jax_rate:14,.0f} {jax_rate * 2:15,.0f}"
         print(f"{line}   ours/jaxmarl {ratio:.1f}x")
+    else:
+        interleaved(max(args.copies), args.seconds, args.dtype, args.rounds)
+    print(f"load average after: {os.getloadavg()}")
+
+
+def interleaved(copies: int, seconds: float, dtype: str, rounds: int) -> None:
+    """Ours and JaxMARL's Coin Game alternately, ``rounds`` times each; medians and ratio."""
+    ours, theirs = [], []
+    for _ in range(rounds):
+        ours.append(bench_ours("coins", copies, seconds, dtype)[0] * 2)
+        theirs.append((bench_jaxmarl(copies, seconds) or 0.0) * 2)
+    a, b = statistics.median(ours), statistics.median(theirs)
+    runs = " ".join(f"{x / 1e6:.2f}/{y / 1e6:.2f}" for x, y in zip(ours, theirs, strict=True))
+    print(f"interleaved coins at {copies} copies, agent-steps/s ours/jaxmarl (M): {runs}")
+    print(f"medians: ours {a / 1e6:.2f} M, jaxmarl {b / 1e6:.2f} M, ratio {a / b:.2f}x")
 
 
 if __name__ == "__main__":
