@@ -8,9 +8,11 @@ the outcome is the CTR of the last 40 rounds; every policy plays the same 6 seed
 comparisons are paired and the 95 % t-interval of the paired differences must exclude 0.
 The learners run with ``impressions: true`` (they also learn from the slates they showed
 that were not clicked: the two-tower model by the conditional-logit slate loss, SASRec by
-the shown items' log-loss) and otherwise their default parameters (``recsys_sasrec``: Kang &
+the shown items' log-loss), the two-tower model also with ``skips: 20, item_bias: true``
+(below), and otherwise their default parameters (``recsys_sasrec``: Kang &
 McAuley's constants, but ``max_len: 20``: histories are short here and attention costs
-``n²``); marked ``slow`` (two torch learners × 6 seeds × 160 rounds).
+``n²``); marked ``slow`` (two torch learners × 6 seeds × 160 rounds: 47 s wall for the
+file on 2026-12-05, load average 1.5 on 2 cores).
 
 Measured 2026-12-05 (last-40-round CTR, mean of the 6 seeds): random 0.350, popular 0.497,
 oracle 0.688. With ``impressions: true``: two-tower 0.544 (paired difference to popular
@@ -20,6 +22,30 @@ softmax over clicks, Kang & McAuley's next-click BCE): two-tower 0.514 (+0.017, 
 0), SASRec 0.466 (−0.031). Learning only from clicks, a slate that was shown and ignored
 teaches nothing, so an agent keeps showing a topic the user clicks now and then and never
 learns that another one is better.
+
+Why the two-tower model lags (diagnosed 2026-12-05, same protocol, expected CTR of the served
+slates under the game's choice model, last 40 rounds, 6 seeds): on users older than 10
+rounds its slates reach 0.644 (the oracle's slates for the same users 0.707), but 31 % of
+the users it serves are cold-start users, on whom it gets 0.304 (popular 0.306, random
+0.298); popular serves 9.5 % cold users. Users churn from satisfaction, which a click
+refills by the item's quality; clicks do not depend on quality, so no click model can learn
+it: the two-tower's slates have mean quality 0.51 (random 0.49), popular's 0.97 (the game
+breaks popularity ties by quality, so its fixed slate is the best-quality items) and the
+oracle's 0.75. Its users churn 2.6 %/round (popular 0.7 %), and the new users it gets start
+from an id embedding that one Adam step per round barely moves.
+
+Variants of ``recsys_two_tower`` tried, each measured once by this protocol (mean CTR;
+paired difference to popular, 95 % CI), all with ``impressions: true``: as before 0.544
+(+0.047, −0.008 to +0.101); ``item_bias: true`` (a per-item score bias, Koren et al. 2009)
+0.543 (+0.047, +0.005 to +0.088); ``skips: 20`` (the user tower also reads the last 20
+skipped items, Xie et al.'s "unclick" feedback) 0.526 (+0.030, −0.047 to +0.106); both
+0.551 (+0.055, −0.012 to +0.121; cold-user expected CTR 0.318, mean quality 0.53);
+``updates: 4`` (more Adam steps per round, a budget change, not a model change) 0.561
+(+0.064, −0.011 to +0.140). The variant for this test was fixed before measuring as the
+model with both changes (``skips: 20, item_bias: true``); its CI includes 0 (xfail). The
+``item_bias`` variant's CI excludes 0 with the same mean difference as the old model's; it
+was not chosen in advance and is not adopted on that basis. (The variants' intervals are
+from per-seed CTRs rounded to 4 decimals: ±0.001.)
 """
 
 from __future__ import annotations
@@ -39,7 +65,7 @@ GAME = {
 }  # fmt: skip
 STEPS, WINDOW, SEEDS = 160, 40, 6
 PARAMS = {
-    "recsys_two_tower": {"impressions": True},
+    "recsys_two_tower": {"impressions": True, "skips": 20, "item_bias": True},
     "recsys_sasrec": {"max_len": 20, "impressions": True},  # short histories here: a cheaper n²
 }
 T_975_5 = 2.5706  # Student t, 5 degrees of freedom, 97.5 % quantile
@@ -93,9 +119,10 @@ def test_neural_learner_beats_random(learner_id, runs, baselines):
 
 
 TWO_TOWER_SHORT = pytest.mark.xfail(
-    reason="measured 2026-12-05 at this budget (impressions: true; last-40-round CTR, 6 seeds): "
-    "recsys_two_tower 0.544 vs popular 0.497, paired difference +0.047, 95 % CI -0.008 to "
-    "+0.101 includes 0 (module docstring)",
+    reason="measured 2026-12-05 at this budget (impressions, skips: 20, item_bias; last-40-round "
+    "CTR, 6 seeds): recsys_two_tower 0.551 vs popular 0.497, paired difference +0.055, 95 % CI "
+    "-0.012 to +0.121 includes 0; before skips/item_bias 0.544, +0.047, CI -0.008 to +0.101 "
+    "(all variants and the diagnosis: module docstring)",
     strict=False,
 )
 
