@@ -1,4 +1,4 @@
-"""The Coin Game's whole step in one Numba kernel: snapshot, dynamics, views and totals.
+"""The Coin Game's step in one Numba kernel: dynamics, views and episode totals per copy.
 
 Issue #17 (throughput): the generic step (``_kernels.step_copy``) serves the three games and
 calls one compiled function per phase with a dozen arrays of the copy, which for a 3×3
@@ -6,21 +6,22 @@ torus with two players costs far more than the rules themselves (reference count
 per-copy array views and call overhead, ~0.6 µs a copy). For ``coins`` (``rules.COINS``)
 :func:`coins_step_serial` does, per copy and in one pass while the copy is in cache,
 
-1. the pre-step snapshot (``base.GridworldGame._before``, for the counterfactual queries);
-2. the step of ``_kernels.step_copy`` restricted to what the Coin Game uses — time-outs
+1. the step of ``_kernels.step_copy`` restricted to what the Coin Game uses — time-outs
    (never set in this game, but honoured through ``_moves.timeouts``), turns, moves in the
    step's random order, coin picking and re-placement (``_dynamics.pick_coins`` and
    ``place_coin``), the per-copy stats — with the same rules, the same random numbers
    (``_rng``: the same purpose indices) and the same order of floating-point additions;
-3. every player's view, read from the map through a table of view cells
+2. every player's view, read from the map through a table of view cells
    (:func:`view_cells`) with ``_observe._cell``'s codes, so the same bytes as
    ``_observe.observe_serial``;
-4. the episode totals of ``base.GridworldGame._accumulate`` (same operations per element)
+3. the episode totals of ``base.GridworldGame._accumulate`` (same operations per element)
    and the rewards already in the game's row order (player-major).
 
 Results are bit-for-bit those of the generic kernels (``tests/games/gridworld/
-test_reference.py``); the counterfactual queries still use the generic kernels on the
-snapshot. :func:`coins_step_parallel` is the same kernel over chunks of copies on threads.
+test_reference.py``); the pre-step snapshot stays a NumPy copy before the kernel (cheaper
+than copying per copy inside it, measured), and the counterfactual queries still use the
+generic kernels on it. :func:`coins_step_parallel`: the same kernel over chunks of copies
+on threads.
 """
 
 from __future__ import annotations
@@ -188,8 +189,15 @@ def _step(t: int, seed: np.uint64, c: int, copies: int, actions: np.ndarray,
             continue
         o = (orient[i] + turn) % 4
         rr, cc = row[i] + DR[o], col[i] + DC[o]
-        if wrap:
-            rr, cc = rr % height, cc % width
+        if wrap:  # rr % height without a division: a move is one cell
+            if rr < 0:
+                rr += height
+            elif rr >= height:
+                rr -= height
+            if cc < 0:
+                cc += width
+            elif cc >= width:
+                cc -= width
         elif rr < 0 or rr >= height or cc < 0 or cc >= width:
             continue
         to = rr * width + cc
@@ -235,9 +243,7 @@ def _coins_impl(t: int, actions: np.ndarray, terrain: np.ndarray, spawn: np.ndar
                 apples: np.ndarray, rivers: np.ndarray, irules: np.ndarray, frules: np.ndarray,
                 items: np.ndarray, count: np.ndarray, row: np.ndarray, col: np.ndarray,
                 orient: np.ndarray, timeout: np.ndarray, seeds: np.ndarray,
-                b_items: np.ndarray, b_count: np.ndarray, b_row: np.ndarray,
-                b_col: np.ndarray, b_orient: np.ndarray, b_timeout: np.ndarray,
-                b_seeds: np.ndarray, rewards: np.ndarray, stats: np.ndarray,
+                rewards: np.ndarray, stats: np.ndarray,
                 returns: np.ndarray,
                 time_sums: np.ndarray, reward_steps: np.ndarray, tagged: np.ndarray,
                 cleans: np.ndarray, own_coins: np.ndarray, other_coins: np.ndarray,
@@ -245,7 +251,7 @@ def _coins_impl(t: int, actions: np.ndarray, terrain: np.ndarray, spawn: np.ndar
                 cells: np.ndarray, words: np.ndarray) -> None:  # fmt: skip
     """Step ``t`` of every copy (module docstring); the totals count it as step ``t + 1``.
 
-    ``items``/``count`` and their snapshots ``b_*``: ``int8[C, H·W]``; ``rewards: [N·C]``
+    ``items``/``count``: ``int8[C, H·W]``; ``rewards: [N·C]``
     (rows); ``stats: float64[C, 2]`` as ``_kernels.step_copy``'s; ``apples``: the apple
     cells' flat indices (``_dynamics.neighbour_table`` column 0); ``out``: the views as
     words (``_observe.as_words``), ``cells``: :func:`view_cells`.
@@ -263,13 +269,6 @@ def _coins_impl(t: int, actions: np.ndarray, terrain: np.ndarray, spawn: np.ndar
         rw = np.empty(players)
         ev = np.empty((players, EVENTS), dtype=np.int64)
         for c in range(chunk * copies // chunks, (chunk + 1) * copies // chunks):
-            b_items[c] = items[c]
-            b_count[c] = count[c]
-            b_row[c] = row[c]
-            b_col[c] = col[c]
-            b_orient[c] = orient[c]
-            b_timeout[c] = timeout[c]
-            b_seeds[c] = seeds[c]
             it, ct = items[c], count[c]
             _step(
                 t, seeds[c], c, copies, actions, flat_terrain, height, width, it, ct, row[c],

@@ -107,22 +107,21 @@ class Coins(GridworldGame[CoinsParams]):
         self._cells = view_cells(height, width, self.view, self.grid.wrap)
 
     def _step_kernels(self, actions: Actions) -> tuple[FloatArray, np.ndarray]:
-        """The whole step in one kernel (``_coins``: same results as the generic kernels)."""
+        """Snapshot, then one kernel for the rest (``_coins``: the generic kernels' results)."""
         s, b, totals = self.state, self._before, self.totals
-        if not all(a.flags.c_contiguous for a in (s.items, s.count, b.items, b.count)):
+        if not (s.items.flags.c_contiguous and s.count.flags.c_contiguous):
             return super()._step_kernels(actions)  # a hand-set state: the generic kernels
         copies = self.n_copies
+        b.copy_from(s)
         rewards, out = np.empty(self.n_agents), self._new_obs()
         kernel = coins_step_parallel if self._threaded else coins_step_serial
         kernel(
             self._t, actions, self.grid.terrain, self.grid.spawn, self._apples, self._rivers,
             self._irules, self._frules, s.items.reshape(copies, -1),
-            s.count.reshape(copies, -1), s.row, s.col, s.orient, s.timeout, s.seeds,
-            b.items.reshape(copies, -1), b.count.reshape(copies, -1), b.row, b.col, b.orient,
-            b.timeout, b.seeds, rewards, self._stats, totals.returns, totals.time_sums,
-            totals.reward_steps, totals.tagged, totals.cleans, totals.own_coins,
-            totals.other_coins, totals.depleted_at, totals.waste_sum, self._out_words(out),
-            self._cells, self._words,
+            s.count.reshape(copies, -1), s.row, s.col, s.orient, s.timeout, s.seeds, rewards,
+            self._stats, totals.returns, totals.time_sums, totals.reward_steps, totals.tagged,
+            totals.cleans, totals.own_coins, totals.other_coins, totals.depleted_at,
+            totals.waste_sum, self._out_words(out), self._cells, self._words,
         )  # fmt: skip
         self._t += 1
         return rewards, out
