@@ -6,10 +6,11 @@ one step) and agent-steps per second (copy-steps × players), for
 
 (a) incentive-lab ``coins`` (classic 3×3 torus, 2 players, LOLA's single coin), ``harvest``
     and ``cleanup`` (default ``hughes2018`` maps, 5 players, 11×11 views): ``game.step`` on
-    all copies — the pre-step snapshot, one fused Numba kernel for the dynamics and the
-    egocentric views, the episode totals and metrics — serially (``parallel: false``, the
-    default) and, from 64 copies, on both cores (``parallel: true``); observations ``uint8``
-    (``--dtype`` to change);
+    all copies — the pre-step snapshot, the Numba kernels for the dynamics and the
+    egocentric views (for ``coins`` one kernel that also adds the episode totals,
+    ``games/gridworld/_coins.py``), the episode totals and metrics, the auto-reset every
+    ``episode_length`` steps — serially (``parallel: false``, the default) and, from 64
+    copies, on both cores (``parallel: true``); observations ``uint8`` (``--dtype``);
 (b) JaxMARL 0.2 ``CoinGame`` (3×3 torus, 2 players, both coins always present) on CPU:
     ``jax.vmap`` of its auto-resetting ``step`` over the copies inside one ``jax.lax.scan``
     over the steps, compiled once with ``jax.jit`` (its best case: no Python per step).
