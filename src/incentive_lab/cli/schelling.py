@@ -36,7 +36,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from incentive_lab.cli._common import DbOption, guard_output, user_errors
+from incentive_lab.cli._common import DbOption, err, guard_output, user_errors
 from incentive_lab.cli._common import out as console
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.experiments.execution.orchestrate import DEFAULT_DB
@@ -145,7 +145,12 @@ def schelling(
             seed=experiment.seed, steps=steps, cooperator=cooperator, defector=defector,
         )  # fmt: skip
         before = _stored(db, plan)
-        run_ids = run_schelling(plan, db, workers=workers)
+        run_ids = run_schelling(
+            plan,
+            db,
+            workers=workers,
+            on_wait=lambda message: err.print(f"waiting: {escape(message)}", soft_wrap=True),
+        )
         diagram = _read_back(db, plan.name, run_ids, rewards.value)
         check = dilemma_conditions(diagram)
         _write_figure(diagram, out, suffix[1:], spec)

@@ -93,6 +93,24 @@ def test_a_name_bound_to_another_analysis_is_refused(store):
         _plan(seeds=())
 
 
+def test_a_second_driver_waits_for_the_store_lock_as_run_does(store):
+    # another driver (run or schelling) holds the store: this one waits, then gives up
+    import fcntl
+    import os
+
+    fd = os.open(store, os.O_RDONLY)
+    told = []
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with pytest.raises(ConfigError, match=r"^db: .*still busy after 0.3 s"):
+            run_schelling(_plan(name="coins-waits"), store, wait=0.3, on_wait=told.append)
+    finally:
+        os.close(fd)
+    assert told and "waiting" in told[0]
+    with RunStore(store, read_only=True) as db:
+        assert db.runs("coins-waits").empty  # nothing was bound or written
+
+
 def test_the_report_has_a_schelling_section_and_record(store, tmp_path):
     html, record = build([tables_of(Results(store, n)) for n in ("coins-learn", "coins-team")])
     again, _ = build([tables_of(Results(store, n)) for n in ("coins-learn", "coins-team")])

@@ -120,14 +120,52 @@ def run_experiment(
     gets each run's metric rows while it runs, from the local workers too). Raises
     :class:`ConfigError` on bad input before anything is written.
     """
-    from incentive_lab.experiments.config.plan import variant_name
-
     path = Path(db)
     check_options(workers, backend, address)
     check_database_file(path)
     plan = _plan(config, max_runs)
     if not plan.tasks:
         raise ValueError("the configuration planned no runs")
+    name, run_ids = store_plan(
+        plan,
+        path,
+        workers=workers,
+        backend=backend,
+        address=address,
+        progress=progress,
+        variant=variant,
+        wait=wait,
+        on_wait=on_wait,
+        trackers=trackers,
+    )
+    return Results(db_path=path, experiment=name, run_ids=run_ids)
+
+
+def store_plan(
+    plan: Any,
+    path: Path,
+    *,
+    fn: Callable[[Any], Any] | None = None,
+    workers: int | None = None,
+    backend: str = "local",
+    address: str | None = None,
+    progress: Progress | Callable[[int, int], None] | None = None,
+    variant: bool = False,
+    wait: float = LOCK_WAIT,
+    on_wait: Callable[[str], None] | None = None,
+    trackers: Sequence[Tracker] = (),
+    refusal: str | None = None,
+) -> tuple[str, tuple[str, ...]]:
+    """Compute the runs of ``plan`` not yet in the store at ``path`` and write them.
+
+    The part of :func:`run_experiment` after planning, shared with every command that
+    stores a planned set of runs (``schelling``): under the driver lock, bind the plan's
+    name to its digest (refusing a name bound to ``taken``, or storing a ``variant``), skip
+    the finished runs, execute the rest with ``fn`` (default ``runner.execute_run``) and
+    write them in short batches. Returns ``(experiment name, run ids)``.
+    """
+    from incentive_lab.experiments.config.plan import variant_name
+
     with RunStore(path, on_wait=on_wait):
         pass  # create the store if absent (so there is a file to lock)
     with _driver_lock(path, wait, on_wait):
@@ -140,7 +178,8 @@ def run_experiment(
                 raise ConfigError(
                     "name",
                     plan.name,
-                    "a name not yet used for another config in this database "
+                    refusal
+                    or "a name not yet used for another config in this database "
                     "(this config differs from the one stored under it): choose a new "
                     "name, or pass --variant to store it apart as "
                     f"{variant_name(plan.name, plan.digest)!r}",
@@ -153,12 +192,14 @@ def run_experiment(
         if progress is not None:
             progress(done, len(plan.tasks))
         if todo:
+            chosen = {} if fn is None else {"fn": fn}  # else the executor's default
             results = execute(
                 todo,
                 workers=workers,
                 backend=backend,
                 address=address,
                 live=live_callback(trackers),
+                **chosen,
             )
             # a run computed inline (workers=1, one run) reports its steps to the bar
             steps = getattr(progress, "steps", None)
@@ -178,7 +219,7 @@ def run_experiment(
                 ) from None
             with RunStore(path, on_wait=on_wait):
                 pass  # a plain close merges the write-ahead log into the database file
-    return Results(db_path=path, experiment=plan.name, run_ids=run_ids)
+    return plan.name, run_ids
 
 
 def _write_batches(

@@ -53,9 +53,9 @@ from incentive_lab.evaluation.schelling import (
 from incentive_lab.experiments.config.plan import Plan, RunTask
 from incentive_lab.experiments.config.records import RunResult, canonical_json, make_run_id
 from incentive_lab.experiments.config.resolve import resolve_run
-from incentive_lab.experiments.execution.executors import execute
+from incentive_lab.experiments.execution.orchestrate import LOCK_WAIT, store_plan
 from incentive_lab.experiments.execution.runner import execute_run
-from incentive_lab.experiments.execution.store import RunStore, check_database_file
+from incentive_lab.experiments.execution.store import check_database_file
 from incentive_lab.rollout import StepRecord
 
 POINT = "schelling.cooperators"
@@ -156,32 +156,26 @@ def run_schelling(
     *,
     workers: int | None = 1,
     progress: Callable[[int, int], None] | None = None,
+    wait: float = LOCK_WAIT,
+    on_wait: Callable[[str], None] | None = None,
 ) -> list[str]:
     """Compute the plan's runs not yet in ``db`` and store them; return all its run ids.
 
-    A name bound to another analysis (or experiment) is a one-line :class:`ConfigError`.
+    Stored as ``run`` stores an experiment (``orchestrate.store_plan``: the driver lock, so
+    two commands on one store take turns; batched writes). A name bound to another analysis
+    (or experiment) is a one-line :class:`ConfigError`.
     """
     path = Path(db)
     check_database_file(path)
-    with RunStore(path) as store:
-        previous = store.bind(plan.name, plan.digest, plan.config)
-        if previous is not None and previous != plan.digest:
-            raise ConfigError(
-                "name",
-                plan.name,
-                "a name not yet used for another analysis or experiment in this database "
-                "(choose another with --name)",
-            )
-        finished = store.finished_ids(task.run_id for task in plan.tasks)
-    todo = [task for task in plan.tasks if task.run_id not in finished]
-    done = len(plan.tasks) - len(todo)
-    if progress is not None:
-        progress(done, len(plan.tasks))
-    if todo:
-        for result in execute(todo, workers=workers, fn=execute_schelling_run):
-            with RunStore(path) as store:
-                store.write(result)
-            done += 1
-            if progress is not None:
-                progress(done, len(plan.tasks))
-    return [task.run_id for task in plan.tasks]
+    _, run_ids = store_plan(
+        plan,
+        path,
+        fn=execute_schelling_run,
+        workers=workers,
+        progress=progress,
+        wait=wait,
+        on_wait=on_wait,
+        refusal="a name not yet used for another analysis or experiment in this database "
+        "(choose another with --name)",
+    )
+    return list(run_ids)
