@@ -99,7 +99,7 @@ def test_a_second_driver_waits_for_the_store_lock_as_run_does(store):
     import os
 
     fd = os.open(store, os.O_RDONLY)
-    told = []
+    told: list[str] = []
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         with pytest.raises(ConfigError, match=r"^db: .*still busy after 0.3 s"):
