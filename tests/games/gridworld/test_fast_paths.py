@@ -80,3 +80,38 @@ def test_the_precomputed_neighbourhood_is_the_disc_of_the_current_radius():
         assert _regrown(g, centre, radius) == expected
         sizes.append(len(expected))
     assert sizes[1] < sizes[2] < sizes[0] == sizes[3]  # the radii make a difference here
+
+
+COIN_KERNELS = [
+    {"n_copies": 70},
+    {"n_copies": 70, "preset": "small", "n_agents": 4, "coins": "per_player", "blocking": True},
+]
+
+
+@pytest.mark.parametrize("params", COIN_KERNELS)
+def test_the_coin_game_kernels_serial_threaded_and_generic_agree(params):
+    # ``coins`` steps with its own kernel (``_coins``), serial or threaded; the generic
+    # kernels of every gridworld (``base.GridworldGame._step_kernels``) are the reference
+    from incentive_lab.games.gridworld.base import GridworldGame
+
+    serial = game("coins", **params, dtype="uint8")
+    threaded = game("coins", **params, dtype="uint8", parallel=True)
+    generic = game("coins", **params, dtype="uint8")
+    generic._step_kernels = lambda actions: GridworldGame._step_kernels(generic, actions)
+    assert threaded._threaded and not serial._threaded
+    games = (serial, threaded, generic)
+    rng = np.random.default_rng(11)
+    episodes = 0
+    for step in range(120):  # past two resets (episode_length 50)
+        actions = rng.integers(serial.n_actions, size=serial.n_agents)
+        results = [g.step(actions) for g in games]
+        for other in results[1:]:
+            np.testing.assert_array_equal(results[0].obs, other.obs)
+            np.testing.assert_array_equal(results[0].rewards, other.rewards)
+            assert results[0].info["metrics"] == other.info["metrics"]
+        np.testing.assert_array_equal(serial.rewards_for(actions), threaded.rewards_for(actions))
+        if results[0].truncated:
+            episodes += 1
+            for g in games:
+                g.reset(make_rng(step))
+    assert episodes == 2
