@@ -131,3 +131,33 @@ def test_kept_frames_need_no_replay_and_old_runs_are_replayed(report, monkeypatc
     assert 'data-kind="episode-strip"' not in text
     assert text.count("No episode strip for") == 2
     assert "learners.0.id: got &#x27;mine&#x27;" in text
+
+
+def _strip_pixels(html):
+    return [
+        (caption, np.asarray(Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")))
+        for _, data, caption in STRIP.findall(html)
+    ]
+
+
+def test_an_old_store_with_phases_is_replayed_past_them(tmp_path):
+    # the report replays old runs with the experiments layer's phase-aware replay: the strip
+    # shows the run's last steps, after a game-rule phase (coins may be picked by anyone at
+    # no cost from step 12), and equals the frames the run itself kept
+    phased = {
+        **COINS,
+        "phases": [{"at_step": 12, "overrides": {"game.params.coin_penalty": 0.0}}],
+    }
+    db = tmp_path / "p.duckdb"
+    kept = incentive_lab.run(phased, db=db, workers=1, progress=False)
+    kept_html = kept.report(tmp_path / "kept.html").read_text(encoding="utf-8")
+    old = _without_kept_frames(db, tmp_path)
+    replayed = incentive_lab.experiments.Results(old, "coins-strips").report(tmp_path / "r.html")
+    old_html = replayed.read_text(encoding="utf-8")
+    ours, theirs = _strip_pixels(kept_html), _strip_pixels(old_html)
+    assert len(ours) == len(theirs) == 2
+    for (kept_caption, kept_image), (caption, image) in zip(ours, theirs, strict=True):
+        assert "steps 10..30 (the run&#x27;s last steps)" in caption
+        assert caption.endswith("re-simulated from the run&#x27;s stored config and seed.")
+        assert kept_caption.endswith("kept while the run ran.")
+        np.testing.assert_array_equal(image, kept_image)

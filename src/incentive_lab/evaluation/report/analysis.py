@@ -111,6 +111,9 @@ class ExperimentTables:
     (compared within each value, never pooled)."""
     seed_curves: bool = False
     """Draw one thin learning curve per seed under each mean."""
+    replay: Any = None
+    """Who re-plays a stored run for an episode strip (an ``episode_frames.Replay``; the
+    experiments layer passes its phase-aware one); ``None``: up to the first phase only."""
 
 
 @dataclass

@@ -14,8 +14,10 @@ Runs stored before frames were kept are re-simulated from their stored config an
 (``episode_frames.episode_frames``; the replay is the stored run). A replay costs what the
 run cost, so at the experiment's stored speed (median steps per second of its runs, from
 their stored durations) each candidate's replay is capped at :data:`BUDGET_SECONDS` seconds
-and ends by its first phase (this layer's replay does not apply phases): the run's last
-steps are shown when they fit, else the latest affordable ones.
+and played by the tables' ``replay`` (the experiments layer's phase-aware
+``experiments.execution.replay.replay_run``, so the window may lie after a phase); without
+one, this layer's replay stops at the first phase. The run's last steps are shown when they
+fit, else the latest affordable ones.
 
 The caption says which steps each strip shows and where they come from. The choice depends
 only on stored data, so the same store gives the same report bytes. A candidate whose
@@ -58,15 +60,18 @@ MAX_CANDIDATES = 12
 """Strips per experiment at most (the first candidates in display order)."""
 
 
-def affordable_window(config: dict[str, Any], rate: float | None) -> FrameWindow:
+def affordable_window(
+    config: dict[str, Any], rate: float | None, phases_replayed: bool = False
+) -> FrameWindow:
     """The window of :data:`FRAMES` frames ending as late as the budget allows.
 
-    ``rate``: the experiment's stored speed in steps per second (``None``: unknown, no cap).
+    ``rate``: the experiment's stored speed in steps per second (``None``: unknown, no cap);
+    ``phases_replayed``: the replay applies phases (else the window ends by the first one).
     """
     steps = int(config["steps"])
     end = steps if rate is None else min(steps, int(rate * BUDGET_SECONDS))
     phases = config.get("phases") or []
-    if phases:
+    if phases and not phases_replayed:
         end = min(end, int(phases[0]["at_step"]))
     return window_ending(end, FRAMES, EVERY)
 
@@ -125,12 +130,18 @@ def episode_strips(prep: Prepared, ident: str) -> list[Markup]:
             steps, frames = kept
             source = "kept while the run ran"
         else:
-            window = affordable_window(config, rate)
+            replay = prep.tables.replay
+            window = affordable_window(config, rate, replay is not None)
             steps = window.steps
             source = "re-simulated from the run's stored config and seed"
             try:
                 frames = episode_frames(
-                    config, int(row["seed"]), int(row["seed_index"]), window, scale=SCALE
+                    config,
+                    int(row["seed"]),
+                    int(row["seed_index"]),
+                    window,
+                    scale=SCALE,
+                    replay=replay,
                 )
             except Exception as error:  # a picture must never sink the report
                 text = " ".join(str(error).split())

@@ -26,6 +26,7 @@ from incentive_lab.evaluation.report.model import analyse
 from incentive_lab.evaluation.report.page import ExperimentTables, json_path, write_report
 from incentive_lab.evaluation.report.verdicts import Verdict
 from incentive_lab.experiments.bench.suite import scenario_of
+from incentive_lab.experiments.execution.replay import replay_run
 
 
 class ResultSource(Protocol):
@@ -81,6 +82,7 @@ def tables_of(
             importances=design.importances,
             by_mechanism=by_mechanism,
             seed_curves=seed_curves,
+            replay=replay_run,
         )
     return ExperimentTables(
         name=results.experiment,
@@ -95,6 +97,7 @@ def tables_of(
         thresholds=dict(thresholds or {}),
         by_mechanism=by_mechanism,
         seed_curves=seed_curves,
+        replay=replay_run,
     )
 
 
