@@ -171,7 +171,9 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
             self.nets.append(net)
             self.optimisers.append(torch.optim.Adam(net.parameters(), lr=params.lr))
         self.history = ClickHistory(m, self.n_users, params.history, self.n_items)
-        self.skipped = ClickHistory(m, self.n_users, max(params.skips, 1), self.n_items)
+        self.skipped = (
+            ClickHistory(m, self.n_users, params.skips, self.n_items) if params.skips else None
+        )
         self.buffer = ClickBuffer(m, params.buffer)
         self.frequency = FrequencyEstimator(m, self.n_items, params.alpha)
 
@@ -208,7 +210,8 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
     def forget_users(self, agent: IntArray, users: IntArray) -> None:
         """New users: fresh id embeddings, empty histories."""
         self.history.forget(agent, users)
-        self.skipped.forget(agent, users)
+        if self.skipped is not None:
+            self.skipped.forget(agent, users)
         for a in np.unique(agent):
             self.nets[a].reset_rows("user_id", users[agent == a].tolist(), self.generator)
 
@@ -216,7 +219,8 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
         """New items: their features, fresh id embeddings, no history or frequency."""
         self.features = item_contexts(self.channel.item_features())
         self.history.drop_items(items)
-        self.skipped.drop_items(items)
+        if self.skipped is not None:
+            self.skipped.drop_items(items)
         self.buffer.drop_items(items)
         self.frequency.forget(items)
         for net in self.nets:
@@ -245,12 +249,13 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
                 optimiser.step()
                 losses.append(loss.item())
             self.history.push(np.full(rows.shape[0], a), users, items)
-            if p.skips:
-                self.push_skips(int(a), np.flatnonzero(agent == a), feedback)
+            self.push_skips(int(a), np.flatnonzero(agent == a), feedback)
         return {"softmax_loss": float(np.mean(losses)) if losses else 0.0}
 
     def push_skips(self, a: int, rows: IntArray, feedback: SlateFeedback) -> None:
         """Push every item of agent ``a``'s served slates but the clicked one, slot by slot."""
+        if self.skipped is None:  # without ``skips``
+            return
         for r in range(feedback.slates.shape[1]):
             skip = rows[feedback.clicked[rows] != r]
             self.skipped.push(
@@ -263,7 +268,7 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
         ``skipped`` is ``None`` without ``skips``.
         """
         agents = np.full(users.shape[0], a)
-        skipped = self.skipped.sequences(agents, users) if self.params.skips else None
+        skipped = None if self.skipped is None else self.skipped.sequences(agents, users)
         return self.history.sequences(agents, users), skipped
 
     def user_tower(self, net: Any, users: IntArray, seqs: tuple[IntArray, IntArray | None]) -> Any:
