@@ -27,13 +27,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from incentive_lab.evaluation.report.thresholds import Rule, rules_for
 from incentive_lab.evaluation.statistics import DEFAULT_SEED, seed_mean_ci, stratified_resamples
+
+if TYPE_CHECKING:
+    from incentive_lab.evaluation.episode_frames import Replay
 
 MECHANISM = "mechanism"
 """Column of the prepared tables holding the candidate label."""
@@ -111,7 +114,7 @@ class ExperimentTables:
     (compared within each value, never pooled)."""
     seed_curves: bool = False
     """Draw one thin learning curve per seed under each mean."""
-    replay: Any = None
+    replay: Replay | None = None
     """Who re-plays a stored run for an episode strip (an ``episode_frames.Replay``; the
     experiments layer passes its phase-aware one); ``None``: up to the first phase only."""
 
