@@ -46,6 +46,20 @@ model with both changes (``skips: 20, item_bias: true``); its CI includes 0 (xfa
 ``item_bias`` variant's CI excludes 0 with the same mean difference as the old model's; it
 was not chosen in advance and is not adopted on that basis. (The variants' intervals are
 from per-seed CTRs rounded to 4 decimals: ±0.001.)
+
+Protocol of 2026-12-06, written down and committed before any run of it. The diagnosis
+above says the two-tower loses on users in their first rounds, whose only user-specific
+input is an id embedding that moves one Adam step per round. One model change, chosen for
+that reason before measuring: ``user_id: false`` (the user tower reads only the user's
+recent clicked and skipped items, as YouTube's candidate generator does, Covington et al.
+2016; ``_towers`` module docstring), on top of the variant above (``impressions: true,
+skips: 20, item_bias: true``). The module moves to 12 seeds (0..11, the 6 old ones
+included; t(11) = 2.2010) for every policy, SASRec included (its 6-seed pass is not carried
+over); outcome, window and test unchanged. Decision: the two-tower's xfail goes if the
+95 % CI of (two-tower − popular) excludes 0, otherwise it stays with the new numbers; the
+same for SASRec (an xfail is added if its CI then includes 0). Reported beside it, as a
+diagnostic that cannot be adopted: the previous variant (with user ids) on the same 12
+seeds. Each is run once; all numbers go here.
 """
 
 from __future__ import annotations
@@ -63,12 +77,12 @@ GAME = {
     "n_users": 150, "n_items": 50, "n_topics": 5, "n_agents": 1, "drift": 0.0,
     "agents_choose": "items",
 }  # fmt: skip
-STEPS, WINDOW, SEEDS = 160, 40, 6
+STEPS, WINDOW, SEEDS = 160, 40, 12
 PARAMS = {
-    "recsys_two_tower": {"impressions": True, "skips": 20, "item_bias": True},
+    "recsys_two_tower": {"impressions": True, "skips": 20, "item_bias": True, "user_id": False},
     "recsys_sasrec": {"max_len": 20, "impressions": True},  # short histories here: a cheaper n²
 }
-T_975_5 = 2.5706  # Student t, 5 degrees of freedom, 97.5 % quantile
+T_975_11 = 2.2010  # Student t, 11 degrees of freedom, 97.5 % quantile
 
 
 def final_ctr(policy: str, seed: int) -> float:
@@ -92,7 +106,7 @@ def final_ctr(policy: str, seed: int) -> float:
 
 def lower_bound(differences: np.ndarray) -> float:
     """Lower end of the 95 % t-interval of the mean of ``differences``."""
-    return float(differences.mean() - T_975_5 * differences.std(ddof=1) / np.sqrt(SEEDS))
+    return float(differences.mean() - T_975_11 * differences.std(ddof=1) / np.sqrt(SEEDS))
 
 
 @pytest.fixture(scope="module")

@@ -314,3 +314,23 @@ def test_two_tower_skips_are_the_unclicked_slate_items_and_the_user_tower_reads_
         learner.nets[0].bias[3] = 2.0
     learner.forget_items(np.array([3]))
     assert float(learner.nets[0].bias[3]) == 0.0  # a new item starts unbiased
+
+
+def test_two_tower_without_user_ids_scores_users_by_their_histories_alone():
+    params = {"user_id": False, "skips": 3}
+    _, learner = slates_of("recsys_two_tower", 1, steps=1, params=params)
+    assert learner.params.model_dump()["user_id"] is False
+    fresh = np.array([0, 1])
+    learner.forget_users(np.zeros(2, dtype=int), fresh)  # two new users: empty histories
+    scores = learner.scores(np.zeros(2, dtype=int), fresh)
+    assert np.array_equal(scores[0], scores[1])  # the same "no history yet" embedding
+    for table in (learner.history, learner.skipped):  # same clicks and skips: same scores
+        table.push(np.zeros(2, dtype=int), fresh, np.array([7, 7]))
+    scores = learner.scores(np.zeros(2, dtype=int), fresh)
+    assert np.array_equal(scores[0], scores[1])
+    learner.history.push(np.zeros(1, dtype=int), fresh[:1], np.array([2]))
+    scores = learner.scores(np.zeros(2, dtype=int), fresh)
+    assert not np.allclose(scores[0], scores[1])
+    ids = learner.nets[0].user_id.weight.detach().clone()
+    learner.forget_users(np.zeros(1, dtype=int), fresh[:1])
+    assert torch.equal(ids, learner.nets[0].user_id.weight)  # the unread table is left alone

@@ -54,6 +54,14 @@ Options added later (off by default; the default network draws the same initial 
   "Matrix factorization techniques for recommender systems", IEEE Computer 42(8), eq. (3))
   and the alternative-specific constant of the conditional logit (McFadden 1974); it enters
   both losses (initialised at 0, no random draw).
+* ``user_ids=False`` (``recsys_two_tower``'s ``user_id: false``): no user id embedding, the
+  user tower reads only the user's recent items, ``x = [mean h (; mean g)]`` — the YouTube
+  candidate-generation tower of Covington et al. 2016 (§3.1: "a user's watch history is
+  represented by a variable-length sequence of sparse video IDs ... averaged"; no user id),
+  and the "seed video" user features of Yi et al. 2019 (§5.2). Everything the tower learns
+  is shared across users, so a user's first clicks (or skips) move its embedding at once; a
+  user with an empty history gets the one embedding the tower has learned for "no history
+  yet" (the network's output for the zero input) instead of a random one.
 """
 
 from __future__ import annotations
@@ -126,14 +134,18 @@ class TwoTower(nn.Module):  # type: ignore[misc]
         no_click: bool = False,
         skips: bool = False,
         item_bias: bool = False,
+        user_ids: bool = True,
     ) -> None:
         super().__init__()
         self.pad = n_items
+        # without user ids the table is still drawn (the other tables' initial draws stay
+        # those of the default network) but never read
         self.user_id = nn.Embedding(n_users, dim)
+        self.user_ids = user_ids
         self.history = nn.Embedding(n_items + 1, dim, padding_idx=n_items)
         self.item_id = nn.Embedding(n_items, dim)
         self.content = nn.Linear(n_features, dim)
-        width = (3 if skips else 2) * dim
+        width = ((3 if skips else 2) - (0 if user_ids else 1)) * dim
         self.user_mlp = nn.Sequential(nn.Linear(width, hidden), nn.ReLU(), nn.Linear(hidden, dim))
         self.item_mlp = nn.Sequential(nn.Linear(2 * dim, hidden), nn.ReLU(), nn.Linear(hidden, dim))
         for table in (self.user_id, self.history, self.item_id):
@@ -162,7 +174,9 @@ class TwoTower(nn.Module):  # type: ignore[misc]
 
         ``skipped[S, L']``: the users' recent skipped items (needed iff built with ``skips``).
         """
-        parts = [self.user_id(ids), self.mean_of(self.history, histories)]
+        parts = [self.mean_of(self.history, histories)]
+        if self.user_ids:
+            parts.insert(0, self.user_id(ids))
         if self.skip is not None:
             if skipped is None:
                 raise ValueError("a tower built with skips needs the skipped items")

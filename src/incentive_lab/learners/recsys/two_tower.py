@@ -25,7 +25,10 @@ Added later, off by default (``_towers`` module docstring): ``skips`` — the us
 reads the user's last ``skips`` skipped items (every item of a served slate except the
 clicked one, pushed slot by slot after the step's update, like the clicks), the "unclick"
 feedback of Xie et al. 2021 (DFN); ``item_bias`` — a per-item bias in the score (Koren et al.
-2009), reset to 0 for a new item.
+2009), reset to 0 for a new item; ``user_id: false`` — no user id embedding: the user tower
+reads only the user's recent clicked (and skipped) items, as YouTube's candidate generator
+does (Covington et al. 2016), so what it learns from one user's clicks serves every user
+with a similar history, a new one included.
 """
 
 from __future__ import annotations
@@ -85,11 +88,16 @@ class TwoTowerParams(ExplorationParams):
     item_bias: bool = False
     """Add a learned per-item bias ``b_i`` to the score (Koren et al. 2009; module docstring).
     Added later: omitted from stored params while ``false``."""
+    user_id: bool = True
+    """Give the user tower the user slot's id embedding (``false``: the tower reads only the
+    user's recent items, Covington et al. 2016; module docstring). Added later: omitted from
+    stored params while ``true``."""
 
     added_defaults: ClassVar[dict[str, Any]] = {
         "impressions": False,
         "skips": 0,
         "item_bias": False,
+        "user_id": True,
     }
     """Fields added after ``recsys_two_tower``'s first version, omitted from stored params at
     default (so earlier run ids hold; ``learners.recsys._base``)."""
@@ -166,7 +174,7 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
                 net = TwoTower(
                     self.n_users, self.n_items, self.features.shape[1], params.dim, params.hidden,
                     no_click=params.impressions, skips=params.skips > 0,
-                    item_bias=params.item_bias,
+                    item_bias=params.item_bias, user_ids=params.user_id,
                 )  # fmt: skip
             self.nets.append(net)
             self.optimisers.append(torch.optim.Adam(net.parameters(), lr=params.lr))
@@ -208,10 +216,12 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
         return out
 
     def forget_users(self, agent: IntArray, users: IntArray) -> None:
-        """New users: fresh id embeddings, empty histories."""
+        """New users: empty histories and (with ``user_id``) fresh id embeddings."""
         self.history.forget(agent, users)
         if self.skipped is not None:
             self.skipped.forget(agent, users)
+        if not self.params.user_id:  # the id table is never read
+            return
         for a in np.unique(agent):
             self.nets[a].reset_rows("user_id", users[agent == a].tolist(), self.generator)
 
