@@ -1,18 +1,18 @@
 """In simulation, the neural recommenders beat ``random`` and get closer to ``oracle`` than
-``popular`` does (issue #19) — the second holds for ``recsys_sasrec`` (narrowly) and not for
-``recsys_two_tower`` at this budget (xfail, numbers in its reason).
+``popular`` does (issue #19); measured on 12 seeds since 2026-12-06 (numbers and history
+below; at 6 seeds the two-tower check was an xfail).
 
 The protocol of ``test_recsys_simulation`` (150 users, 50 items, 5 topics, one agent
 serving everyone, the game's default boredom, churn and arrivals, no drift), 160 rounds;
-the outcome is the CTR of the last 40 rounds; every policy plays the same 6 seeds, so the
+the outcome is the CTR of the last 40 rounds; every policy plays the same 12 seeds (6
+until 2026-12-06), so the
 comparisons are paired and the 95 % t-interval of the paired differences must exclude 0.
 The learners run with ``impressions: true`` (they also learn from the slates they showed
 that were not clicked: the two-tower model by the conditional-logit slate loss, SASRec by
-the shown items' log-loss), the two-tower model also with ``skips: 20, item_bias: true``
-(below), and otherwise their default parameters (``recsys_sasrec``: Kang &
+the shown items' log-loss), the two-tower model also with ``skips: 20, item_bias: true, user_id:
+false`` (below), and otherwise their default parameters (``recsys_sasrec``: Kang &
 McAuley's constants, but ``max_len: 20``: histories are short here and attention costs
-``n²``); marked ``slow`` (two torch learners × 6 seeds × 160 rounds: 47 s wall for the
-file on 2026-12-05, load average 1.5 on 2 cores).
+``n²``); marked ``slow`` (two torch learners × 12 seeds × 160 rounds; wall time below).
 
 Measured 2026-12-05 (last-40-round CTR, mean of the 6 seeds): random 0.350, popular 0.497,
 oracle 0.688. With ``impressions: true``: two-tower 0.544 (paired difference to popular
@@ -60,6 +60,19 @@ over); outcome, window and test unchanged. Decision: the two-tower's xfail goes 
 same for SASRec (an xfail is added if its CI then includes 0). Reported beside it, as a
 diagnostic that cannot be adopted: the previous variant (with user ids) on the same 12
 seeds. Each is run once; all numbers go here.
+
+Results of that run (2026-12-06, last-40-round CTR, mean of seeds 0..11; paired difference
+to popular with its 95 % CI): random 0.356, popular 0.492; two-tower (``user_id: false``)
+0.557, +0.065 (CI +0.037 to +0.093), so its xfail is removed; SASRec 0.551, +0.058 (CI
++0.030 to +0.087); both beat random by ≥ +0.19 (CI lower ends ≥ +0.17). The diagnostic:
+the previous two-tower variant (with user ids) 0.567, +0.075 (CI +0.038 to +0.112); on
+seeds 0..5 it repeats last session's 0.551 exactly. So ``user_id: false`` did not help here
+(new − previous −0.010, CI −0.043 to +0.023): what changed the verdict is the larger
+sample, under which the previous variant passes too (seeds 6..11 are kinder to every
+learner: two-tower 0.566 vs 0.548 on 0..5, popular 0.488 vs 0.497). Going from 6 to 12
+seeds after a near miss is a second look, and this docstring says so; the 12-seed
+protocol was fixed before this run and not changed after it. Wall time of the file: 12
+seeds × 2 torch learners plus the fixed policies: 102 s in one process (load 0.5, 2026-12-06).
 """
 
 from __future__ import annotations
@@ -132,19 +145,8 @@ def test_neural_learner_beats_random(learner_id, runs, baselines):
     assert lower_bound(runs[learner_id] - baselines["random"]) > 0, runs[learner_id]
 
 
-TWO_TOWER_SHORT = pytest.mark.xfail(
-    reason="measured 2026-12-05 at this budget (impressions, skips: 20, item_bias; last-40-round "
-    "CTR, 6 seeds): recsys_two_tower 0.551 vs popular 0.497, paired difference +0.055, 95 % CI "
-    "-0.012 to +0.121 includes 0; before skips/item_bias 0.544, +0.047, CI -0.008 to +0.101 "
-    "(all variants and the diagnosis: module docstring)",
-    strict=False,
-)
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "learner_id", [pytest.param("recsys_two_tower", marks=TWO_TOWER_SHORT), "recsys_sasrec"]
-)
+@pytest.mark.parametrize("learner_id", ["recsys_two_tower", "recsys_sasrec"])
 def test_neural_learner_gets_closer_to_oracle_than_popular(learner_id, runs, baselines):
     # oracle − learned < oracle − popular  ⇔  learned − popular > 0
     assert lower_bound(runs[learner_id] - baselines["popular"]) > 0, runs[learner_id]
