@@ -15,7 +15,10 @@ oracle 0.81.
 
 ``recsys_slateq`` (at its defaults, γ = 0.9: it maximises long-term clicks, not this
 window's CTR) was added to the learners checked here on 2026-12-06, by this same protocol,
-written down before it was first run on it.
+written down before it was first run on it. Measured then (last-40-round CTR, mean of the
+6 seeds; paired difference to popular, 95 % CI): random 0.350, popular 0.497, oracle 0.688;
+BPR 0.581 (+0.085, CI +0.053 to +0.117), LinUCB 0.639 (+0.142, +0.098 to +0.186), SlateQ
+0.615 (+0.119, +0.080 to +0.157).
 """
 
 from __future__ import annotations
