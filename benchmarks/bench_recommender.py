@@ -75,13 +75,26 @@ LEARNERS: dict[str, tuple[str, dict[str, object]]] = {
 
 
 def slate_loop_steps(
-    users: int, items: int, steps: int, learner_id: str, learner_params: dict[str, object]
+    users: int,
+    items: int,
+    steps: int,
+    learner_id: str,
+    learner_params: dict[str, object],
+    reference: bool = False,
 ) -> float:
-    """Steps/s of the whole ``Simulation`` with 4 learning recommenders choosing items."""
+    """Steps/s of the whole ``Simulation`` with 4 learning recommenders choosing items.
+
+    ``reference``: the learner runs its plain NumPy ``reference_chunk_slates`` (and
+    ``reference_learn`` if it has one) instead of the Numba fast paths (same results).
+    """
     params = {"n_users": users, "n_items": items, "n_agents": 4, "agents_choose": "items"}
     game = make_game("recommender", params)
     context = LearnerContext.for_game(game)
     learner = make_learner(learner_id, learner_params, context, make_rng(1))
+    if reference:
+        learner.chunk_slates = learner.reference_chunk_slates  # type: ignore[attr-defined]
+        if hasattr(learner, "reference_learn"):
+            learner.learn = learner.reference_learn  # type: ignore[attr-defined]
     sim = Simulation(
         game,
         [LearnerGroup(0, 4, learner)],
@@ -94,15 +107,37 @@ def slate_loop_steps(
     return steps / (time.perf_counter() - start)
 
 
+def fast_vs_reference(users: int, items: int, steps: int, repeats: int) -> None:
+    """Fast paths against the NumPy reference in one process, alternated, medians."""
+    for name in ("recsys_linucb", "recsys_bpr"):
+        learner_id, params = LEARNERS[name]
+        rates: dict[bool, list[float]] = {True: [], False: []}
+        for _ in range(repeats):
+            for reference in (True, False):
+                rate = slate_loop_steps(users, items, steps, learner_id, params, reference)
+                rates[reference].append(rate)
+        old, new = float(np.median(rates[True])), float(np.median(rates[False]))
+        runs = " ".join(f"{r:.2f}/{f:.2f}" for r, f in zip(rates[True], rates[False], strict=True))
+        print(
+            f"{name:<16} reference {old:6.2f}  fast {new:6.2f} steps/s  x{new / old:.2f}  "
+            f"(reference/fast per repeat: {runs})",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--items", type=int, default=1_000)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--learners-only", action="store_true")
+    parser.add_argument("--fast-vs-reference", type=int, default=0, metavar="REPEATS")
     args = parser.parse_args()
     u, i, t = args.users, args.items, args.steps
     print(f"recommender: {u} users x {i} items x 4 agents, {t} steps per measurement")
+    if args.fast_vs_reference:
+        fast_vs_reference(u, i, t, args.fast_vs_reference)
+        return
     print(f"{'workload':<34} {'steps/s':>9} {'user-rounds/s':>14}")
     if args.learners_only:
         for name, (learner_id, params) in LEARNERS.items():

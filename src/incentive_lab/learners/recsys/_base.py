@@ -76,6 +76,7 @@ from incentive_lab.core.logged_interactions import LoggedInteractions
 from incentive_lab.core.params import Params
 from incentive_lab.core.slate_choice import SlateChoice, SlateFeedback, SlateRequest
 from incentive_lab.core.types import Actions, BoolArray, FloatArray, IntArray, Obs
+from incentive_lab.learners.recsys._topk import CONSTANT, TIED, top_k_rows
 
 CHUNK = 2048
 WARM = -2
@@ -133,7 +134,26 @@ def credit_step(credit: FloatArray, counts: FloatArray, total: float, rate: floa
 
 
 def top_k(score: FloatArray, k: int) -> IntArray:
-    """``int64[S, k]``: each row's ``k`` largest entries, largest first."""
+    """``int64[S, k]``: each row's ``k`` largest entries, largest first.
+
+    Exactly :func:`top_k_reference`'s answer: the one-pass kernel
+    (``learners.recsys._topk.top_k_rows``) where that answer is unique, the reference on the
+    rows it flags (ties, NaN), and on one of the constant rows for all of them.
+    """
+    if not 0 < k < score.shape[1] or score.dtype != np.float64:
+        return top_k_reference(score, k)
+    out, status = top_k_rows(np.ascontiguousarray(score), k)
+    tied = np.flatnonzero(status == TIED)
+    if tied.shape[0]:
+        out[tied] = top_k_reference(score[tied], k)
+    constant = np.flatnonzero(status == CONSTANT)
+    if constant.shape[0]:
+        out[constant] = top_k_reference(score[constant[:1]], k)
+    return out
+
+
+def top_k_reference(score: FloatArray, k: int) -> IntArray:
+    """``int64[S, k]``: the NumPy reference of :func:`top_k` (``argpartition``, stable sort)."""
     if k >= score.shape[1]:
         return np.argsort(-score, axis=1, kind="stable")[:, :k].astype(np.int64)
     part = np.argpartition(-score, k - 1, axis=1)[:, :k]
@@ -266,11 +286,27 @@ class SlateLearner(Learner[P]):
         return noise, explore, self.rng.random((int(explore.sum()), self.n_items))
 
     def chunk_slates(self, agent: IntArray, users: IntArray) -> IntArray:
-        """``int64[S, k]``: top-``k`` of the perturbed scores (module docstring)."""
+        """``int64[S, k]``: top-``k`` of the perturbed scores (module docstring).
+
+        The all-zero shaping and noise terms are not added (adding ``+0.0`` only turns
+        ``-0.0`` into ``+0.0``, which compare equal: the slates are those of
+        :meth:`reference_chunk_slates`).
+        """
+        noise, explore, uniform = self.perturbation(users.shape[0])
+        score = self.scores(agent, users)
+        if self.credit.any():
+            score = score + self.shaping_scores(agent)
+        if self.params.temperature > 0:
+            score = score + noise
+        score[explore] = uniform
+        return top_k(score, self.k)
+
+    def reference_chunk_slates(self, agent: IntArray, users: IntArray) -> IntArray:
+        """The plain NumPy :meth:`chunk_slates` (kept to pin the fast path's results)."""
         noise, explore, uniform = self.perturbation(users.shape[0])
         score = self.scores(agent, users) + self.shaping_scores(agent) + noise
         score[explore] = uniform
-        return top_k(score, self.k)
+        return top_k_reference(score, self.k)
 
     def shaping_scores(self, agent: IntArray) -> FloatArray:
         """``float64[S, I]``: ``w·c`` of local agents ``agent[S]`` (zeros without shaping)."""

@@ -36,6 +36,7 @@ from incentive_lab.core.slate_choice import SlateFeedback
 from incentive_lab.core.types import FloatArray, IntArray
 from incentive_lab.learners.bandits.linucb import LinUCBState
 from incentive_lab.learners.recsys._base import ExplorationParams, SlateLearner
+from incentive_lab.learners.recsys._topk import add_outer_at, rank_one_downdate, ucb_slot
 
 
 class LinUCBRecommenderParams(ExplorationParams):
@@ -57,6 +58,17 @@ def item_contexts(features: FloatArray) -> FloatArray:
     """``float64[I, d]``: ``x_i = f_i / ‖f_i‖₁`` (all-zero rows stay zero)."""
     total = features.sum(axis=1, keepdims=True)
     return np.asarray(features / np.where(total > 0, total, 1.0), dtype=np.float64)
+
+
+def sherman_morrison(a_inv: FloatArray, x: FloatArray) -> None:
+    """``A⁻¹ ← A⁻¹ − (A⁻¹x)(A⁻¹x)ᵀ / (1 + xᵀA⁻¹x)`` in place on ``a_inv[n, d, d]``.
+
+    ``LinUCBState.update`` (``learners.bandits.linucb``) of one arm, with the same einsums
+    and elementwise roundings (``learners.recsys._topk.rank_one_downdate``), no copies.
+    """
+    u = np.einsum("mpq,mq->mp", a_inv, x)
+    denom = 1.0 + np.einsum("mp,mp->m", x, u)
+    rank_one_downdate(a_inv, u, denom)
 
 
 def ucb_scores(a_inv: FloatArray, b: FloatArray, contexts: FloatArray, alpha: float) -> FloatArray:
@@ -88,7 +100,7 @@ class LinUCBRecommender(SlateLearner[LinUCBRecommenderParams]):
         self, params: LinUCBRecommenderParams, context: LearnerContext, rng: np.random.Generator
     ) -> None:
         super().__init__(params, context, rng)
-        self.contexts = item_contexts(self.channel.item_features())
+        self._set_contexts()
         d = self.contexts.shape[1]
         m = context.n_agents
         self.a_inv = np.broadcast_to(np.eye(d) / params.ridge, (m, self.n_users, d, d)).copy()
@@ -113,8 +125,39 @@ class LinUCBRecommender(SlateLearner[LinUCBRecommenderParams]):
         """Greedy slate by upper confidence bound, one slot at a time (C²UCB).
 
         After each pick, ``A_u`` is updated with the picked item's ``x`` (no reward) so the
-        next slot's widths already count it (module docstring).
+        next slot's widths already count it (module docstring). Each slot is one pass of the
+        ``learners.recsys._topk.ucb_slot`` kernel over ``mean`` and the per-group widths
+        ``α·w[s, g]``, with the same values and ties as :meth:`reference_chunk_slates`.
         """
+        noise, explore, uniform = self.perturbation(users.shape[0])
+        n = users.shape[0]
+        a_inv = self.a_inv[agent, users]
+        mean = np.einsum("spq,sq->sp", a_inv, self.b[agent, users])
+        mean = (mean + self._beta()[agent]) @ self.contexts.T
+        if self.credit.any():  # adding an all-zero credit or noise changes no comparison
+            mean = mean + self.shaping_scores(agent)
+        if self.params.temperature > 0:
+            mean = mean + noise
+        mean = np.ascontiguousarray(mean, dtype=np.float64)
+        taken = np.zeros((n, self.n_items), dtype=bool)
+        out = np.empty((n, self.k), dtype=np.int64)
+        column = np.empty(n, dtype=np.int64)
+        uniform = np.ascontiguousarray(uniform, dtype=np.float64)
+        for r in range(self.k):
+            aw = self.params.alpha * self._group_widths(a_inv)
+            ucb_slot(mean, aw, self.group, explore, uniform, taken, column)
+            out[:, r] = column
+            if r + 1 < self.k:  # the last update would feed no further slot (a local copy)
+                sherman_morrison(a_inv, self.contexts[column])
+        return out
+
+    def _group_widths(self, a_inv: FloatArray) -> FloatArray:
+        """``float64[S, G]``: ``√(x_gᵀ A_u⁻¹ x_g)`` of the distinct contexts ``x_g``."""
+        width = np.einsum("gp,spg->sg", self.distinct, a_inv @ self.distinct.T)
+        return np.ascontiguousarray(np.sqrt(np.maximum(width, 0.0)), dtype=np.float64)
+
+    def reference_chunk_slates(self, agent: IntArray, users: IntArray) -> IntArray:
+        """The plain NumPy :meth:`chunk_slates` (kept to pin the fast path's results)."""
         noise, explore, uniform = self.perturbation(users.shape[0])
         n, d = users.shape[0], self.contexts.shape[1]
         state = LinUCBState(n, 1, d, self.params.ridge)
@@ -134,7 +177,7 @@ class LinUCBRecommender(SlateLearner[LinUCBRecommenderParams]):
         return out
 
     def _widths(self, a_inv: FloatArray) -> FloatArray:
-        """``float64[S, I]``: ``√(x_iᵀ A_u⁻¹ x_i)``, once per distinct ``x``."""
+        """``float64[S, I]``: ``√(x_iᵀ A_u⁻¹ x_i)``, once per distinct ``x`` (reference)."""
         distinct, inverse = np.unique(self.contexts, axis=0, return_inverse=True)
         width = np.einsum("gp,spg->sg", distinct, a_inv @ distinct.T)
         return np.asarray(np.sqrt(np.maximum(width, 0.0))[:, inverse.ravel()], dtype=np.float64)
@@ -146,10 +189,40 @@ class LinUCBRecommender(SlateLearner[LinUCBRecommenderParams]):
 
     def forget_items(self, items: IntArray) -> None:
         """Replaced items get their new features."""
+        self._set_contexts()
+
+    def _set_contexts(self) -> None:
+        """Item contexts, their distinct vectors and each item's group among them."""
         self.contexts = item_contexts(self.channel.item_features())
+        distinct, inverse = np.unique(self.contexts, axis=0, return_inverse=True)
+        self.distinct = np.asarray(distinct, dtype=np.float64)
+        self.group = np.ascontiguousarray(inverse.ravel(), dtype=np.int64)
 
     def learn(self, agent: IntArray, feedback: SlateFeedback) -> dict[str, float]:
-        """``k`` Sherman–Morrison updates per served user: the shown items and the click."""
+        """``k`` Sherman–Morrison updates per served user: the shown items and the click.
+
+        The same arithmetic as :meth:`reference_learn`, in place and with the shared
+        model's ``np.add.at`` as an in-order loop (``learners.recsys._topk``).
+        """
+        n = feedback.users.shape[0]
+        if n == 0:
+            return {}
+        a_inv = self.a_inv[agent, feedback.users]
+        b = self.b[agent, feedback.users]
+        beta = self._beta()[agent]  # [n, d], before this step's data
+        for r in range(feedback.slates.shape[1]):
+            x = np.ascontiguousarray(self.contexts[feedback.slates[:, r]])
+            reward = (feedback.clicked == r).astype(np.float64)
+            sherman_morrison(a_inv, x)
+            b += (reward - (x * beta).sum(axis=1))[:, None] * x
+            if self.params.shared:
+                add_outer_at(self.a0, self.b0, agent, x, reward)
+        self.a_inv[agent, feedback.users] = a_inv
+        self.b[agent, feedback.users] = b
+        return {}
+
+    def reference_learn(self, agent: IntArray, feedback: SlateFeedback) -> dict[str, float]:
+        """The plain NumPy :meth:`learn` (kept to pin the fast path's results)."""
         n, d = feedback.users.shape[0], self.contexts.shape[1]
         if n == 0:
             return {}
