@@ -19,8 +19,13 @@ RecSim (Ie et al. 2019) is not compared: its last release (recsim 0.2.4) require
 ``tensorflow``, ``dopamine-rl`` and ``gin-config`` and imports ``gin.tf`` in its
 interest-evolution environment, and targets the old ``gym`` API (see benchmarks/README.md).
 
+``--fast-vs-reference R`` times ``recsys_linucb`` and ``recsys_bpr`` on their Numba fast
+paths against their plain NumPy ``reference_*`` paths (same results, pinned by
+``tests/learners/test_recsys_fast_paths.py``) in one process, alternating ``R`` times, and
+prints the medians.
+
 Run: ``python benchmarks/bench_recommender.py [--users U] [--items I] [--steps T]
-[--learners-only]``.
+[--learners-only | --fast-vs-reference R]``.
 """
 
 from __future__ import annotations
