@@ -1,13 +1,15 @@
 """The recommenders' fast slate and learning paths give the NumPy reference's results bit for bit.
 
 ``recsys_linucb`` and the family's top-``k`` (``recsys_bpr`` and the others) run Numba kernels
-(``learners.recsys._topk``); each keeps its plain NumPy code as ``reference_*``. Two
-simulations with the same seeds, one on each path, must submit the same slates at every
-step, record the same metrics and end with the same learner state.
+(``learners.recsys._topk``); each keeps its plain NumPy code as ``reference_*`` (the other
+learners of the family share the base class's top-``k`` path, checked here for SlateQ and
+the two-tower model). Two simulations with the same seeds, one on each path, must submit
+the same slates at every step, record the same metrics and end with the same learner state.
 """
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from typing import Any
 
 import numpy as np
@@ -74,10 +76,18 @@ CASES = [
     ("recsys_bpr", {}),
     ("recsys_bpr", {"temperature": 0.3, "epsilon": 0.2, "item_bias": True}),
     ("recsys_bpr", {"update": "sequential", "item_bias": True}),
+    ("recsys_slateq", {}),
+    pytest.param(
+        "recsys_two_tower",
+        {"temperature": 0.1},
+        marks=pytest.mark.skipif(find_spec("torch") is None, reason="needs torch"),
+    ),
 ]
 STATE = {
     "recsys_linucb": ("a_inv", "b", "a0", "b0", "credit"),
     "recsys_bpr": ("user", "item", "bias", "credit"),
+    "recsys_slateq": ("credit",),
+    "recsys_two_tower": ("credit",),
 }
 
 
