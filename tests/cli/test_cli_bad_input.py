@@ -99,6 +99,19 @@ def test_error_raised_while_a_learner_is_built(workdir: Path) -> None:
     assert fixed.exit_code == 0, fixed.output
 
 
+def test_a_warm_start_the_game_cannot_feed_names_the_learner_group(workdir: Path) -> None:
+    game = {"n_users": 20, "n_items": 10, "n_agents": 1, "agents_choose": "items"}
+    config = {
+        **VALID,
+        "name": "warm",
+        "game": {"id": "recommender", "params": game},
+        "learners": [{"id": "recsys_bpr", "params": {"warm_start": "logged"}}],
+    }
+    path = write_config(workdir / "warm.yaml", config)
+    result = invoke("run", path, "--db", workdir / "lab.duckdb")
+    assert_user_error(result, "learners.0.params.warm_start: got 'logged'")
+
+
 def test_bad_config_never_creates_a_database(tmp_path: Path) -> None:
     path = write_config(tmp_path / "bad.yaml", {**VALID, "steps": 0})
     assert_user_error(invoke("run", path, "--db", tmp_path / "new.duckdb"), "steps")

@@ -56,7 +56,7 @@ def test_synthetic_games_offer_no_log_and_the_warm_start_is_refused_in_one_line(
     assert Capability.LOGGED_INTERACTIONS not in game.offers()
     context = LearnerContext.for_game(game)
     assert context.logged_interactions is None
-    message = "recsys_bpr.params.warm_start: got 'logged'; none, or a game offering logged_"
+    message = "learner.params.warm_start: got 'logged'; none, or a game offering logged_"
     with pytest.raises(ConfigError, match=message):
         make_learner("recsys_bpr", {"warm_start": "logged"}, context, make_rng(0))
     with pytest.raises(ConfigError, match="warm_start"):
@@ -67,7 +67,7 @@ def test_synthetic_games_offer_no_log_and_the_warm_start_is_refused_in_one_line(
 
 def test_learners_without_a_warm_start_refuse_it(fitted_game):
     context = LearnerContext.for_game(fitted_game)
-    with pytest.raises(ConfigError, match=r"recsys_linucb\.params\.warm_start: got 'logged'; none"):
+    with pytest.raises(ConfigError, match=r"learner\.params\.warm_start: got 'logged'; none"):
         make_learner("recsys_linucb", {"warm_start": "logged"}, context, make_rng(0))
 
 

@@ -177,7 +177,7 @@ def require_log(
     context: LearnerContext, learner_id: str, channel: SlateChoice
 ) -> LoggedInteractions:
     """The context's logged interactions, checked against the channel's users and items."""
-    field = f"{learner_id}.params.warm_start"
+    field = "learner.params.warm_start"  # relocated to learners.K.params by the builder
     log = context.logged_interactions
     if log is None:
         raise ConfigError(
@@ -214,7 +214,7 @@ class SlateLearner(Learner[P]):
         if params.warm_start == "logged":
             if not self.warm_starts:
                 raise ConfigError(
-                    f"{self.learner_id}.params.warm_start",
+                    "learner.params.warm_start",
                     "logged",
                     "none (this learner declares no warm start)",
                 )
