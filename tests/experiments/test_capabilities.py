@@ -85,6 +85,27 @@ def test_a_missing_capability_is_a_config_error(spec, field, capability, offerer
     assert capability in error.allowed and offerer in error.allowed
 
 
+def test_a_capability_the_game_offers_under_other_params_names_the_setting():
+    raw = config({"game": {"id": "recommender"}, "learner": "recsys_linucb"})
+    with pytest.raises(ConfigError) as info:
+        load_config(raw)
+    assert info.value.field == "learners.0.id"
+    assert "'recommender' offers only with game.params.agents_choose: items" in info.value.allowed
+    raw["game"]["params"] = {"agents_choose": "items"}
+    load_config(raw)
+    raw["learners"] = [{"id": "recsys_bpr", "params": {"warm_start": "logged"}}]
+    load_config(raw)  # the warm start's need is checked when the learner is built
+
+
+def test_every_declared_condition_withholds_its_capability_at_the_defaults():
+    # a condition names a setting that offers a declared capability the defaults withhold
+    for entry in registry.entries("game"):
+        conditions = getattr(entry.factory, "capability_conditions", {})
+        assert set(conditions) <= entry.offers, entry.id
+    game = registry.make_game("recommender", {})
+    assert not set(game.capability_conditions) & game.offers()
+
+
 def test_params_can_lift_a_need():
     # The sampled planner and sampled LIO need no model of the game.
     load_config(

@@ -18,14 +18,14 @@ per copy.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 from gymnasium import spaces
 
-from incentive_lab.core.capabilities import Capabilities
+from incentive_lab.core.capabilities import Capabilities, Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.params import Params, validate_params
 from incentive_lab.core.topology import Topology
@@ -98,6 +98,9 @@ class Game(ABC, Generic[P]):
     topology: Topology | None = None
     capabilities: ClassVar[Capabilities] = frozenset()
     """What games of this class may offer (``core.capabilities``); the registry reads it."""
+    capability_conditions: ClassVar[Mapping[Capability, str]] = {}
+    """For a capability that only some params offer (see :meth:`offers`), the setting that
+    offers it, as a user writes it (``agents_choose: items``); error messages quote it."""
 
     def __init__(self, params: P) -> None:
         self.params = params

@@ -124,11 +124,18 @@ def check_fit(
         entry = registry.get(unit.kind, unit.id)
         for capability in sorted(entry.needs(unit.params) - offered):
             games = ", ".join(registry.offering(capability)) or "none registered"
+            factory = registry.get("game", game_id).factory
+            condition = getattr(factory, "capability_conditions", {}).get(capability)
+            which = (
+                f"which game {game_id!r} offers only with game.params.{condition}"
+                if condition
+                else f"which game {game_id!r} does not offer; games that offer it: {games}"
+            )
             raise ConfigError(
                 f"{field}.id",
                 unit.id,
                 f"{unit.kind} {unit.id!r} needs {capability.value} ({DESCRIPTION[capability]}), "
-                f"which game {game_id!r} does not offer; games that offer it: {games}",
+                + which,
             )
     for k, group in enumerate(learners):
         if Capability.DIFFERENTIABLE not in registry.get("learner", group.unit.id).needs(

@@ -112,6 +112,10 @@ class RecommenderGame(Game[RecommenderParams]):
     capabilities = frozenset(
         {Capability.RECOMMENDER_OUTCOME, Capability.SLATE_CHOICE, Capability.LOGGED_INTERACTIONS}
     )
+    capability_conditions = {
+        Capability.SLATE_CHOICE: "agents_choose: items",
+        Capability.LOGGED_INTERACTIONS: "preferences: fitted",
+    }
 
     def __init__(self, params: RecommenderParams) -> None:
         super().__init__(params)
