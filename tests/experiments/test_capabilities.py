@@ -95,6 +95,11 @@ def test_a_capability_the_game_offers_under_other_params_names_the_setting():
     load_config(raw)
     raw["learners"] = [{"id": "recsys_bpr", "params": {"warm_start": "logged"}}]
     load_config(raw)  # the warm start's need is checked when the learner is built
+    raw = config({"game": {"id": "escape_room", "params": {"n_agents": 5}}, "learner": "lio"})
+    with pytest.raises(ConfigError, match=r"'escape_room' offers only with game.params.n_agents"):
+        load_config(raw)
+    raw["game"]["params"]["n_agents"] = 4
+    load_config(raw)
 
 
 def test_every_declared_condition_withholds_its_capability_at_the_defaults():

@@ -100,6 +100,7 @@ class EscapeRoom(Game[EscapeRoomParams]):
     """ER(N, M) with positions lever / start / door (see the module docstring)."""
 
     capabilities = frozenset({Capability.TABULAR_MODEL})
+    capability_conditions = {Capability.TABULAR_MODEL: "n_agents <= 4 (tables of 3^(3N) cells)"}
 
     n_actions = 3
 
