@@ -28,7 +28,8 @@ feedback of Xie et al. 2021 (DFN); ``item_bias`` — a per-item bias in the scor
 2009), reset to 0 for a new item; ``user_id: false`` — no user id embedding: the user tower
 reads only the user's recent clicked (and skipped) items, as YouTube's candidate generator
 does (Covington et al. 2016), so what it learns from one user's clicks serves every user
-with a similar history, a new one included.
+with a similar history, a new one included. ``warm_start: logged``: fitted to the logged
+clicks before going online (``learners.recsys._two_tower_fit``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from pydantic import Field
 
 from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.learner import LearnerContext
+from incentive_lab.core.logged_interactions import LoggedInteractions
 from incentive_lab.core.registry import register
 from incentive_lab.core.slate_choice import SlateFeedback
 from incentive_lab.core.types import FloatArray, IntArray
@@ -92,12 +94,19 @@ class TwoTowerParams(ExplorationParams):
     """Give the user tower the user slot's id embedding (``false``: the tower reads only the
     user's recent items, Covington et al. 2016; module docstring). Added later: omitted from
     stored params while ``true``."""
+    warm_epochs: int = Field(20, ge=1, le=10_000)
+    """Passes over the log with ``warm_start: logged`` (``learners.recsys._two_tower_fit``;
+    our choice, fixed: no early stopping on ratings the platform has not logged)."""
+    warm_batch: int = Field(512, ge=2, le=1_000_000)
+    """Logged clicks per mini-batch of the warm start (the in-batch softmax's negatives)."""
 
     added_defaults: ClassVar[dict[str, Any]] = {
         "impressions": False,
         "skips": 0,
         "item_bias": False,
         "user_id": True,
+        "warm_epochs": 20,
+        "warm_batch": 512,
     }
     """Fields added after ``recsys_two_tower``'s first version, omitted from stored params at
     default (so earlier run ids hold; ``learners.recsys._base``)."""
@@ -156,6 +165,7 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
     """A group of recommender agents, each with its own two-tower model (module docstring)."""
 
     learner_id = "recsys_two_tower"
+    warm_starts = True
 
     def __init__(
         self, params: TwoTowerParams, context: LearnerContext, rng: np.random.Generator
@@ -184,6 +194,18 @@ class TwoTowerRecommender(SlateLearner[TwoTowerParams]):
         )
         self.buffer = ClickBuffer(m, params.buffer)
         self.frequency = FrequencyEstimator(m, self.n_items, params.alpha)
+        self.warm_losses: list[float] = []
+        """Mean loss of each warm-start epoch, agent after agent (``warm_start: logged``)."""
+
+    def fit_logged(self, log: LoggedInteractions) -> None:
+        """Each agent: ``warm_epochs`` passes of the click loss over the log.
+
+        Then the logged users' histories hold their logged items
+        (``learners.recsys._two_tower_fit``).
+        """
+        from incentive_lab.learners.recsys._two_tower_fit import fit_logged
+
+        self.warm_losses = fit_logged(self, log)
 
     def item_embeddings(self, a: int) -> Any:
         """``[I, d]`` unit item embeddings of agent ``a`` (no gradient)."""
