@@ -24,6 +24,19 @@ leave the history unchanged. Torch threads are set to ``threads`` (1 by default)
 weights and dropout masks come from torch generators seeded from the learner's NumPy
 generator, so seeded runs repeat bit for bit on the CPU. A new user in a slot starts with
 an empty history; replaced items are dropped from the histories and get fresh embeddings.
+
+Warm start (``warm_start: logged``, ``learners.recsys._base``)
+    before its first slate each agent trains its net on the game's logged per-user
+    sequences (the training part of the split only, in time order) as Kang & McAuley train
+    SASRec (``learners.recsys._sasrec_fit``: each user's last ``max_len + 1`` logged items,
+    inputs and targets shifted by one, one negative per position among the user's unlogged
+    items, BCE, the agent's Adam at ``lr``, ``batch`` users per step, dropout as above) for
+    ``warm_epochs`` epochs — a fixed number, since early stopping on a validation split
+    would read ratings the platform has not logged; the default 201 is the fixed epoch
+    count of the authors' code (``kang205/SASRec``, ``main.py``). Then each logged slot's
+    click history holds the user's last ``max_len`` logged items, so the net scores that
+    user from its real history (and the first user served there adopts it); online
+    learning continues from the fitted weights and Adam moments.
 """
 
 from __future__ import annotations
@@ -36,6 +49,7 @@ from pydantic import Field
 from incentive_lab.core.capabilities import Capability
 from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.learner import LearnerContext
+from incentive_lab.core.logged_interactions import LoggedInteractions
 from incentive_lab.core.registry import register
 from incentive_lab.core.slate_choice import SlateFeedback
 from incentive_lab.core.types import FloatArray, IntArray
@@ -71,7 +85,11 @@ class SASRecParams(ExplorationParams):
     (``_sasrec_net.SASRec.impression_loss``). Added after the first version: omitted from
     stored params while ``false``."""
 
-    added_defaults: ClassVar[dict[str, Any]] = {"impressions": False}
+    warm_epochs: int = Field(201, ge=1, le=10_000)
+    """Epochs of training on the logged sequences with ``warm_start: logged`` (module
+    docstring; added later: omitted from stored params at its default)."""
+
+    added_defaults: ClassVar[dict[str, Any]] = {"impressions": False, "warm_epochs": 201}
     """Fields added after ``recsys_sasrec``'s first version, omitted from stored params at
     default (so earlier run ids hold; ``learners.recsys._base``)."""
 
@@ -89,6 +107,7 @@ class SASRecRecommender(SlateLearner[SASRecParams]):
     """A group of recommender agents, each with its own SASRec model (module docstring)."""
 
     learner_id = "recsys_sasrec"
+    warm_starts = True
 
     def __init__(
         self, params: SASRecParams, context: LearnerContext, rng: np.random.Generator
@@ -122,6 +141,23 @@ class SASRecRecommender(SlateLearner[SASRecParams]):
         import torch
 
         return torch
+
+    def fit_logged(self, log: LoggedInteractions) -> None:
+        """Each agent: ``warm_epochs`` epochs on the logged sequences (module docstring).
+
+        Then the logged slots' histories hold their last ``max_len`` logged items.
+        """
+        from incentive_lab.learners.recsys._sasrec_fit import fit_epochs, logged_windows
+
+        p = self.params
+        data = logged_windows(log, p.max_len)
+        self.warm_losses: list[list[float]] = []
+        """Each agent's mean training loss per warm-start epoch."""
+        for a in range(self.n_agents):
+            self.warm_losses.append(
+                fit_epochs(self.nets[a], self.optimisers[a], data, p.warm_epochs, p.batch, self.rng)
+            )
+            self.history.items[a, data.users] = data.histories
 
     def scores(self, agent: IntArray, users: IntArray) -> FloatArray:
         """``F_n · M_i`` for every item, ``F_n`` the last position's output."""
