@@ -25,6 +25,14 @@ After the fit, each logged user's click history holds its last ``history`` logge
 so the model serves it from its real history; the streaming frequency estimator starts
 online from scratch. Mini-batch order comes from the learner's NumPy generator, so seeded
 fits repeat bit for bit on the CPU.
+
+Measured on MovieLens-100k with RecBole's time-ordered split (``benchmarks/
+bench_recommender_offline.py``, 943 users, the defaults: 20 epochs of 512 clicks, 2026-12-06,
+seeds 0 / 1): held-out NDCG@10 0.1172 / 0.1224 (HR@10 0.460 / 0.493) right after the warm
+start, against RecBole's Pop 0.0705 and BPR 0.1146; 18 s per fit on one core. After 200
+online rounds on the simulated users it falls to 0.0996 / 0.0992 (with ``impressions``
+0.0941 / 0.0915): the clicks of users fitted to the ratings pull the model toward the
+simulator, not toward the held-out ratings.
 """
 
 from __future__ import annotations
