@@ -72,8 +72,8 @@ SATIATED = {
     "n_users": 200, "n_items": 40, "n_topics": 4, "n_agents": 1, "drift": 0.0,
     "agents_choose": "items", "satiation": 0.15, "satiation_recovery": 0.7,
 }  # fmt: skip
-STEPS, SEEDS = 300, 5
-T_975_4 = 2.7764  # Student t, 4 degrees of freedom, 97.5 % quantile
+STEPS, SEEDS = 300, 12
+T_975_11 = 2.2010  # Student t, 11 degrees of freedom, 97.5 % quantile
 
 
 def long_term_return(gamma: float, seed: int) -> float:
@@ -110,9 +110,19 @@ def test_slateq_beats_the_myopic_click_maximiser_under_satiation() -> None:
     online logit), the fixed ``popular`` strategy 0.305 and the ``oracle`` (true current
     interests, satiation included) 0.44 — SlateQ's gain is over its own myopic version, not
     over every baseline.
+
+    2026-12-06: the choice model's shared appeals ``b_i`` took one step on the *sum* of a
+    step's gradients, so an item shown to many users jumped by tens (on MovieLens-100k,
+    943 users, the appeals reached −75 and the agent's CTR fell to 0.29, near random); they
+    now take one stochastic step per observed choice, as the module docstring says. With
+    the fix, this test on its 5 seeds gave γ = 0.9 0.266, γ = 0 0.257, difference +0.010
+    (CI −0.008 to +0.028): the myopic model gained most. A second look, declared here
+    before it was run: the same comparison on 12 seeds (0..11, t(11) = 2.2010), run once;
+    the test below is that 12-seed check, xfail (strict) with its numbers if its CI
+    includes 0.
     """
     rl = np.array([long_term_return(0.9, seed) for seed in range(SEEDS)])
     myopic = np.array([long_term_return(0.0, seed) for seed in range(SEEDS)])
     diff = rl - myopic
-    half = T_975_4 * diff.std(ddof=1) / np.sqrt(SEEDS)
+    half = T_975_11 * diff.std(ddof=1) / np.sqrt(SEEDS)
     assert diff.mean() - half > 0.0, (rl.round(4), myopic.round(4))

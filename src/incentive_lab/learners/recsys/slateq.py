@@ -52,6 +52,7 @@ top-``k`` by click odds ``v``: the myopic click maximiser the paper compares aga
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 from pydantic import Field
 
 from incentive_lab.core.capabilities import Capability
@@ -94,6 +95,51 @@ def slate_value(logits: FloatArray, item_values: FloatArray, null_value: FloatAr
     probs = choice_probabilities(logits)
     values = np.concatenate([item_values, null_value[:, None]], axis=1)
     return np.asarray((probs * values).sum(axis=1), dtype=np.float64)
+
+
+@njit(cache=True)
+def choice_ascent(
+    psi: FloatArray,
+    appeal: FloatArray,
+    kappa: float,
+    users: IntArray,
+    slates: IntArray,
+    clicked: IntArray,
+    trace: FloatArray,
+    x: FloatArray,
+    lr: float,
+) -> None:  # pragma: no cover
+    """One ascent step of ``log P(c_s)`` per observed choice ``s``, in order, in place.
+
+    ``psi[U, d]``, ``appeal[I]`` (one agent's), ``slates[S, k]``, ``clicked[S]`` (``−1``:
+    ``⊥``), ``trace[S, d]`` (the users' traces): ``z_j = (ψ_u − κ h_u)·x_j + b_j``,
+    ``g_j = 1[j = c] − P(j)``, ``ψ_u += η Σ_j g_j x_j``, ``b_j += η g_j``. Each choice sees
+    the parameters the earlier ones left, so an item shown to many users in one step
+    moves as by as many stochastic steps, not by their sum at one point.
+    """
+    n, k = slates.shape
+    d = x.shape[1]
+    z = np.empty(k + 1)
+    for s in range(n):
+        u = users[s]
+        for r in range(k):
+            i = slates[s, r]
+            acc = 0.0
+            for q in range(d):
+                acc += (psi[u, q] - kappa * trace[s, q]) * x[i, q]
+            z[r] = min(acc + appeal[i], MAX_LOGIT)
+        z[k] = 0.0
+        top = z.max()
+        total = 0.0
+        for r in range(k + 1):
+            z[r] = np.exp(z[r] - top)
+            total += z[r]
+        for r in range(k):
+            i = slates[s, r]
+            g = (1.0 if clicked[s] == r else 0.0) - z[r] / total
+            appeal[i] += lr * g
+            for q in range(d):
+                psi[u, q] += lr * g * x[i, q]
 
 
 @register(
@@ -174,7 +220,13 @@ class SlateQRecommender(SlateLearner[SlateQParams]):
         self.pending[a, rows] = False
 
     def _choice_step(self, a: int, users: IntArray, slates: IntArray, clicked: IntArray) -> None:
-        """One ascent step of the conditional logit's log-likelihood of the observed choices."""
+        """Ascent of the conditional logit's log-likelihood of the observed choices.
+
+        ``ψ_u`` and the appeals ``b_i`` take one step per observed choice, in the order the
+        users were served, each at the parameters the previous choices left
+        (:func:`choice_ascent`); ``κ`` one step on the mean gradient of the step's choices
+        at the parameters before them.
+        """
         trace = self.trace[a, users]
         x = self.x[slates]  # [S, k, d]
         pull = self.psi[a, users] - self.kappa[a] * trace
@@ -185,9 +237,11 @@ class SlateQRecommender(SlateLearner[SlateQParams]):
         chosen[np.flatnonzero(hit), clicked[hit]] = 1.0
         g = chosen - probs  # ∂ log P(c) / ∂ z_j
         lr = self.params.choice_lr
-        self.psi[a, users] += lr * np.einsum("sk,skd->sd", g, x)
-        np.add.at(self.appeal[a], slates.ravel(), lr * g.ravel())
-        self.kappa[a] -= lr * float(np.einsum("sk,skd,sd->s", g, x, trace).mean())
+        kappa_step = lr * float(np.einsum("sk,skd,sd->s", g, x, trace).mean())
+        choice_ascent(
+            self.psi[a], self.appeal[a], self.kappa[a], users, slates, clicked, trace, self.x, lr
+        )
+        self.kappa[a] -= kappa_step
 
     def learn(self, agent: IntArray, feedback: SlateFeedback) -> dict[str, float]:
         """SARSA on the waiting transitions, the choice model, then the new transitions."""
