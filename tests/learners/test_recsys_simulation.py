@@ -18,7 +18,8 @@ window's CTR) was added to the learners checked here on 2026-12-06, by this same
 written down before it was first run on it. Measured then (last-40-round CTR, mean of the
 6 seeds; paired difference to popular, 95 % CI): random 0.350, popular 0.497, oracle 0.688;
 BPR 0.581 (+0.085, CI +0.053 to +0.117), LinUCB 0.639 (+0.142, +0.098 to +0.186), SlateQ
-0.615 (+0.119, +0.080 to +0.157).
+0.615 (+0.119, +0.080 to +0.157); after SlateQ's choice model moved to one stochastic
+step per choice (same day, ``learners/recsys/slateq.py``) 0.609 (+0.112, +0.050 to +0.174).
 """
 
 from __future__ import annotations
