@@ -55,7 +55,11 @@ Rows:
   ``warm_epochs: 100`` fixed epochs (no early stopping: that would read the valid part),
   then learns online from the simulated clicks, either with ``optimizer: adam, lr: 0.001``
   or with the pure-online agent's ``update: sequential, item_bias: true`` (SGD η 0.05).
-  Measured after 0 rounds and after each of ``--rounds``.
+  Measured after 0 rounds and after each of ``--rounds``;
+* ``recsys_sasrec (warm start)`` — ``recsys_sasrec`` at its defaults with ``warm_start:
+  logged``: Kang & McAuley's training on the logged per-user sequences for ``warm_epochs:
+  201`` fixed epochs (``learners.recsys._sasrec_fit``), each user's history set to its last
+  50 logged items, then online learning from the clicks; also with ``impressions: true``.
 
 Online rows are run for each of ``--seeds`` and measured at each checkpoint of
 ``--rounds`` within one run. The checks printed at the end (issue #19) ask of every
@@ -110,13 +114,15 @@ ONLINE = {
     "recsys_two_tower": {},
     "recsys_sasrec": {},
 }
-WARM = {
+WARM: dict[str, dict[str, Any]] = {
     "recsys_bpr (warm start, adam)": {
         "warm_start": "logged", "factors": 64, "optimizer": "adam", "lr": 0.001,
     },
     "recsys_bpr (warm start, sequential, biases)": {
         "warm_start": "logged", "factors": 64, "update": "sequential", "item_bias": True,
     },
+    "recsys_sasrec (warm start)": {"warm_start": "logged"},
+    "recsys_sasrec (warm start, impressions)": {"warm_start": "logged", "impressions": True},
 }  # fmt: skip
 PATIENCE = 10
 """RecBole's ``stopping_step``: epochs without a better valid NDCG@10 before stopping."""

@@ -36,7 +36,12 @@ Warm start (``warm_start: logged``, ``learners.recsys._base``)
     count of the authors' code (``kang205/SASRec``, ``main.py``). Then each logged slot's
     click history holds the user's last ``max_len`` logged items, so the net scores that
     user from its real history (and the first user served there adopts it); online
-    learning continues from the fitted weights and Adam moments.
+    learning continues from the fitted weights and Adam moments. On MovieLens-100k
+    (``benchmarks/bench_recommender_offline.py``, 2026-12-06) the warm-started agent
+    scores held-out NDCG@10 / HR@10 0.1019 / 0.4486 and 0.0989 / 0.4496 (seeds 0 / 1)
+    before any round — against 0.0265 after 200 rounds for the pure-online agent, Pop
+    0.0790, RecBole's BPR 0.1146 — and falls to 0.0800 / 0.0608 after 200 online rounds
+    (0.0732 / 0.0778 with ``impressions: true``).
 """
 
 from __future__ import annotations
