@@ -41,7 +41,8 @@ Warm start (``warm_start: logged``, ``learners.recsys._base``)
     scores held-out NDCG@10 / HR@10 0.1019 / 0.4486 and 0.0989 / 0.4496 (seeds 0 / 1)
     before any round — against 0.0265 after 200 rounds for the pure-online agent, Pop
     0.0790, RecBole's BPR 0.1146 — and falls to 0.0800 / 0.0608 after 200 online rounds
-    (0.0732 / 0.0778 with ``impressions: true``).
+    (0.0732 / 0.0778 with ``impressions: true``), mostly through the online weight updates
+    (``benchmarks/README.md``).
 """
 
 from __future__ import annotations
