@@ -109,13 +109,9 @@ FIXED_SHAPE = ("n_users", "n_items", "n_agents", "slate_size", "n_topics", "n_pr
 class RecommenderGame(Game[RecommenderParams]):
     """``n_agents`` recommender agents serving ``n_users`` user slots (module docstring)."""
 
-    capabilities = frozenset(
-        {Capability.RECOMMENDER_OUTCOME, Capability.SLATE_CHOICE, Capability.LOGGED_INTERACTIONS}
-    )
-    capability_conditions = {
-        Capability.SLATE_CHOICE: "agents_choose: items",
-        Capability.LOGGED_INTERACTIONS: "preferences: fitted",
-    }
+    capability_conditions = {Capability.SLATE_CHOICE: "agents_choose: items",
+                             Capability.LOGGED_INTERACTIONS: "preferences: fitted"}  # fmt: skip
+    capabilities = frozenset({Capability.RECOMMENDER_OUTCOME, *capability_conditions})
 
     def __init__(self, params: RecommenderParams) -> None:
         super().__init__(params)

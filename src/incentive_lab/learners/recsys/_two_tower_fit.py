@@ -37,15 +37,12 @@ simulator, not toward the held-out ratings.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
 from incentive_lab.core.logged_interactions import LoggedInteractions
 from incentive_lab.core.types import FloatArray, IntArray
-
-if TYPE_CHECKING:
-    from incentive_lab.learners.recsys.two_tower import TwoTowerRecommender
 
 
 def prior_histories(log: LoggedInteractions, length: int) -> IntArray:
@@ -81,8 +78,12 @@ def log_frequencies(log: LoggedInteractions) -> FloatArray:
         return np.asarray(np.log(counts / counts.sum()), dtype=np.float64)
 
 
-def fit_logged(learner: TwoTowerRecommender, log: LoggedInteractions) -> list[float]:
-    """Fit every agent's towers to ``log`` (module docstring); the mean loss of each epoch."""
+def fit_logged(learner: Any, log: LoggedInteractions) -> list[float]:
+    """Fit every agent's towers to ``log`` (module docstring); the mean loss of each epoch.
+
+    ``learner``: the ``recsys_two_tower`` learner (its nets, optimisers, click loss and
+    histories; typed loosely, since ``two_tower`` imports this module).
+    """
     p = learner.params
     seqs = prior_histories(log, p.history)
     skipped = (
