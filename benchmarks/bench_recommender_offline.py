@@ -59,7 +59,12 @@ Rows:
 * ``recsys_sasrec (warm start)`` — ``recsys_sasrec`` at its defaults with ``warm_start:
   logged``: Kang & McAuley's training on the logged per-user sequences for ``warm_epochs:
   201`` fixed epochs (``learners.recsys._sasrec_fit``), each user's history set to its last
-  50 logged items, then online learning from the clicks; also with ``impressions: true``.
+  50 logged items, then online learning from the clicks; also with ``impressions: true``;
+* ``recsys_two_tower (warm start)`` — ``recsys_two_tower`` at its defaults with
+  ``warm_start: logged``: ``warm_epochs: 20`` fixed passes of its logQ-corrected in-batch
+  softmax over the logged clicks, each click's user tower reading the items logged before
+  it (``learners.recsys._two_tower_fit``), then online learning; also with
+  ``impressions: true``.
 
 Online rows are run for each of ``--seeds`` and measured at each checkpoint of
 ``--rounds`` within one run. The checks printed at the end (issue #19) ask of every
@@ -123,6 +128,8 @@ WARM: dict[str, dict[str, Any]] = {
     },
     "recsys_sasrec (warm start)": {"warm_start": "logged"},
     "recsys_sasrec (warm start, impressions)": {"warm_start": "logged", "impressions": True},
+    "recsys_two_tower (warm start)": {"warm_start": "logged"},
+    "recsys_two_tower (warm start, impressions)": {"warm_start": "logged", "impressions": True},
 }  # fmt: skip
 PATIENCE = 10
 """RecBole's ``stopping_step``: epochs without a better valid NDCG@10 before stopping."""
