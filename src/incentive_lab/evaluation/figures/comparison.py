@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
@@ -149,6 +150,12 @@ def _tag_parts(fig: Any) -> None:
         tag(legend, "legend")
 
 
+WRAP = 4
+"""Most condition columns side by side in the learning curves; more wrap onto more rows."""
+TITLE_CHARS = 28
+"""Panel titles wrap at this many characters (the axes of a 3.5-inch panel, bold 11 pt)."""
+
+
 def _ylabel(objective: Objective) -> str:
     return f"{objective.title}\n({objective.unit})"
 
@@ -166,7 +173,11 @@ def _legend(
         else Line2D([], [], color=colours[m], lw=6.0, label=m)
         for m in mechanisms
     ]
-    ncol = min(len(handles), 6)
+    # as many columns as fit the figure's width (about 11 characters per inch at this size,
+    # plus the handle), so that long candidate labels do not squeeze the panels to nothing
+    longest = max((len(m) for m in mechanisms), default=1)
+    fits = int(fig.get_size_inches()[0] * 11 // (longest + 5))
+    ncol = max(1, min(len(handles), 6, fits))
     legend = fig.legend(handles=handles, loc="outside upper center", ncol=ncol, title="candidate")
     mark_legend(legend, range(len(handles)))  # click an entry: hide/show that candidate
 
@@ -193,15 +204,23 @@ def learning_curves(
     cols = len(conditions)
     rows = len(objectives)
     per_row = 2 if cols == 1 else 1
-    grid_rows = -(-rows // per_row)
-    grid_cols = cols * per_row
+    wide = min(cols, WRAP)  # more conditions than WRAP: an objective takes several rows
+    deep = -(-cols // WRAP)
+    grid_rows = -(-rows // per_row) if cols == 1 else rows * deep
+    grid_cols = cols * per_row if cols == 1 else wide
     fig = _figure(min(14.0, 4.4 * grid_cols + 1), 2.9 * grid_rows + 0.9)
     axes = np.atleast_2d(fig.subplots(grid_rows, grid_cols, squeeze=False))
     look = styles(mechanisms)
+    used: list[Any] = []
     for k, objective in enumerate(objectives):
         frame = curves[objective.metric]
         for c, condition in enumerate(conditions):
-            ax = axes[k // per_row, (k % per_row) * cols + c] if cols == 1 else axes[k, c]
+            ax = (
+                axes[k // per_row, (k % per_row) * cols + c]
+                if cols == 1
+                else axes[k * deep + c // WRAP, c % WRAP]
+            )
+            used.append(ax)
             for j, mechanism in enumerate(mechanisms):
                 part = frame[(frame[MECHANISM] == mechanism) & (frame[CONDITION] == condition)]
                 if part.empty:
@@ -236,14 +255,15 @@ def learning_curves(
                     )
                     series(drawn, j)
             title = objective.title if cols == 1 else f"{objective.title} — {condition}"
-            ax.set_title(title, loc="left")
+            ax.set_title(textwrap.fill(title, TITLE_CHARS), loc="left")
             ax.set_xlabel("step")
             ax.set_ylabel(_ylabel(objective))
             _phase_marks(ax, phases)
         if cols > 1:
-            _share_y(list(axes[k, :cols]))
-    for ax in axes.flat[rows * cols :]:
-        ax.set_visible(False)
+            _share_y(used[-cols:])
+    for ax in axes.flat:
+        if not any(ax is u for u in used):
+            ax.set_visible(False)
     _legend(fig, mechanisms, colours)
     return fig
 

@@ -12,6 +12,7 @@ figures (market share over time, CTR vs long-term return, exposure Gini vs CTR) 
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -46,10 +47,12 @@ def platform_outcomes(prep: Prepared, rng: np.random.Generator) -> Any | None:
     colours = comparison.palette(order)
     columns = min(3, len(panels))
     rows = -(-len(panels) // columns)
-    fig = comparison._figure(4.6 * columns + 1.5, rows * (1.0 + 0.42 * len(order)) + 0.4)
+    names = [textwrap.fill(label, 30) for label in order]  # long series labels wrap
+    lines = max(name.count("\n") + 1 for name in names)
+    fig = comparison._figure(4.6 * columns + 1.5, rows * (1.0 + 0.42 * lines * len(order)) + 0.4)
     axes = fig.subplots(rows, columns, squeeze=False).ravel()
     for ax, (metric, title, unit, higher) in zip(axes, panels, strict=False):
-        _errorbar_panel(ax, stats, metric, order, colours)
+        _errorbar_panel(ax, stats, metric, order, colours, names)
         better = "higher is better" if higher else "lower is better"
         ax.set_title(f"{title} ({better})", loc="left")
         ax.set_xlabel(unit)
