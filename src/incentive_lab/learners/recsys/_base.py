@@ -51,7 +51,9 @@ Warm start from logged interactions (``warm_start: logged``)
     ``core.logged_interactions``; the ``recommender`` game with ``preferences: fitted``:
     the training part of MovieLens-100k's split, never valid or test). With ``warm_start:
     logged`` each agent fits its model to them before its first slate (``fit_logged``, per
-    learner: ``recsys_bpr`` trains BPR-MF as RecBole does, ``learners.recsys._bpr_adam``)
+    learner: ``recsys_bpr`` trains BPR-MF as RecBole does, ``learners.recsys._bpr_adam``;
+    ``recsys_two_tower`` its click loss, ``_two_tower_fit``; ``recsys_sasrec`` Kang &
+    McAuley's sequence loss, ``_sasrec_fit``)
     and then keeps learning online from its clicks. The logged history of slot ``u`` goes
     to the first user the agent serves there (its serial is adopted without a reset), that
     of item ``j`` to the item in place ``j`` at the first slate; a new user in the slot, or
