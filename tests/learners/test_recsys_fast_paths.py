@@ -1,10 +1,11 @@
 """The recommenders' fast slate and learning paths give the NumPy reference's results bit for bit.
 
 ``recsys_linucb`` and the family's top-``k`` (``recsys_bpr`` and the others) run Numba kernels
-(``learners.recsys._topk``); each keeps its plain NumPy code as ``reference_*`` (the other
-learners of the family share the base class's top-``k`` path, checked here for SlateQ and
-the two-tower model). Two simulations with the same seeds, one on each path, must submit
-the same slates at every step, record the same metrics and end with the same learner state.
+(``core.top_k``, ``learners.recsys._linucb_kernels``); each keeps its plain NumPy code as
+``reference_*`` (the other learners of the family share the base class's top-``k`` path,
+checked here for SlateQ and the two-tower model). Two simulations with the same seeds, one
+on each path, must submit the same slates at every step, record the same metrics and end
+with the same learner state.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import numpy as np
 import pytest
 
 from incentive_lab.core import LearnerContext, make_game, make_learner, make_mechanism, make_rng
-from incentive_lab.learners.recsys._base import top_k, top_k_reference
-from incentive_lab.learners.recsys._topk import CONSTANT, add_outer_at, top_k_rows, ucb_slot
+from incentive_lab.core.top_k import CONSTANT, top_k, top_k_reference, top_k_rows
+from incentive_lab.learners.recsys._linucb_kernels import add_outer_at, ucb_slot
 from incentive_lab.rollout import LearnerGroup, Simulation
 
 USERS, ITEMS, TOPICS, AGENTS, ROUNDS = 300, 60, 8, 3, 30

@@ -8,7 +8,7 @@ import pytest
 
 from incentive_lab.core import ConfigError, LearnerContext, make_game, make_learner, make_rng
 from incentive_lab.core.slate_choice import SlateFeedback
-from incentive_lab.learners.recsys._base import top_k
+from incentive_lab.core.top_k import top_k
 from incentive_lab.learners.recsys.bpr import bpr_step
 from incentive_lab.learners.recsys.linucb import ucb_scores
 

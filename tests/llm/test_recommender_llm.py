@@ -18,10 +18,10 @@ import pytest
 import yaml
 
 from incentive_lab.core import ConfigError, LearnerContext, Transition, make_game, make_learner
+from incentive_lab.core.top_k import top_k
 from incentive_lab.experiments import execute_run, plan_runs
 from incentive_lab.learners.llm.chat import BackendChat
 from incentive_lab.learners.recsys import ranking_prompt as rp
-from incentive_lab.learners.recsys._base import top_k
 
 from .conftest import ScriptedBackend
 

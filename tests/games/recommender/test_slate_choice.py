@@ -12,6 +12,7 @@ import pytest
 from incentive_lab.core import ConfigError, LearnerContext, make_game, make_rng
 from incentive_lab.core.capabilities import Capability, provided
 from incentive_lab.core.slate_choice import SlateChoice
+from incentive_lab.core.top_k import TIED, UNIQUE, top_k_rows
 from incentive_lab.games.recommender import slates as sl
 
 TINY = {
@@ -159,13 +160,13 @@ def test_numba_oracle_on_multi_hot_features_with_ties():
     theta = np.round(rnd.theta, 1)  # coarse interests: many exactly tied affinities
     ref = sl.oracle_slates(theta, game.items, 5, "dot")
     assert np.array_equal(ref, sl.fast_oracle_slates(theta, game.items, 5, "dot"))
-    _, unique = sl.top_k_rows(sl.affinity_matrix(theta, game.items.vectors, "dot"), 5)
-    assert not unique.all()  # the tie path was exercised
+    _, status = top_k_rows(sl.affinity_matrix(theta, game.items.vectors, "dot"), 5)
+    assert (status != UNIQUE).any()  # the tie path was exercised
 
 
 def test_top_k_rows_by_hand():
     score = np.array([[0.1, 0.9, 0.5, 0.7], [1.0, 1.0, 0.2, 0.3], [0.3, 0.2, 0.2, 0.1]])
-    top, unique = sl.top_k_rows(score, 2)
-    assert top[0].tolist() == [1, 3] and unique[0]
-    assert not unique[1]  # a tie within the top 2
-    assert not unique[2]  # a tie at the boundary (2nd = 3rd)
+    top, status = top_k_rows(score, 2)
+    assert top[0].tolist() == [1, 3] and status[0] == UNIQUE
+    assert status[1] == TIED  # a tie within the top 2
+    assert status[2] == TIED  # a tie at the boundary (2nd = 3rd)

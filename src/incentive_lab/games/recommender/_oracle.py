@@ -3,11 +3,12 @@
 The NumPy reference (``slates.oracle_slates*``) takes ``argpartition`` then a stable
 ``argsort`` of each user's scores. Its result is unique when the ``k`` best scores are
 distinct and the ``k``-th is strictly above the ``(k+1)``-th; then it is exactly "the
-``k`` largest, largest first", which :func:`top_k_rows` finds with a ``(k+1)``-slot
-insertion buffer per row (``O(n)`` per row, no sort, no temporary ``[S, n]`` index
-arrays). Rows with a tie that matters (two items of one topic with the same quality, say)
-are flagged, and the caller hands exactly those rows to the NumPy reference, so the
-result — and every run id and golden trace — is bit-for-bit the reference's.
+``k`` largest, largest first", which ``core.top_k`` finds with a ``(k+1)``-slot insertion
+buffer per row (the general case, :func:`incentive_lab.core.top_k.top_k`; here
+:func:`top_k_one_hot` for one-hot items, from ``k²`` candidates). Rows with a tie that
+matters (two items of one topic with the same quality, say) are flagged, and the caller
+hands exactly those rows to the NumPy reference, so the result — and every run id and
+golden trace — is bit-for-bit the reference's.
 """
 
 from __future__ import annotations
@@ -15,45 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from incentive_lab.core.top_k import insert_descending
 from incentive_lab.core.types import BoolArray, FloatArray, IntArray
-
-
-@njit(cache=True, nogil=True)
-def _insert(values: FloatArray, index: IntArray, v: float, j: int) -> None:  # pragma: no cover
-    """Insert ``(v, j)`` into the descending buffer if ``v`` beats its last entry."""
-    last = values.shape[0] - 1
-    if not v > values[last]:
-        return
-    p = last
-    while p > 0 and values[p - 1] < v:
-        values[p] = values[p - 1]
-        index[p] = index[p - 1]
-        p -= 1
-    values[p] = v
-    index[p] = j
-
-
-@njit(cache=True, nogil=True)
-def top_k_rows(score: FloatArray, k: int) -> tuple[IntArray, BoolArray]:  # pragma: no cover
-    """``(int64[S, k], bool[S])``: each row's ``k`` largest entries, largest first.
-
-    The flag says whether that answer is unique (no tie among them nor at the boundary).
-    """
-    rows, n = score.shape
-    out = np.empty((rows, k), dtype=np.int64)
-    unique = np.ones(rows, dtype=np.bool_)
-    values = np.empty(k + 1)
-    index = np.empty(k + 1, dtype=np.int64)
-    for s in range(rows):
-        values[:] = -np.inf
-        index[:] = -1
-        for j in range(n):
-            _insert(values, index, score[s, j], j)
-        for r in range(k):
-            out[s, r] = index[r]
-            if not values[r] > values[r + 1]:
-                unique[s] = False
-    return out, unique
 
 
 @njit(cache=True, nogil=True)
@@ -83,7 +47,7 @@ def top_k_one_hot(
         t_index[:] = -1
         for t in range(d):
             if topic_ok[t]:
-                _insert(t_values, t_index, topic_aff[s, t], t)
+                insert_descending(t_values, t_index, topic_aff[s, t], t)
         if not t_values[k - 1] > t_values[k]:
             unique[s] = False
             continue
@@ -94,7 +58,7 @@ def top_k_one_hot(
             for r in range(k):
                 c = by_topic[t, r]
                 if item_topic[c] == t:
-                    _insert(values, index, topic_aff[s, t] + tie * quality[c], c)
+                    insert_descending(values, index, topic_aff[s, t] + tie * quality[c], c)
         for r in range(k):
             out[s, r] = index[r]
             if not values[r] > values[r + 1]:

@@ -29,8 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from incentive_lab.core.errors import ConfigError
+from incentive_lab.core.top_k import top_k, top_k_reference
 from incentive_lab.core.types import BoolArray, FloatArray, IntArray
-from incentive_lab.games.recommender._oracle import top_k_one_hot, top_k_rows
+from incentive_lab.games.recommender._oracle import top_k_one_hot
 from incentive_lab.games.recommender.choice import Affinity, affinity_matrix, item_vectors
 
 CHUNK = 2048
@@ -94,10 +95,7 @@ def top_items(score: FloatArray, k: int) -> IntArray:
 def topic_table(topic: IntArray, quality: FloatArray, n_topics: int, k: int) -> IntArray:
     """``int64[d, k]``: per topic its ``k`` best-quality items (then the best others)."""
     member = topic[None, :] == np.arange(n_topics)[:, None]
-    score = member * 2.0 + quality[None, :]
-    part = np.argpartition(-score, k - 1, axis=1)[:, :k]
-    ranked = np.argsort(-np.take_along_axis(score, part, 1), axis=1, kind="stable")
-    return np.take_along_axis(part, ranked, 1).astype(np.int64)
+    return top_k_reference(member * 2.0 + quality[None, :], k)
 
 
 def oracle_slates(
@@ -108,9 +106,7 @@ def oracle_slates(
     bonus = TIE * items.quality[None, :]
     for start in range(0, theta.shape[0], chunk):
         score = affinity_matrix(theta[start : start + chunk], items.vectors, kind) + bonus
-        part = np.argpartition(-score, k - 1, axis=1)[:, :k]
-        ranked = np.argsort(-np.take_along_axis(score, part, 1), axis=1, kind="stable")
-        out[start : start + chunk] = np.take_along_axis(part, ranked, 1)
+        out[start : start + chunk] = top_k_reference(score, k)
     return out
 
 
@@ -122,13 +118,7 @@ def fast_oracle_slates(
     bonus = TIE * items.quality[None, :]
     for start in range(0, theta.shape[0], chunk):
         score = affinity_matrix(theta[start : start + chunk], items.vectors, kind) + bonus
-        top, unique = top_k_rows(score, k)
-        if not unique.all():
-            tied = np.flatnonzero(~unique)
-            part = np.argpartition(-score[tied], k - 1, axis=1)[:, :k]
-            ranked = np.argsort(-np.take_along_axis(score[tied], part, 1), axis=1, kind="stable")
-            top[tied] = np.take_along_axis(part, ranked, 1)
-        out[start : start + chunk] = top
+        out[start : start + chunk] = top_k(score, k)
     return out
 
 

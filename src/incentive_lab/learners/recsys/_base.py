@@ -77,8 +77,8 @@ from incentive_lab.core.learner import Learner, LearnerContext, Transition
 from incentive_lab.core.logged_interactions import LoggedInteractions
 from incentive_lab.core.params import Params
 from incentive_lab.core.slate_choice import SlateChoice, SlateFeedback, SlateRequest
+from incentive_lab.core.top_k import top_k, top_k_reference
 from incentive_lab.core.types import Actions, BoolArray, FloatArray, IntArray, Obs
-from incentive_lab.learners.recsys._topk import CONSTANT, TIED, top_k_rows
 
 CHUNK = 2048
 WARM = -2
@@ -133,34 +133,6 @@ def credit_step(credit: FloatArray, counts: FloatArray, total: float, rate: floa
         return credit
     error = total - float(counts @ credit)
     return np.asarray(credit + rate * error * counts / norm, dtype=np.float64)
-
-
-def top_k(score: FloatArray, k: int) -> IntArray:
-    """``int64[S, k]``: each row's ``k`` largest entries, largest first.
-
-    Exactly :func:`top_k_reference`'s answer: the one-pass kernel
-    (``learners.recsys._topk.top_k_rows``) where that answer is unique, the reference on the
-    rows it flags (ties, NaN), and on one of the constant rows for all of them.
-    """
-    if not 0 < k < score.shape[1] or score.dtype != np.float64:
-        return top_k_reference(score, k)
-    out, status = top_k_rows(np.ascontiguousarray(score), k)
-    tied = np.flatnonzero(status == TIED)
-    if tied.shape[0]:
-        out[tied] = top_k_reference(score[tied], k)
-    constant = np.flatnonzero(status == CONSTANT)
-    if constant.shape[0]:
-        out[constant] = top_k_reference(score[constant[:1]], k)
-    return out
-
-
-def top_k_reference(score: FloatArray, k: int) -> IntArray:
-    """``int64[S, k]``: the NumPy reference of :func:`top_k` (``argpartition``, stable sort)."""
-    if k >= score.shape[1]:
-        return np.argsort(-score, axis=1, kind="stable")[:, :k].astype(np.int64)
-    part = np.argpartition(-score, k - 1, axis=1)[:, :k]
-    ranked = np.argsort(-np.take_along_axis(score, part, 1), axis=1, kind="stable")
-    return np.take_along_axis(part, ranked, 1).astype(np.int64)
 
 
 def require_channel(context: LearnerContext, learner_id: str) -> SlateChoice:

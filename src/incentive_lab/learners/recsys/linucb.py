@@ -36,7 +36,7 @@ from incentive_lab.core.slate_choice import SlateFeedback
 from incentive_lab.core.types import FloatArray, IntArray
 from incentive_lab.learners.bandits.linucb import LinUCBState
 from incentive_lab.learners.recsys._base import ExplorationParams, SlateLearner
-from incentive_lab.learners.recsys._topk import add_outer_at, rank_one_downdate, ucb_slot
+from incentive_lab.learners.recsys._linucb_kernels import add_outer_at, rank_one_downdate, ucb_slot
 
 
 class LinUCBRecommenderParams(ExplorationParams):
@@ -64,7 +64,7 @@ def sherman_morrison(a_inv: FloatArray, x: FloatArray) -> None:
     """``A⁻¹ ← A⁻¹ − (A⁻¹x)(A⁻¹x)ᵀ / (1 + xᵀA⁻¹x)`` in place on ``a_inv[n, d, d]``.
 
     ``LinUCBState.update`` (``learners.bandits.linucb``) of one arm, with the same einsums
-    and elementwise roundings (``learners.recsys._topk.rank_one_downdate``), no copies.
+    and elementwise roundings (``learners.recsys._linucb_kernels.rank_one_downdate``), no copies.
     """
     u = np.einsum("mpq,mq->mp", a_inv, x)
     denom = 1.0 + np.einsum("mp,mp->m", x, u)
@@ -126,7 +126,7 @@ class LinUCBRecommender(SlateLearner[LinUCBRecommenderParams]):
 
         After each pick, ``A_u`` is updated with the picked item's ``x`` (no reward) so the
         next slot's widths already count it (module docstring). Each slot is one pass of the
-        ``learners.recsys._topk.ucb_slot`` kernel over ``mean`` and the per-group widths
+        ``learners.recsys._linucb_kernels.ucb_slot`` kernel over ``mean`` and the per-group widths
         ``α·w[s, g]``, with the same values and ties as :meth:`reference_chunk_slates`.
         """
         noise, explore, uniform = self.perturbation(users.shape[0])
@@ -202,7 +202,7 @@ class LinUCBRecommender(SlateLearner[LinUCBRecommenderParams]):
         """``k`` Sherman–Morrison updates per served user: the shown items and the click.
 
         The same arithmetic as :meth:`reference_learn`, in place and with the shared
-        model's ``np.add.at`` as an in-order loop (``learners.recsys._topk``).
+        model's ``np.add.at`` as an in-order loop (``learners.recsys._linucb_kernels``).
         """
         n = feedback.users.shape[0]
         if n == 0:

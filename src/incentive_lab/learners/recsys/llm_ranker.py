@@ -51,11 +51,12 @@ from incentive_lab.core.errors import ConfigError
 from incentive_lab.core.learner import LearnerContext, Transition
 from incentive_lab.core.registry import register
 from incentive_lab.core.slate_choice import SlateFeedback
+from incentive_lab.core.top_k import top_k
 from incentive_lab.core.types import FloatArray, IntArray
 from incentive_lab.learners.llm.chat import chat_from_params
 from incentive_lab.learners.llm.learner import BackendParams
 from incentive_lab.learners.recsys import ranking_prompt as rp
-from incentive_lab.learners.recsys._base import ExplorationParams, SlateLearner, top_k
+from incentive_lab.learners.recsys._base import ExplorationParams, SlateLearner
 
 COUNTERS = (
     "requests",

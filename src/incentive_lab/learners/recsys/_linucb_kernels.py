@@ -1,16 +1,7 @@
-"""Numba kernels of the recommender learners' slate selection (same answers as NumPy).
+"""Numba kernels of ``recsys_linucb`` (same answers as its NumPy reference).
 
-* :func:`top_k_rows` — each row's ``k`` largest scores in one pass with a ``(k+1)``-slot
-  insertion buffer. The NumPy reference (``_base.top_k_reference``: ``argpartition``, then
-  a stable ``argsort`` of the ``k`` picked) has a unique answer when the ``k`` best scores
-  are distinct and the ``k``-th is strictly above the ``(k+1)``-th: "the ``k`` largest,
-  largest first". Rows where that fails (a tie, a NaN, fewer than ``k + 1`` finite-above-
-  ``-inf`` scores) are flagged and the caller hands exactly them to the reference, so the
-  result is bit-for-bit the reference's (the same device as the ``oracle`` strategy's
-  kernel in ``games.recommender._oracle``). A constant row (every score equal, as for a
-  new user whose model is still all zeros) is flagged apart: the reference reads a row
-  only through comparisons, so every constant row of a width gets one and the same answer,
-  which the caller computes once.
+The family's top-``k`` kernel is shared with the ``oracle`` strategy: ``core.top_k``.
+
 * :func:`ucb_slot` — one slot of LinUCB's greedy slate: per row the ``argmax`` over the
   items not yet taken of ``mean[s, i] + aw[s, g(i)]`` (``aw``: ``α`` times the confidence
   width of context group ``g``), or of the row's uniform scores for an exploring row; the
@@ -29,50 +20,6 @@ import numpy as np
 from numba import njit
 
 from incentive_lab.core.types import BoolArray, FloatArray, IntArray
-
-UNIQUE, TIED, CONSTANT = 0, 1, 2
-"""``top_k_rows`` row status: the kernel's answer holds; ask the reference; a constant row."""
-
-
-@njit(cache=True, nogil=True)
-def top_k_rows(score: FloatArray, k: int) -> tuple[IntArray, IntArray]:  # pragma: no cover
-    """``(int64[S, k], int64[S])``: each row's ``k`` largest entries, largest first.
-
-    The status says whether that answer is unique (``UNIQUE``: no tie among them nor at the
-    boundary, no NaN in the row), the row is ``CONSTANT`` (all scores equal, no NaN), or
-    it is ``TIED`` otherwise (the caller asks the reference).
-    """
-    rows, n = score.shape
-    out = np.empty((rows, k), dtype=np.int64)
-    status = np.zeros(rows, dtype=np.int64)
-    values = np.empty(k + 1)
-    index = np.empty(k + 1, dtype=np.int64)
-    last = k
-    for s in range(rows):
-        values[:] = -np.inf
-        index[:] = -1
-        first = score[s, 0]
-        constant = first == first
-        for j in range(n):
-            v = score[s, j]
-            if v != first:
-                constant = False
-            if not v > values[last]:
-                continue
-            p = last
-            while p > 0 and values[p - 1] < v:
-                values[p] = values[p - 1]
-                index[p] = index[p - 1]
-                p -= 1
-            values[p] = v
-            index[p] = j
-        for r in range(k):
-            out[s, r] = index[r]
-            if not values[r] > values[r + 1]:
-                status[s] = TIED
-        if constant:
-            status[s] = CONSTANT
-    return out, status
 
 
 @njit(cache=True, nogil=True)
